@@ -1,0 +1,128 @@
+// The population database of one run: programs (content-addressed), candidates
+// with lineage and scores, per-stage evaluations, events. The real
+// implementation is SQLite (archive/sqlite_archive.h); tests use a fake.
+#ifndef CAMBRIAN_ARCHIVE_ARCHIVE_H_
+#define CAMBRIAN_ARCHIVE_ARCHIVE_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/metrics.h"
+#include "common/outcome.h"
+#include "common/program.h"
+
+namespace cambrian::archive {
+
+struct RunInfo {
+  std::string task_name;
+  std::string task_dir;       // absolute path of the task directory at run start
+  std::string trusted_hash;   // HashTree of the trusted root at run start ("" if none)
+  std::string config_json;    // the effective run configuration
+  uint64_t seed = 0;
+  std::string goal;           // "maximize" | "minimize"
+  absl::Time created_at;
+};
+
+enum class CandidateStatus { kPending, kRunning, kDone, kInterrupted };
+std::string_view CandidateStatusName(CandidateStatus status);
+
+struct NewCandidate {
+  std::optional<int64_t> parent_id;
+  std::optional<int64_t> second_parent_id;  // crossover
+  std::string program_hash;                 // must already be stored with PutProgram
+  std::string mutator;                      // "seed", "knob", "crossover", ...
+  std::string description;                  // what the mutator changed
+  int island = 0;
+  CandidateStatus status = CandidateStatus::kRunning;
+};
+
+// One stage's job as measured by the sandbox and judged by the evaluator.
+struct StageRecord {
+  std::string stage;
+  Outcome outcome = Outcome::kOk;
+  int exit_code = -1;
+  int term_signal = 0;
+  double wall_seconds = 0;
+  double cpu_seconds = 0;
+  int64_t peak_rss_bytes = 0;
+  std::string output_tail;
+  std::string detail;
+  uint64_t seed = 0;          // CAMBRIAN_SEED the stage ran with
+};
+
+// The result of evaluating a candidate, written in one transaction.
+struct CandidateResult {
+  Outcome outcome = Outcome::kOk;
+  Metrics metrics;
+  std::optional<double> fitness;  // absent unless outcome == kOk
+  std::string feedback;
+  std::vector<StageRecord> stages;
+};
+
+struct Candidate {
+  int64_t id = 0;
+  std::optional<int64_t> parent_id;
+  std::optional<int64_t> second_parent_id;
+  std::string program_hash;
+  std::string mutator;
+  std::string description;
+  int island = 0;
+  CandidateStatus status = CandidateStatus::kPending;
+  std::optional<Outcome> outcome;   // set once done
+  Metrics metrics;
+  std::optional<double> fitness;
+  std::string feedback;
+  absl::Time created_at;
+  std::optional<absl::Time> finished_at;
+};
+
+struct ListOptions {
+  bool scored_only = false;          // only candidates with a fitness
+  bool best_first = false;           // order by fitness by the run's goal, then id
+  std::optional<int> limit;
+};
+
+class Archive {
+ public:
+  virtual ~Archive() = default;
+
+  // Run metadata: SetRunInfo once when the run is created; GetRunInfo is
+  // NotFound before that.
+  [[nodiscard]] virtual absl::Status SetRunInfo(const RunInfo& info) = 0;
+  [[nodiscard]] virtual absl::StatusOr<RunInfo> GetRunInfo() = 0;
+
+  // Stores `program` (idempotent) and returns its ProgramHash.
+  [[nodiscard]] virtual absl::StatusOr<std::string> PutProgram(const Program& program) = 0;
+  // NotFound if no program has `hash`.
+  [[nodiscard]] virtual absl::StatusOr<Program> GetProgram(const std::string& hash) = 0;
+
+  // The id of the candidate holding `program_hash`, if any (dedup).
+  [[nodiscard]] virtual absl::StatusOr<std::optional<int64_t>> FindCandidateByProgram(
+      const std::string& program_hash) = 0;
+  // Ids are 1, 2, 3, ... in creation order.
+  [[nodiscard]] virtual absl::StatusOr<int64_t> AddCandidate(const NewCandidate& candidate) = 0;
+  // Marks the candidate done and stores its result and stages atomically.
+  [[nodiscard]] virtual absl::Status FinishCandidate(int64_t id,
+                                                     const CandidateResult& result) = 0;
+  // Marks a candidate that was running when the run stopped.
+  [[nodiscard]] virtual absl::Status SetCandidateStatus(int64_t id, CandidateStatus status) = 0;
+  [[nodiscard]] virtual absl::StatusOr<Candidate> GetCandidate(int64_t id) = 0;
+  [[nodiscard]] virtual absl::StatusOr<std::vector<Candidate>> ListCandidates(
+      const ListOptions& options) = 0;
+  // The stages of the candidate's search evaluation, in order.
+  [[nodiscard]] virtual absl::StatusOr<std::vector<StageRecord>> GetStages(int64_t id) = 0;
+
+  // Appends to the event log (run started/stopped, errors, replays...).
+  // `data_json` is a JSON object text, may be "{}".
+  [[nodiscard]] virtual absl::Status AddEvent(const std::string& kind,
+                                              const std::string& data_json) = 0;
+};
+
+}  // namespace cambrian::archive
+
+#endif  // CAMBRIAN_ARCHIVE_ARCHIVE_H_

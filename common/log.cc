@@ -1,0 +1,53 @@
+#include "common/log.h"
+
+#include <atomic>
+#include <cstdio>
+#include <mutex>
+#include <string>
+
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+
+namespace cambrian {
+namespace {
+
+std::mutex& LogMutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+std::atomic<int> g_min_level{static_cast<int>(LogLevel::kInfo)};
+std::function<void(bool)>& Hook() {
+  static std::function<void(bool)> hook;
+  return hook;
+}
+
+std::string_view LevelName(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug: return "debug";
+    case LogLevel::kInfo: return "info";
+    case LogLevel::kWarning: return "warning";
+    case LogLevel::kError: return "error";
+  }
+  return "?";
+}
+
+}  // namespace
+
+void Log(LogLevel level, std::string_view message) {
+  if (static_cast<int>(level) < g_min_level.load()) return;
+  std::string stamp = absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::Now(), absl::LocalTimeZone());
+  std::lock_guard<std::mutex> lock(LogMutex());
+  if (Hook()) Hook()(true);
+  std::fprintf(stderr, "%s [%.*s] %.*s\n", stamp.c_str(), static_cast<int>(LevelName(level).size()),
+               LevelName(level).data(), static_cast<int>(message.size()), message.data());
+  if (Hook()) Hook()(false);
+}
+
+void SetLogLevel(LogLevel level) { g_min_level.store(static_cast<int>(level)); }
+
+void SetLogLineHook(std::function<void(bool before)> hook) {
+  std::lock_guard<std::mutex> lock(LogMutex());
+  Hook() = std::move(hook);
+}
+
+}  // namespace cambrian

@@ -1,0 +1,28 @@
+// How one job, stage or candidate ended. A failing candidate is a result with
+// an outcome, never an error Status: a non-OK Status means the harness broke.
+#ifndef CAMBRIAN_COMMON_OUTCOME_H_
+#define CAMBRIAN_COMMON_OUTCOME_H_
+
+#include <optional>
+#include <string_view>
+
+namespace cambrian {
+
+enum class Outcome {
+  kOk,            // every stage passed
+  kBuildError,    // a stage named "build" (or the first stage) exited non-zero
+  kRuntimeError,  // a later stage exited non-zero or died of a signal
+  kTimeout,       // wall-clock or CPU-time limit
+  kMemoryLimit,   // the address-space / memory cap fired
+  kOutputLimit,   // the job printed more than its output cap
+  kKilled,        // stopped by the harness (Ctrl-C, shutdown) or an unknown signal
+  kWrongAnswer,   // exited 0 but a pass_if failed or a needed metric is missing
+};
+
+// Stable lower-case names ("ok", "build_error", ...) as stored in the archive.
+std::string_view OutcomeName(Outcome outcome);
+std::optional<Outcome> ParseOutcome(std::string_view name);
+
+}  // namespace cambrian
+
+#endif  // CAMBRIAN_COMMON_OUTCOME_H_

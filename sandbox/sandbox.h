@@ -1,0 +1,69 @@
+// The seam through which every untrusted job runs. The sandbox knows nothing of
+// tasks, LLMs, fitness or the archive: it runs one command under limits and
+// reports what it measured.
+#ifndef CAMBRIAN_SANDBOX_SANDBOX_H_
+#define CAMBRIAN_SANDBOX_SANDBOX_H_
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/outcome.h"
+
+namespace cambrian::sandbox {
+
+// Zero means "no limit" for every field but wall_timeout.
+struct ResourceLimits {
+  absl::Duration wall_timeout = absl::Seconds(60);
+  absl::Duration cpu_time = absl::ZeroDuration();  // RLIMIT_CPU (whole seconds, rounded up)
+  int64_t address_space_bytes = 0;                 // RLIMIT_AS per process
+  int64_t file_size_bytes = 0;                     // RLIMIT_FSIZE
+  int64_t open_files = 256;                        // RLIMIT_NOFILE
+  int64_t output_bytes = int64_t{8} << 20;         // stdout+stderr; over it: kOutputLimit
+  int64_t output_tail_bytes = 16 << 10;            // how much of the end of the output to keep
+};
+
+struct JobSpec {
+  std::vector<std::string> argv;       // argv[0] is looked up on PATH of `env`
+  std::filesystem::path work_dir;      // must exist; the job's cwd
+  std::map<std::string, std::string> env;  // the job's whole environment (nothing inherited)
+  ResourceLimits limits;
+  // If non-null and set to true while the job runs, the job's process tree is
+  // killed and the result's outcome is kKilled. Must outlive Run().
+  const std::atomic<bool>* cancel = nullptr;
+};
+
+// What the sandbox measured. `outcome` is one of kOk (exit 0), kRuntimeError
+// (non-zero exit or a signal of its own), kTimeout, kMemoryLimit, kOutputLimit,
+// kKilled (cancelled). Stage-level outcomes (build_error, wrong_answer) are the
+// evaluator's business.
+struct JobResult {
+  Outcome outcome = Outcome::kOk;
+  int exit_code = -1;          // -1 if the job died of a signal
+  int term_signal = 0;         // 0 if it exited
+  double wall_seconds = 0;
+  double cpu_seconds = 0;      // user + system of the job and its reaped children
+  int64_t peak_rss_bytes = 0;  // largest resident set among the job's processes
+  int64_t output_bytes = 0;    // total bytes the job printed (stdout + stderr)
+  std::string output_tail;     // the last output_tail_bytes of that output
+  std::string detail;          // a short human note, e.g. "killed after 60s wall time"
+};
+
+class Sandbox {
+ public:
+  virtual ~Sandbox() = default;
+  // Runs one job to completion and kills its whole process tree before
+  // returning, whatever happened. A failing job is an OK StatusOr with an
+  // outcome; a non-OK Status means the sandbox itself could not work (no such
+  // work_dir, fork failed). Thread-safe: several jobs may run at once.
+  [[nodiscard]] virtual absl::StatusOr<JobResult> Run(const JobSpec& spec) = 0;
+};
+
+}  // namespace cambrian::sandbox
+
+#endif  // CAMBRIAN_SANDBOX_SANDBOX_H_
