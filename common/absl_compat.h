@@ -1,6 +1,7 @@
 // Debian 12's abseil is built with its own absl::string_view and
 // absl::optional (ABSL_OPTION_USE_STD_* = 0), which do not convert from the
-// std:: types we use in our interfaces. Bridge explicitly with Sv() (std -> absl) and Std() (absl -> std).
+// std:: types we use in our interfaces. Bridge explicitly with Sv() (std -> absl) and Std() (absl
+// -> std).
 #ifndef CAMBRIAN_COMMON_ABSL_COMPAT_H_
 #define CAMBRIAN_COMMON_ABSL_COMPAT_H_
 

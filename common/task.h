@@ -16,13 +16,13 @@ enum class Goal { kMaximize, kMinimize };
 
 struct StageSpec {
   std::string name;
-  std::string run;               // a shell command, run with /bin/sh -c in the job directory
+  std::string run;  // a shell command, run with /bin/sh -c in the job directory
   absl::Duration timeout = absl::Seconds(60);
-  std::string pass_if;           // expression over metrics so far; empty = exit status only
+  std::string pass_if;  // expression over metrics so far; empty = exit status only
 };
 
 struct FeatureSpec {
-  std::string name;              // a metric name or a built-in ("code_lines")
+  std::string name;  // a metric name or a built-in ("code_lines")
   int bins = 8;
   double lo = 0;
   double hi = 1;
@@ -30,24 +30,24 @@ struct FeatureSpec {
 
 struct ResourceSpec {
   int cpus = 1;
-  int64_t memory_bytes = int64_t{4} << 30;   // address-space cap per job
+  int64_t memory_bytes = int64_t{4} << 30;  // address-space cap per job
   int gpus = 0;
-  int64_t output_bytes = int64_t{8} << 20;   // stdout+stderr cap per stage
-  int64_t file_bytes = int64_t{1} << 30;     // largest file a job may write
+  int64_t output_bytes = int64_t{8} << 20;  // stdout+stderr cap per stage
+  int64_t file_bytes = int64_t{1} << 30;    // largest file a job may write
 };
 
 struct Task {
-  std::filesystem::path dir;            // absolute directory holding task.toml
+  std::filesystem::path dir;  // absolute directory holding task.toml
   std::string name;
   std::string description;
-  std::string instructions;             // contents of the instructions file, if any
-  std::filesystem::path program_root;   // absolute
-  std::vector<std::string> editable;    // globs relative to program_root
-  std::filesystem::path trusted_root;   // absolute; empty if the task has none
+  std::string instructions;            // contents of the instructions file, if any
+  std::filesystem::path program_root;  // absolute
+  std::vector<std::string> editable;   // globs relative to program_root
+  std::filesystem::path trusted_root;  // absolute; empty if the task has none
   std::vector<StageSpec> stages;
-  std::string fitness_score;            // expression over metrics
+  std::string fitness_score;  // expression over metrics
   Goal goal = Goal::kMaximize;
-  double tolerance = 0.1;               // relative; replay agrees if within it
+  double tolerance = 0.1;  // relative; replay agrees if within it
   std::vector<FeatureSpec> features;
   ResourceSpec resources;
 };

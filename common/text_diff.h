@@ -18,8 +18,7 @@ std::string UnifiedFileDiff(const std::string& path, const std::string& before,
 
 // The diff of every file that differs between two programs, in path order;
 // files only in `after` are additions, files only in `before` deletions.
-std::string UnifiedProgramDiff(const Program& before, const Program& after,
-                               int context_lines = 3);
+std::string UnifiedProgramDiff(const Program& before, const Program& after, int context_lines = 3);
 
 }  // namespace cambrian
 

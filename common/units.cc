@@ -25,8 +25,8 @@ bool SplitNumber(std::string_view text, double* number, std::string_view* suffix
 }  // namespace
 
 absl::StatusOr<absl::Duration> ParseDuration(std::string_view text) {
-  constexpr std::pair<std::string_view, double> kUnits[] = {
-      {"", 1}, {"ms", 1e-3}, {"s", 1}, {"m", 60}, {"min", 60}, {"h", 3600}};
+  constexpr std::pair<std::string_view, double> kUnits[] = {{"", 1},   {"ms", 1e-3}, {"s", 1},
+                                                            {"m", 60}, {"min", 60},  {"h", 3600}};
   double number = 0;
   std::string_view suffix;
   if (SplitNumber(text, &number, &suffix)) {
@@ -40,9 +40,8 @@ absl::StatusOr<absl::Duration> ParseDuration(std::string_view text) {
 
 absl::StatusOr<int64_t> ParseBytes(std::string_view text) {
   constexpr std::pair<std::string_view, double> kUnits[] = {
-      {"", 1},         {"B", 1},         {"KiB", 1024.0},  {"MiB", 1048576.0},
-      {"GiB", 1 << 30}, {"KB", 1e3},      {"MB", 1e6},      {"GB", 1e9},
-      {"K", 1024.0},    {"M", 1048576.0}, {"G", 1 << 30}};
+      {"", 1},     {"B", 1},    {"KiB", 1024.0}, {"MiB", 1048576.0}, {"GiB", 1 << 30}, {"KB", 1e3},
+      {"MB", 1e6}, {"GB", 1e9}, {"K", 1024.0},   {"M", 1048576.0},   {"G", 1 << 30}};
   double number = 0;
   std::string_view suffix;
   if (SplitNumber(text, &number, &suffix)) {
@@ -54,7 +53,7 @@ absl::StatusOr<int64_t> ParseBytes(std::string_view text) {
       absl::StrCat("'", Sv(text), "' is not a size (expected e.g. 512MiB, 4GiB)"));
 }
 
-std::string FormatDuration(absl::Duration duration) {
+std::string HumanDuration(absl::Duration duration) {
   int64_t ms = absl::ToInt64Milliseconds(duration);
   if (ms < 1000) return absl::StrCat(ms, "ms");
   int64_t s = ms / 1000;

@@ -18,7 +18,7 @@ namespace cambrian {
 [[nodiscard]] absl::StatusOr<int64_t> ParseBytes(std::string_view text);
 
 // "1m05s", "340ms" - compact, for progress lines.
-std::string FormatDuration(absl::Duration duration);
+std::string HumanDuration(absl::Duration duration);
 
 }  // namespace cambrian
 

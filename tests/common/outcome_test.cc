@@ -1,1 +1,21 @@
+#include "common/outcome.h"
+
 #include <gtest/gtest.h>
+
+namespace cambrian {
+namespace {
+
+TEST(OutcomeTest, NamesRoundTrip) {
+  for (Outcome outcome :
+       {Outcome::kOk, Outcome::kBuildError, Outcome::kRuntimeError, Outcome::kTimeout,
+        Outcome::kMemoryLimit, Outcome::kOutputLimit, Outcome::kKilled, Outcome::kWrongAnswer}) {
+    auto parsed = ParseOutcome(OutcomeName(outcome));
+    ASSERT_TRUE(parsed.has_value()) << OutcomeName(outcome);
+    EXPECT_EQ(*parsed, outcome);
+  }
+  EXPECT_EQ(OutcomeName(Outcome::kBuildError), "build_error");
+  EXPECT_FALSE(ParseOutcome("exploded").has_value());
+}
+
+}  // namespace
+}  // namespace cambrian
