@@ -52,6 +52,9 @@ struct JobResult {
   int64_t output_bytes = 0;    // total bytes the job printed (stdout + stderr)
   std::string output_tail;     // the last output_tail_bytes of that output
   std::string detail;          // a short human note, e.g. "killed after 60s wall time"
+  // The job's main process id, which is also its process group id. Already
+  // reaped when Run returns: for logs and tests, never to signal.
+  int pid = 0;
 };
 
 class Sandbox {
