@@ -1,0 +1,197 @@
+#include "sandbox/process_sandbox.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "sandbox/child_process.h"
+#include "sandbox/environment.h"
+#include "sandbox/job_outcome.h"
+#include "sandbox/output_tail.h"
+
+namespace cambrian::sandbox {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+// The supervisor wakes at least this often, to notice spec.cancel.
+constexpr std::chrono::milliseconds kTick(50);
+constexpr size_t kReadChunk = 64 << 10;
+// Reads per wake-up, so a flooding job cannot starve the deadline checks.
+constexpr int kReadsPerWake = 16;
+// Reads after the group is killed: enough for any pipe buffer (1 MiB at
+// most by default) while a writer outside the group cannot keep us here.
+constexpr int kFinalReads = 64;
+
+absl::Status ValidateSpec(const JobSpec& spec) {
+  if (spec.argv.empty()) return absl::InvalidArgumentError("sandbox: empty argv");
+  if (spec.limits.wall_timeout <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("sandbox: wall_timeout must be positive");
+  }
+  std::error_code error;
+  auto status = std::filesystem::status(spec.work_dir, error);
+  if (!std::filesystem::exists(status)) {
+    return absl::NotFoundError(
+        absl::StrCat("sandbox: work_dir does not exist: ", spec.work_dir.string()));
+  }
+  if (!std::filesystem::is_directory(status)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("sandbox: work_dir is not a directory: ", spec.work_dir.string()));
+  }
+  return absl::OkStatus();
+}
+
+// One running job, as the supervisor sees it. Owns the pipe and the pidfd.
+struct Watch {
+  Watch(const JobSpec& spec, const ChildProcess& child)
+      : spec(spec), child(child), output(spec.limits.output_tail_bytes), buffer(kReadChunk) {
+    // Wakes poll() the moment the main process exits. Optional: without it
+    // (kernels before 5.3) exit is noticed on the next tick.
+    // Called through syscall(): glibc 2.36's <sys/pidfd.h> lacks extern "C".
+    pidfd = static_cast<int>(syscall(SYS_pidfd_open, child.pid, 0));
+  }
+  ~Watch() {
+    close(child.output_fd);
+    if (pidfd >= 0) close(pidfd);
+  }
+  Watch(const Watch&) = delete;
+  Watch& operator=(const Watch&) = delete;
+
+  bool OverOutputCap() const {
+    return spec.limits.output_bytes > 0 && output.total_bytes() > spec.limits.output_bytes;
+  }
+
+  // Reads what the pipe holds without blocking; pipe_open becomes false at
+  // EOF (every writer gone) or on a read error.
+  void ReadAvailable(int max_reads) {
+    for (int i = 0; i < max_reads && pipe_open && !OverOutputCap(); ++i) {
+      ssize_t n = read(child.output_fd, buffer.data(), buffer.size());
+      if (n > 0) {
+        output.Append(std::string_view(buffer.data(), static_cast<size_t>(n)));
+      } else if (n < 0 && errno == EINTR) {
+        continue;
+      } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        return;
+      } else {
+        pipe_open = false;
+      }
+    }
+  }
+
+  const JobSpec& spec;
+  ChildProcess child;
+  int pidfd = -1;
+  bool pipe_open = true;
+  OutputTail output;
+  std::vector<char> buffer;
+};
+
+// True once the main process has exited. WNOWAIT leaves it a zombie, so its
+// pid, which is also the group id, cannot be reused before we kill the group.
+bool MainProcessExited(pid_t pid) {
+  siginfo_t info{};
+  return waitid(P_PID, static_cast<id_t>(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+         info.si_pid == pid;
+}
+
+// Drains output until the main process exits or a limit fires; returns why
+// the job must be killed (kNone: it ended by itself).
+KillReason Supervise(Watch& watch, SteadyClock::time_point deadline) {
+  for (;;) {
+    if (MainProcessExited(watch.child.pid)) return KillReason::kNone;
+    if (watch.spec.cancel != nullptr && watch.spec.cancel->load()) return KillReason::kCancelled;
+    const auto now = SteadyClock::now();
+    if (now >= deadline) return KillReason::kWallTimeout;
+    auto wait = std::chrono::ceil<std::chrono::milliseconds>(deadline - now);
+    wait = std::clamp(wait, std::chrono::milliseconds(1), kTick);
+    pollfd fds[2];
+    nfds_t count = 0;
+    if (watch.pipe_open) fds[count++] = pollfd{watch.child.output_fd, POLLIN, 0};
+    if (watch.pidfd >= 0) fds[count++] = pollfd{watch.pidfd, POLLIN, 0};
+    poll(fds, count, static_cast<int>(wait.count()));  // EINTR: just go round again
+    watch.ReadAvailable(kReadsPerWake);
+    if (watch.OverOutputCap()) return KillReason::kOutputLimit;
+  }
+}
+
+// Reaps the main process (blocking: it has been SIGKILLed or has exited) and
+// records its exit status and resource usage, which include its reaped
+// descendants'.
+absl::Status Reap(pid_t pid, JobResult* result) {
+  int status = 0;
+  rusage usage{};
+  pid_t reaped;
+  do {
+    reaped = wait4(pid, &status, 0, &usage);
+  } while (reaped < 0 && errno == EINTR);
+  if (reaped < 0) {
+    return absl::ErrnoToStatus(errno, "sandbox: wait4 on the job (is SIGCHLD ignored?)");
+  }
+  result->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result->term_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+  auto seconds = [](const timeval& tv) { return tv.tv_sec + tv.tv_usec / 1e6; };
+  result->cpu_seconds = seconds(usage.ru_utime) + seconds(usage.ru_stime);
+  result->peak_rss_bytes = int64_t{usage.ru_maxrss} * 1024;  // Linux reports KiB
+  return absl::OkStatus();
+}
+
+// absl::InfiniteDuration() (or anything absurdly long) must not overflow the
+// steady clock's time_point.
+SteadyClock::time_point DeadlineAfter(SteadyClock::time_point start, absl::Duration timeout) {
+  if (timeout > absl::Hours(24 * 365)) return SteadyClock::time_point::max();
+  return start + std::chrono::nanoseconds(absl::ToInt64Nanoseconds(timeout));
+}
+
+std::string PathOf(const std::map<std::string, std::string>& env) {
+  auto it = env.find("PATH");
+  return it != env.end() && !it->second.empty() ? it->second : kDefaultPath;
+}
+
+}  // namespace
+
+absl::StatusOr<JobResult> ProcessSandbox::Run(const JobSpec& spec) {
+  CAMBRIAN_RETURN_IF_ERROR(ValidateSpec(spec));
+  const std::string executable = ResolveCommand(spec.argv[0], PathOf(spec.env), spec.work_dir);
+  ExitFacts facts;
+  if (executable.empty()) facts.unresolved_command = spec.argv[0];
+
+  const auto start = SteadyClock::now();
+  CAMBRIAN_ASSIGN_OR_RETURN(ChildProcess child, StartChild(spec, executable));
+  JobResult result;
+  result.pid = child.pid;
+  {
+    Watch watch(spec, child);
+    facts.kill_reason = Supervise(watch, DeadlineAfter(start, spec.limits.wall_timeout));
+    result.wall_seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
+    // Whatever happened, nothing of the job outlives Run: this also kills
+    // background children the main process left behind. The main process is
+    // not reaped yet, so the group id still names this job's group.
+    kill(-child.pid, SIGKILL);
+    // Take what is already in the pipe, but do not wait for EOF: a process
+    // that escaped the group may hold the write end open indefinitely.
+    watch.ReadAvailable(kFinalReads);
+    if (facts.kill_reason == KillReason::kNone && watch.OverOutputCap()) {
+      facts.kill_reason = KillReason::kOutputLimit;
+    }
+    result.output_bytes = watch.output.total_bytes();
+    result.output_tail = watch.output.Tail();
+  }
+  CAMBRIAN_RETURN_IF_ERROR(Reap(child.pid, &result));
+  ClassifyJob(spec.limits, facts, &result);
+  return result;
+}
+
+}  // namespace cambrian::sandbox
