@@ -25,21 +25,47 @@ struct StageResult {
   Outcome outcome = Outcome::kOk;  // stage-level: build_error / wrong_answer are set here
   sandbox::JobResult job;
   uint64_t seed = 0;
-  std::string note;                // e.g. "pass_if 'correct == 1' failed (correct = 0)"
+  std::string note;  // e.g. "pass_if 'correct == 1' failed (correct = 0)"
 };
 
 struct Evaluation {
-  Outcome outcome = Outcome::kOk;  // the first failing stage's outcome, else kOk
-  std::vector<StageResult> stages; // the stages that ran, in order
-  Metrics metrics;                 // merged over the stages that ran
-  std::string feedback;            // the last non-empty "feedback" a stage reported
-  std::optional<double> fitness;   // set only if outcome == kOk
+  Outcome outcome = Outcome::kOk;   // the first failing stage's outcome, else kOk
+  std::vector<StageResult> stages;  // the stages that ran, in order
+  Metrics metrics;                  // merged over the stages that ran
+  std::string feedback;             // the last non-empty "feedback" a stage reported
+  std::optional<double> fitness;    // set only if outcome == kOk
+  // Why the candidate failed, for people and for the next LLM prompt: the
+  // failing stage's note (or the sandbox's detail), prefixed "stage 'NAME': ",
+  // or the fitness problem ("fitness needs metric 'gflops', which no stage
+  // reported"). Empty if outcome == kOk.
+  std::string note;
 };
 
 struct EvaluatorOptions {
   std::filesystem::path jobs_root;  // job directories are created under it
   bool keep_job_dirs = false;       // otherwise a job directory is removed afterwards
 };
+
+// The evaluation protocol (docs/tasks.md has the user-facing version):
+//  - the program is written to jobs_root/JOB (a stale one is removed first);
+//    each stage gets a fresh, empty jobs_root/JOB.out/STAGE/ as CAMBRIAN_OUT,
+//    outside the job directory so the program's files cannot pre-seed it;
+//  - a stage runs `/bin/sh -c RUN` in the job directory with only the
+//    sandbox::JobEnvironment allow-list plus CAMBRIAN_OUT, CAMBRIAN_TRUSTED
+//    (empty without [trusted]), CAMBRIAN_SEED (seed + stage index),
+//    CAMBRIAN_STAGE, CAMBRIAN_CANDIDATE (the job name), CAMBRIAN_JOB_DIR,
+//    HOME (the job directory) and TMPDIR (JOB/.cambrian-tmp), under the
+//    task's memory / file-size / output limits and the stage's timeout;
+//  - $CAMBRIAN_OUT/metrics.json, if written, is merged into the metrics
+//    (later stages override earlier ones); the built-in metric code_lines
+//    (CountLines of the program) is always present and cannot be overridden;
+//  - stage outcome: the sandbox's, except a kRuntimeError in the first stage
+//    or a stage named "build" is kBuildError; a malformed metrics.json or a
+//    pass_if that is false (or needs a metric nobody reported) on an otherwise
+//    passing stage is kWrongAnswer; the cascade stops at the first failure;
+//  - after the last stage: fitness = FitnessFunction::Score(metrics); a
+//    missing metric or a non-finite value makes the outcome kWrongAnswer;
+//  - both directories are removed afterwards unless keep_job_dirs.
 
 class Evaluator {
  public:
@@ -51,11 +77,24 @@ class Evaluator {
   // (e.g. "c17"). Each stage gets CAMBRIAN_SEED = seed + stage index. A
   // failing candidate is an OK result with a non-kOk outcome. Thread-safe as
   // long as job names differ. `cancel` as in sandbox::JobSpec.
+  // Errors (the harness broke, not the candidate): InvalidArgument for a job
+  // name that is empty or holds '/'; Internal if a directory cannot be
+  // created; the sandbox's own errors, annotated with the stage name; a
+  // pass_if that does not compile (only possible for a Task not loaded by
+  // LoadTask); a fitness error other than NotFound / InvalidArgument.
   [[nodiscard]] absl::StatusOr<Evaluation> Evaluate(const Program& program,
                                                     const std::string& job_name, uint64_t seed,
                                                     const std::atomic<bool>* cancel) const;
 
  private:
+  // Runs stage `index` in `job_dir` with a fresh out dir under `out_root`.
+  absl::StatusOr<StageResult> RunStage(size_t index, uint64_t seed, const std::string& job_name,
+                                       const std::filesystem::path& job_dir,
+                                       const std::filesystem::path& out_root,
+                                       const std::atomic<bool>* cancel) const;
+  // Sets evaluation->fitness, or its outcome and note when scoring fails.
+  absl::Status Score(Evaluation* evaluation) const;
+
   const Task& task_;
   sandbox::Sandbox& sandbox_;
   const FitnessFunction& fitness_;

@@ -1,0 +1,106 @@
+// End to end through the real ProcessSandbox: a task directory with a shell
+// "program" and a trusted checker, loaded by LoadTask and run by /bin/sh.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "common/file_util.h"
+#include "evaluator/evaluator.h"
+#include "evaluator/task_loader.h"
+#include "sandbox/process_sandbox.h"
+
+namespace cambrian::evaluator {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+constexpr char kTaskToml[] = R"(name = "shell-sum"
+description = "Print a number; bigger is better."
+
+[program]
+root = "program"
+editable = ["answer.sh"]
+
+[trusted]
+root = "harness"
+
+[[stages]]
+name = "build"
+run = "sh -n answer.sh"
+timeout = "10s"
+
+[[stages]]
+name = "check"
+run = "sh $CAMBRIAN_TRUSTED/check.sh"
+timeout = "10s"
+pass_if = "correct == 1"
+
+[fitness]
+score = "value * 2"
+goal = "maximize"
+)";
+
+// The trusted checker: runs the candidate, validates its answer, reports.
+constexpr char kCheck[] = R"(value=$(sh ./answer.sh)
+if [ "$value" -ge 0 ] 2>/dev/null; then correct=1; else correct=0; value=0; fi
+printf '{"metrics": {"correct": %s, "value": %s, "seed": %s}, "feedback": "stage %s"}' \
+  "$correct" "$value" "$CAMBRIAN_SEED" "$CAMBRIAN_STAGE" > "$CAMBRIAN_OUT/metrics.json"
+)";
+
+class EvaluatorProcessTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = fs::path(::testing::TempDir()) /
+            ("evaluator_process_" +
+             std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(root_);
+    ASSERT_TRUE(WriteFile(root_ / "task" / "task.toml", kTaskToml).ok());
+    ASSERT_TRUE(WriteFile(root_ / "task" / "program" / "answer.sh", "echo 1\n").ok());
+    ASSERT_TRUE(WriteFile(root_ / "task" / "harness" / "check.sh", kCheck).ok());
+    fs::create_directories(root_ / "jobs");
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  absl::StatusOr<Evaluation> Evaluate(const std::string& answer) {
+    absl::StatusOr<Task> task = LoadTask(root_ / "task");
+    if (!task.ok()) return task.status();
+    auto fitness = MakeExpressionFitness(task->fitness_score);
+    if (!fitness.ok()) return fitness.status();
+    sandbox::ProcessSandbox sandbox;
+    Evaluator evaluator(*task, sandbox, **fitness, {.jobs_root = root_ / "jobs"});
+    return evaluator.Evaluate({{"answer.sh", answer}}, "c1", 40, nullptr);
+  }
+
+  fs::path root_;
+};
+
+TEST_F(EvaluatorProcessTest, GoodProgramIsScored) {
+  absl::StatusOr<Evaluation> evaluation = Evaluate("echo 21\n");
+  ASSERT_TRUE(evaluation.ok()) << evaluation.status();
+  EXPECT_EQ(evaluation->outcome, Outcome::kOk) << evaluation->note;
+  EXPECT_EQ(evaluation->fitness, 42);
+  EXPECT_EQ(evaluation->metrics.at("seed"), 41);  // seed + stage index
+  EXPECT_EQ(evaluation->feedback, "stage check");
+  EXPECT_TRUE(fs::is_empty(root_ / "jobs"));
+}
+
+TEST_F(EvaluatorProcessTest, SyntaxErrorIsBuildError) {
+  absl::StatusOr<Evaluation> evaluation = Evaluate("if then fi (\n");
+  ASSERT_TRUE(evaluation.ok()) << evaluation.status();
+  EXPECT_EQ(evaluation->outcome, Outcome::kBuildError);
+  EXPECT_EQ(evaluation->stages.size(), 1u);
+}
+
+TEST_F(EvaluatorProcessTest, WrongAnswerFailsPassIf) {
+  absl::StatusOr<Evaluation> evaluation = Evaluate("echo minus-one\n");
+  ASSERT_TRUE(evaluation.ok()) << evaluation.status();
+  EXPECT_EQ(evaluation->outcome, Outcome::kWrongAnswer);
+  ASSERT_EQ(evaluation->stages.size(), 2u);
+  EXPECT_THAT(evaluation->stages[1].note, HasSubstr("pass_if 'correct == 1' failed (correct = 0)"));
+}
+
+}  // namespace
+}  // namespace cambrian::evaluator

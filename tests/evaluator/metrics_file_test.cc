@@ -1,0 +1,97 @@
+#include "evaluator/metrics_file.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+
+#include "common/file_util.h"
+
+namespace cambrian::evaluator {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+TEST(MetricsFileTest, ParsesNumbersBooleansAndFeedback) {
+  absl::StatusOr<StageReport> report =
+      ParseStageReport(R"({"metrics": {"gflops": 41.2, "correct": true, "n": 3, "bad": false},
+                           "feedback": "try tiling"})");
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_EQ(report->metrics, (Metrics{{"gflops", 41.2}, {"correct", 1}, {"n", 3}, {"bad", 0}}));
+  EXPECT_EQ(report->feedback, "try tiling");
+}
+
+TEST(MetricsFileTest, BothKeysAreOptional) {
+  absl::StatusOr<StageReport> report = ParseStageReport("{}");
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->metrics.empty());
+  EXPECT_TRUE(report->feedback.empty());
+}
+
+TEST(MetricsFileTest, MalformedReportsSayWhatIsWrong) {
+  const std::pair<const char*, const char*> kCases[] = {
+      {"{\"metrics\": {", "not valid JSON"},
+      {"[1, 2]", "the top level is array"},
+      {"{\"metrics\": [1]}", "\"metrics\" is array"},
+      {"{\"metrics\": {\"x\": \"fast\"}}", "metric 'x' is string \"fast\""},
+      {"{\"metrics\": {\"x\": null}}", "metric 'x' is null"},
+      {"{\"metrics\": {\"x\": 1e999}}", "not valid JSON"},  // nlohmann: overflow
+      {"{\"metrics\": {\"bad-name\": 1}}", "metric name 'bad-name' is not an identifier"},
+      {"{\"feedback\": 3}", "\"feedback\" is number"},
+      {"{\"metric\": {}}", "unknown key 'metric'"},
+  };
+  for (const auto& [text, expected] : kCases) {
+    absl::StatusOr<StageReport> report = ParseStageReport(text);
+    ASSERT_FALSE(report.ok()) << text;
+    EXPECT_EQ(report.status().code(), absl::StatusCode::kInvalidArgument);
+    EXPECT_THAT(report.status().message(), HasSubstr("malformed metrics.json"));
+    EXPECT_THAT(report.status().message(), HasSubstr(expected)) << text;
+  }
+}
+
+class ReadStageReportTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(::testing::TempDir()) /
+           ("metrics_file_" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+TEST_F(ReadStageReportTest, AbsentFileIsNullopt) {
+  absl::StatusOr<std::optional<StageReport>> report = ReadStageReport(dir_);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_FALSE(report->has_value());
+}
+
+TEST_F(ReadStageReportTest, ReadsTheFile) {
+  ASSERT_TRUE(WriteFile(dir_ / "metrics.json", R"({"metrics": {"a": 2}})").ok());
+  absl::StatusOr<std::optional<StageReport>> report = ReadStageReport(dir_);
+  ASSERT_TRUE(report.ok()) << report.status();
+  ASSERT_TRUE(report->has_value());
+  EXPECT_EQ((*report)->metrics, (Metrics{{"a", 2}}));
+}
+
+TEST_F(ReadStageReportTest, SymlinkIsRefused) {
+  ASSERT_TRUE(WriteFile(dir_ / "elsewhere.json", R"({"metrics": {"a": 2}})").ok());
+  fs::create_symlink(dir_ / "elsewhere.json", dir_ / "metrics.json");
+  absl::StatusOr<std::optional<StageReport>> report = ReadStageReport(dir_);
+  ASSERT_FALSE(report.ok());
+  EXPECT_THAT(report.status().message(), HasSubstr("not a regular file"));
+}
+
+TEST_F(ReadStageReportTest, OversizedFileIsRefused) {
+  std::string big = "{\"feedback\": \"" + std::string(kMaxMetricsFileBytes, 'x') + "\"}";
+  ASSERT_TRUE(WriteFile(dir_ / "metrics.json", big).ok());
+  absl::StatusOr<std::optional<StageReport>> report = ReadStageReport(dir_);
+  ASSERT_FALSE(report.ok());
+  EXPECT_THAT(report.status().message(), HasSubstr("over the limit"));
+}
+
+}  // namespace
+}  // namespace cambrian::evaluator

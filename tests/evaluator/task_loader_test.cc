@@ -1,0 +1,269 @@
+#include "evaluator/task_loader.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "absl/strings/str_replace.h"
+#include "common/file_util.h"
+
+namespace cambrian::evaluator {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+constexpr char kGoodTask[] = R"(name = "matmul-cpu"
+description = "Multiply matrices fast."
+instructions = "program.md"
+
+[program]
+root = "program"
+editable = ["*.cpp"]
+
+[trusted]
+root = "harness"
+
+[[stages]]
+name = "build"
+run = "g++ -O3 matmul.cpp $CAMBRIAN_TRUSTED/bench.cpp -o bench"
+timeout = "90s"
+
+[[stages]]
+name = "check"
+run = "./bench --check"
+timeout = "30s"
+pass_if = "correct == 1"
+
+[fitness]
+score = "gflops"
+goal = "maximize"
+tolerance = 0.25
+
+[features]
+code_lines = { bins = 4, range = [20, 400] }
+
+[resources]
+cpus = 2
+memory = "2GiB"
+gpus = 1
+output = "1MiB"
+file_size = "64MiB"
+)";
+
+class TaskLoaderTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::path(::testing::TempDir()) /
+           ("task_loader_" +
+            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(dir_);
+    ASSERT_TRUE(WriteFile(dir_ / "program" / "matmul.cpp", "int main() {}\n").ok());
+    ASSERT_TRUE(WriteFile(dir_ / "harness" / "bench.cpp", "// bench\n").ok());
+    ASSERT_TRUE(WriteFile(dir_ / "program.md", "Make it fast.\n").ok());
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  absl::StatusOr<Task> Load(const std::string& toml) {
+    EXPECT_TRUE(WriteFile(dir_ / "task.toml", toml).ok());
+    return LoadTask(dir_);
+  }
+
+  // Loads kGoodTask with `from` replaced by `to`, expects InvalidArgument
+  // and returns the message.
+  std::string ErrorFor(const std::string& from, const std::string& to) {
+    std::string toml = kGoodTask;
+    EXPECT_NE(toml.find(from), std::string::npos) << from;
+    toml = absl::StrReplaceAll(toml, {{from, to}});
+    absl::StatusOr<Task> task = Load(toml);
+    EXPECT_FALSE(task.ok()) << "loaded despite replacing " << from << " by " << to;
+    if (task.ok()) return "";
+    EXPECT_EQ(task.status().code(), absl::StatusCode::kInvalidArgument);
+    std::string message(task.status().message());
+    EXPECT_THAT(message, HasSubstr((dir_ / "task.toml").string()));
+    return message;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(TaskLoaderTest, LoadsEveryKey) {
+  absl::StatusOr<Task> task = Load(kGoodTask);
+  ASSERT_TRUE(task.ok()) << task.status();
+  EXPECT_EQ(task->name, "matmul-cpu");
+  EXPECT_EQ(task->description, "Multiply matrices fast.");
+  EXPECT_EQ(task->instructions, "Make it fast.\n");
+  EXPECT_TRUE(task->dir.is_absolute());
+  EXPECT_EQ(task->program_root, fs::absolute(dir_ / "program").lexically_normal());
+  EXPECT_EQ(task->trusted_root, fs::absolute(dir_ / "harness").lexically_normal());
+  EXPECT_EQ(task->editable, std::vector<std::string>{"*.cpp"});
+  ASSERT_EQ(task->stages.size(), 2u);
+  EXPECT_EQ(task->stages[0].name, "build");
+  EXPECT_THAT(task->stages[0].run, HasSubstr("g++ -O3"));
+  EXPECT_EQ(task->stages[0].timeout, absl::Seconds(90));
+  EXPECT_EQ(task->stages[0].pass_if, "");
+  EXPECT_EQ(task->stages[1].pass_if, "correct == 1");
+  EXPECT_EQ(task->fitness_score, "gflops");
+  EXPECT_EQ(task->goal, Goal::kMaximize);
+  EXPECT_DOUBLE_EQ(task->tolerance, 0.25);
+  ASSERT_EQ(task->features.size(), 1u);
+  EXPECT_EQ(task->features[0].name, "code_lines");
+  EXPECT_EQ(task->features[0].bins, 4);
+  EXPECT_EQ(task->features[0].lo, 20);
+  EXPECT_EQ(task->features[0].hi, 400);
+  EXPECT_EQ(task->resources.cpus, 2);
+  EXPECT_EQ(task->resources.memory_bytes, int64_t{2} << 30);
+  EXPECT_EQ(task->resources.gpus, 1);
+  EXPECT_EQ(task->resources.output_bytes, int64_t{1} << 20);
+  EXPECT_EQ(task->resources.file_bytes, int64_t{64} << 20);
+}
+
+TEST_F(TaskLoaderTest, MinimalTaskGetsDefaults) {
+  absl::StatusOr<Task> task = Load(R"(name = "t"
+description = ""
+program = { root = "program", editable = ["matmul.cpp"] }
+stages = [{ name = "run", run = "true" }]
+fitness = { score = "x", goal = "minimize" }
+)");
+  ASSERT_TRUE(task.ok()) << task.status();
+  EXPECT_TRUE(task->trusted_root.empty());
+  EXPECT_TRUE(task->instructions.empty());
+  EXPECT_EQ(task->stages[0].timeout, absl::Seconds(60));
+  EXPECT_EQ(task->goal, Goal::kMinimize);
+  EXPECT_DOUBLE_EQ(task->tolerance, 0.1);
+  EXPECT_TRUE(task->features.empty());
+  EXPECT_EQ(task->resources.memory_bytes, ResourceSpec{}.memory_bytes);
+}
+
+TEST_F(TaskLoaderTest, AcceptsTheTomlPathToo) {
+  ASSERT_TRUE(WriteFile(dir_ / "task.toml", kGoodTask).ok());
+  absl::StatusOr<Task> task = LoadTask(dir_ / "task.toml");
+  ASSERT_TRUE(task.ok()) << task.status();
+  EXPECT_EQ(task->dir, fs::absolute(dir_).lexically_normal());
+}
+
+TEST_F(TaskLoaderTest, MissingFileIsNotFoundNamingThePath) {
+  absl::StatusOr<Task> task = LoadTask(dir_);
+  ASSERT_FALSE(task.ok());
+  EXPECT_EQ(task.status().code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(task.status().message(), HasSubstr((dir_ / "task.toml").string()));
+}
+
+TEST_F(TaskLoaderTest, MissingRequiredKey) {
+  std::string message = ErrorFor("goal = \"maximize\"\n", "");
+  EXPECT_THAT(message, HasSubstr("missing required key 'fitness.goal'"));
+  EXPECT_THAT(message, HasSubstr("\"maximize\" or \"minimize\""));
+  EXPECT_THAT(ErrorFor("name = \"matmul-cpu\"\n", ""), HasSubstr("missing required key 'name'"));
+  EXPECT_THAT(ErrorFor("run = \"./bench --check\"\n", ""),
+              HasSubstr("missing required key 'stages[1].run'"));
+}
+
+TEST_F(TaskLoaderTest, WrongTypeNamesKeyExpectationAndValue) {
+  std::string message = ErrorFor("timeout = \"30s\"", "timeout = 30");
+  EXPECT_THAT(message, HasSubstr("key 'stages[1].timeout': expected a duration like \"30s\", "
+                                 "got integer 30"));
+  EXPECT_THAT(message, HasSubstr("task.toml:20:"));  // the line of the value
+  EXPECT_THAT(ErrorFor("cpus = 2", "cpus = \"two\""),
+              HasSubstr("key 'resources.cpus': expected an integer >= 1, got string \"two\""));
+  EXPECT_THAT(ErrorFor("tolerance = 0.25", "tolerance = true"),
+              HasSubstr("key 'fitness.tolerance'"));
+  EXPECT_THAT(ErrorFor("goal = \"maximize\"", "goal = \"max\""),
+              HasSubstr("key 'fitness.goal': expected \"maximize\" or \"minimize\", got string "
+                        "\"max\""));
+  EXPECT_THAT(
+      ErrorFor("[fitness]\nscore = \"gflops\"\ngoal = \"maximize\"\ntolerance = 0.25\n", ""),
+      HasSubstr("missing required key 'fitness'"));
+}
+
+TEST_F(TaskLoaderTest, BadDurationAndSize) {
+  EXPECT_THAT(ErrorFor("timeout = \"90s\"", "timeout = \"90 parsecs\""),
+              HasSubstr("key 'stages[0].timeout': expected a duration like \"30s\", got string "
+                        "\"90 parsecs\""));
+  EXPECT_THAT(ErrorFor("memory = \"2GiB\"", "memory = \"lots\""),
+              HasSubstr("key 'resources.memory': expected a size like \"4GiB\""));
+}
+
+TEST_F(TaskLoaderTest, BadExpressionNamesKeyAndParserMessage) {
+  std::string message = ErrorFor("pass_if = \"correct == 1\"", "pass_if = \"correct == \"");
+  EXPECT_THAT(message, HasSubstr("key 'stages[1].pass_if'"));
+  EXPECT_THAT(message, HasSubstr("expression 'correct == '"));
+  EXPECT_THAT(ErrorFor("score = \"gflops\"", "score = \"gflops)\""),
+              HasSubstr("key 'fitness.score'"));
+}
+
+TEST_F(TaskLoaderTest, MissingProgramRoot) {
+  std::string message = ErrorFor("root = \"program\"", "root = \"progrm\"");
+  EXPECT_THAT(message, HasSubstr("key 'program.root': directory "));
+  EXPECT_THAT(message, HasSubstr("progrm does not exist"));
+  EXPECT_THAT(ErrorFor("root = \"harness\"", "root = \"harnes\""), HasSubstr("key 'trusted.root'"));
+}
+
+TEST_F(TaskLoaderTest, EditableGlobMustMatch) {
+  std::string message = ErrorFor("editable = [\"*.cpp\"]", "editable = [\"*.cu\"]");
+  EXPECT_THAT(message, HasSubstr("key 'program.editable': glob '*.cu' matches no file"));
+  EXPECT_THAT(ErrorFor("editable = [\"*.cpp\"]", "editable = []"),
+              HasSubstr("key 'program.editable'"));
+  EXPECT_THAT(ErrorFor("editable = [\"*.cpp\"]", "editable = [\"../x\"]"),
+              HasSubstr("glob '../x'"));
+  EXPECT_THAT(ErrorFor("editable = [\"*.cpp\"]", "editable = [1]"),
+              HasSubstr("got an element integer 1"));
+}
+
+TEST_F(TaskLoaderTest, EditableGlobReachesSubdirectories) {
+  ASSERT_TRUE(WriteFile(dir_ / "program" / "src" / "kernel.cu", "\n").ok());
+  absl::StatusOr<Task> task =
+      Load(absl::StrReplaceAll(kGoodTask, {{"[\"*.cpp\"]", "[\"src/*.cu\", \"*.cpp\"]"}}));
+  ASSERT_TRUE(task.ok()) << task.status();
+  EXPECT_EQ(task->editable.size(), 2u);
+}
+
+TEST_F(TaskLoaderTest, UnknownKeysAreErrors) {
+  std::string message = ErrorFor("[fitness]", "[fitnes]");
+  EXPECT_THAT(message, HasSubstr("unknown key 'fitnes' (did you mean 'fitness'?"));
+  EXPECT_THAT(ErrorFor("pass_if = ", "passif = "), HasSubstr("unknown key 'stages[1].passif'"));
+  EXPECT_THAT(ErrorFor("gpus = 1", "gpu = 1"), HasSubstr("unknown key 'resources.gpu'"));
+  EXPECT_THAT(ErrorFor("bins = 4", "bin = 4"), HasSubstr("unknown key 'features.code_lines.bin'"));
+  EXPECT_THAT(ErrorFor("cpus = 2", "cpus = 2\ncolour = 1"),
+              HasSubstr("unknown key 'resources.colour' (expected one of: cpus, memory"));
+}
+
+TEST_F(TaskLoaderTest, StageNamesAreUniqueAndNonEmpty) {
+  std::string message = ErrorFor("name = \"check\"", "name = \"build\"");
+  EXPECT_THAT(message, HasSubstr("key 'stages[1].name': duplicate stage name \"build\""));
+  EXPECT_THAT(ErrorFor("name = \"check\"", "name = \"\""), HasSubstr("key 'stages[1].name'"));
+  EXPECT_THAT(ErrorFor("name = \"check\"", "name = \"../x\""), HasSubstr("key 'stages[1].name'"));
+}
+
+TEST_F(TaskLoaderTest, NeedsAtLeastOneStage) {
+  std::string toml = kGoodTask;
+  toml = toml.substr(0, toml.find("[[stages]]")) + toml.substr(toml.find("[fitness]"));
+  absl::StatusOr<Task> task = Load(toml);
+  ASSERT_FALSE(task.ok());
+  EXPECT_THAT(task.status().message(), HasSubstr("missing required key 'stages'"));
+}
+
+TEST_F(TaskLoaderTest, TaskNameMustBeLowerCaseSlug) {
+  EXPECT_THAT(ErrorFor("name = \"matmul-cpu\"", "name = \"Matmul CPU\""), HasSubstr("key 'name'"));
+}
+
+TEST_F(TaskLoaderTest, BadFeature) {
+  EXPECT_THAT(ErrorFor("range = [20, 400]", "range = [400, 20]"),
+              HasSubstr("key 'features.code_lines.range': expected [lo, hi] with lo < hi"));
+  EXPECT_THAT(ErrorFor("bins = 4", "bins = 0"), HasSubstr("key 'features.code_lines.bins'"));
+}
+
+TEST_F(TaskLoaderTest, MissingInstructionsFile) {
+  EXPECT_THAT(ErrorFor("\"program.md\"", "\"nope.md\""),
+              HasSubstr("key 'instructions': cannot read"));
+}
+
+TEST_F(TaskLoaderTest, SyntaxErrorNamesFileLineAndColumn) {
+  std::string message = ErrorFor("cpus = 2", "cpus = = 2");
+  EXPECT_THAT(message, HasSubstr("task.toml:32:"));
+  EXPECT_THAT(message, HasSubstr("TOML syntax error"));
+}
+
+}  // namespace
+}  // namespace cambrian::evaluator
