@@ -1,12 +1,23 @@
 // The population database of one run: programs (content-addressed), candidates
 // with lineage and scores, per-stage evaluations, events. The real
-// implementation is SQLite (archive/sqlite_archive.h); tests use a fake.
+// implementation is SQLite (archive/sqlite_archive.h, schema in
+// archive/README.md); tests use tests/testing/in_memory_archive.h.
+//
+// Error meanings shared by every implementation:
+//   NotFound           the named id / hash / run row does not exist
+//   InvalidArgument    the input breaks a rule stated below (archive/archive_checks.h)
+//   AlreadyExists      a unique thing was stored twice (run info, a program's candidate)
+//   FailedPrecondition the call is not allowed in the current state (e.g. read-only
+//                      handle, finishing a candidate that is already done)
+//   DataLoss           stored data is corrupt (a blob whose hash no longer matches)
+//   other codes        the storage itself failed (I/O, locking)
 #ifndef CAMBRIAN_ARCHIVE_ARCHIVE_H_
 #define CAMBRIAN_ARCHIVE_ARCHIVE_H_
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -20,16 +31,18 @@ namespace cambrian::archive {
 
 struct RunInfo {
   std::string task_name;
-  std::string task_dir;       // absolute path of the task directory at run start
-  std::string trusted_hash;   // HashTree of the trusted root at run start ("" if none)
-  std::string config_json;    // the effective run configuration
+  std::string task_dir;      // absolute path of the task directory at run start
+  std::string trusted_hash;  // HashTree of the trusted root at run start ("" if none)
+  std::string config_json;   // the effective run configuration
   uint64_t seed = 0;
-  std::string goal;           // "maximize" | "minimize"
+  std::string goal;  // "maximize" | "minimize"
   absl::Time created_at;
 };
 
 enum class CandidateStatus { kPending, kRunning, kDone, kInterrupted };
+// Stable lower-case names as stored: "pending", "running", "done", "interrupted".
 std::string_view CandidateStatusName(CandidateStatus status);
+std::optional<CandidateStatus> ParseCandidateStatus(std::string_view name);
 
 struct NewCandidate {
   std::optional<int64_t> parent_id;
@@ -52,7 +65,7 @@ struct StageRecord {
   int64_t peak_rss_bytes = 0;
   std::string output_tail;
   std::string detail;
-  uint64_t seed = 0;          // CAMBRIAN_SEED the stage ran with
+  uint64_t seed = 0;  // CAMBRIAN_SEED the stage ran with
 };
 
 // The result of evaluating a candidate, written in one transaction.
@@ -73,7 +86,7 @@ struct Candidate {
   std::string description;
   int island = 0;
   CandidateStatus status = CandidateStatus::kPending;
-  std::optional<Outcome> outcome;   // set once done
+  std::optional<Outcome> outcome;  // set once done
   Metrics metrics;
   std::optional<double> fitness;
   std::string feedback;
@@ -81,46 +94,71 @@ struct Candidate {
   std::optional<absl::Time> finished_at;
 };
 
-struct ListOptions {
-  bool scored_only = false;          // only candidates with a fitness
-  bool best_first = false;           // order by fitness by the run's goal, then id
-  std::optional<int> limit;
+// One entry of the run's event log.
+struct Event {
+  int64_t id = 0;  // 1, 2, 3, ... in append order
+  absl::Time time;
+  std::string kind;
+  std::string data_json;  // a JSON object text
 };
 
+struct ListOptions {
+  bool scored_only = false;  // only candidates with a fitness
+  bool best_first = false;   // order by fitness by the run's goal, then id
+  std::optional<int> limit;  // at most this many (>= 0)
+};
+
+// Implementations are thread-safe unless they say otherwise; each call is
+// atomic (one transaction for the SQLite archive).
 class Archive {
  public:
   virtual ~Archive() = default;
 
-  // Run metadata: SetRunInfo once when the run is created; GetRunInfo is
-  // NotFound before that.
+  // Run metadata: SetRunInfo once when the run is created (AlreadyExists
+  // after that; InvalidArgument unless goal is "maximize" or "minimize");
+  // GetRunInfo is NotFound before that.
   [[nodiscard]] virtual absl::Status SetRunInfo(const RunInfo& info) = 0;
   [[nodiscard]] virtual absl::StatusOr<RunInfo> GetRunInfo() = 0;
 
   // Stores `program` (idempotent) and returns its ProgramHash.
   [[nodiscard]] virtual absl::StatusOr<std::string> PutProgram(const Program& program) = 0;
-  // NotFound if no program has `hash`.
+  // NotFound if no program has `hash`; DataLoss if stored bytes no longer
+  // match their hash.
   [[nodiscard]] virtual absl::StatusOr<Program> GetProgram(const std::string& hash) = 0;
 
   // The id of the candidate holding `program_hash`, if any (dedup).
   [[nodiscard]] virtual absl::StatusOr<std::optional<int64_t>> FindCandidateByProgram(
       const std::string& program_hash) = 0;
-  // Ids are 1, 2, 3, ... in creation order.
+  // Ids are 1, 2, 3, ... in creation order. FailedPrecondition if the program
+  // is not stored; AlreadyExists if a candidate already holds it;
+  // InvalidArgument if a parent id names no candidate or status is kDone
+  // (use FinishCandidate).
   [[nodiscard]] virtual absl::StatusOr<int64_t> AddCandidate(const NewCandidate& candidate) = 0;
   // Marks the candidate done and stores its result and stages atomically.
-  [[nodiscard]] virtual absl::Status FinishCandidate(int64_t id,
-                                                     const CandidateResult& result) = 0;
-  // Marks a candidate that was running when the run stopped.
+  // NotFound for an unknown id; FailedPrecondition if it is already done;
+  // InvalidArgument for a non-finite metric or fitness, or a fitness with an
+  // outcome other than kOk.
+  [[nodiscard]] virtual absl::Status FinishCandidate(int64_t id, const CandidateResult& result) = 0;
+  // Marks a candidate that was running when the run stopped. NotFound for an
+  // unknown id; InvalidArgument for kDone; FailedPrecondition if it is done.
   [[nodiscard]] virtual absl::Status SetCandidateStatus(int64_t id, CandidateStatus status) = 0;
   [[nodiscard]] virtual absl::StatusOr<Candidate> GetCandidate(int64_t id) = 0;
+  // Ordered by id unless options.best_first: then by fitness (descending for
+  // a "maximize" run or when no run info is set, ascending for "minimize"),
+  // candidates without fitness last, ties by id.
   [[nodiscard]] virtual absl::StatusOr<std::vector<Candidate>> ListCandidates(
       const ListOptions& options) = 0;
-  // The stages of the candidate's search evaluation, in order.
+  [[nodiscard]] virtual absl::StatusOr<int64_t> CountCandidates() = 0;
+  // The stages of the candidate's search evaluation, in order (empty until
+  // it is finished). NotFound for an unknown id.
   [[nodiscard]] virtual absl::StatusOr<std::vector<StageRecord>> GetStages(int64_t id) = 0;
 
   // Appends to the event log (run started/stopped, errors, replays...).
-  // `data_json` is a JSON object text, may be "{}".
+  // `data_json` is a JSON object text, may be "{}" (InvalidArgument otherwise).
   [[nodiscard]] virtual absl::Status AddEvent(const std::string& kind,
                                               const std::string& data_json) = 0;
+  // The newest `limit` events, oldest first. InvalidArgument if limit < 0.
+  [[nodiscard]] virtual absl::StatusOr<std::vector<Event>> ListEvents(int limit) = 0;
 };
 
 }  // namespace cambrian::archive

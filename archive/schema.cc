@@ -1,0 +1,145 @@
+#include "archive/schema.h"
+
+#include <array>
+#include <string_view>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+
+namespace cambrian::archive::internal {
+namespace {
+
+// kMigrations[i] takes a database from version i to version i + 1. Append
+// only: a released migration is never edited, and every schema change is a
+// new entry (and a new section in archive/README.md).
+constexpr std::array<std::string_view, 1> kMigrations = {
+    // Version 1: the initial schema.
+    R"sql(
+CREATE TABLE runs (
+  id           INTEGER PRIMARY KEY CHECK (id = 1),
+  task_name    TEXT NOT NULL,
+  task_dir     TEXT NOT NULL,
+  trusted_hash TEXT NOT NULL,
+  goal         TEXT NOT NULL CHECK (goal IN ('maximize', 'minimize')),
+  seed         INTEGER NOT NULL,
+  config_json  TEXT NOT NULL,
+  created_at   REAL NOT NULL
+);
+CREATE TABLE blobs (
+  hash     TEXT PRIMARY KEY,
+  raw_size INTEGER NOT NULL,
+  data     BLOB NOT NULL
+);
+CREATE TABLE programs (
+  hash     TEXT PRIMARY KEY,
+  manifest TEXT NOT NULL
+);
+CREATE TABLE candidates (
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,
+  parent_id        INTEGER REFERENCES candidates(id),
+  second_parent_id INTEGER REFERENCES candidates(id),
+  program_hash     TEXT NOT NULL UNIQUE REFERENCES programs(hash),
+  mutator          TEXT NOT NULL,
+  description      TEXT NOT NULL,
+  island           INTEGER NOT NULL,
+  status           TEXT NOT NULL
+                   CHECK (status IN ('pending', 'running', 'done', 'interrupted')),
+  outcome          TEXT,
+  metrics          TEXT NOT NULL DEFAULT '{}',
+  fitness          REAL,
+  feedback         TEXT NOT NULL DEFAULT '',
+  created_at       REAL NOT NULL,
+  finished_at      REAL
+);
+CREATE INDEX candidates_by_fitness ON candidates(fitness);
+CREATE INDEX candidates_by_parent ON candidates(parent_id);
+CREATE TABLE evaluations (
+  candidate_id   INTEGER NOT NULL REFERENCES candidates(id),
+  stage_index    INTEGER NOT NULL,
+  stage          TEXT NOT NULL,
+  outcome        TEXT NOT NULL,
+  exit_code      INTEGER NOT NULL,
+  term_signal    INTEGER NOT NULL,
+  wall_s         REAL NOT NULL,
+  cpu_s          REAL NOT NULL,
+  peak_rss_bytes INTEGER NOT NULL,
+  output_tail    TEXT NOT NULL,
+  detail         TEXT NOT NULL,
+  seed           INTEGER NOT NULL,
+  PRIMARY KEY (candidate_id, stage_index)
+);
+CREATE TABLE events (
+  id   INTEGER PRIMARY KEY AUTOINCREMENT,
+  time REAL NOT NULL,
+  kind TEXT NOT NULL,
+  data TEXT NOT NULL DEFAULT '{}'
+);
+)sql",
+};
+
+absl::StatusOr<int> ReadVersion(Db& db) {
+  CAMBRIAN_ASSIGN_OR_RETURN(Statement statement, db.Prepare("PRAGMA user_version"));
+  CAMBRIAN_ASSIGN_OR_RETURN(const bool row, statement.Step());
+  if (!row) return absl::InternalError("PRAGMA user_version returned no row");
+  return static_cast<int>(statement.Int64(0));
+}
+
+absl::Status CheckNotNewer(const Db& db, int version) {
+  if (version > LatestSchemaVersion()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("archive ", db.path().string(), " has schema version ", version,
+                     " but this cambrian supports up to version ", LatestSchemaVersion(),
+                     "; use a newer cambrian"));
+  }
+  return absl::OkStatus();
+}
+
+// A version-0 file with tables is some other program's database: adding ours
+// to it would be wrong, whatever it holds.
+absl::Status CheckEmpty(Db& db) {
+  CAMBRIAN_ASSIGN_OR_RETURN(Statement statement, db.Prepare("SELECT count(*) FROM sqlite_schema"));
+  CAMBRIAN_ASSIGN_OR_RETURN(const bool row, statement.Step());
+  if (row && statement.Int64(0) > 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(db.path().string(),
+                     " is an SQLite database but not a cambrian archive (no schema version)"));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Migrate(Db& db) {
+  // The version is read inside the write transaction so that two processes
+  // opening a fresh file cannot both apply migration 1.
+  CAMBRIAN_ASSIGN_OR_RETURN(const int version, ReadVersion(db));
+  CAMBRIAN_RETURN_IF_ERROR(CheckNotNewer(db, version));
+  if (version == 0) CAMBRIAN_RETURN_IF_ERROR(CheckEmpty(db));
+  for (int next = version; next < LatestSchemaVersion(); ++next) {
+    CAMBRIAN_RETURN_IF_ERROR(Annotate(db.Exec(kMigrations[next]),
+                                      absl::StrCat("migrating to schema version ", next + 1)));
+  }
+  if (version == LatestSchemaVersion()) return absl::OkStatus();
+  // PRAGMA takes no bound parameters; the value is our own integer.
+  return db.Exec(absl::StrCat("PRAGMA user_version = ", LatestSchemaVersion()));
+}
+
+}  // namespace
+
+int LatestSchemaVersion() { return static_cast<int>(kMigrations.size()); }
+
+absl::Status PrepareSchema(Db& db, bool read_only) {
+  if (!read_only) return db.Transaction(/*write=*/true, [&] { return Migrate(db); });
+  CAMBRIAN_ASSIGN_OR_RETURN(const int version, ReadVersion(db));
+  CAMBRIAN_RETURN_IF_ERROR(CheckNotNewer(db, version));
+  if (version == 0) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(db.path().string(), " is not a cambrian archive (no schema version)"));
+  }
+  if (version < LatestSchemaVersion()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "archive ", db.path().string(), " has schema version ", version, ", older than version ",
+        LatestSchemaVersion(), "; open it read-write (e.g. resume the run) to migrate it"));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace cambrian::archive::internal
