@@ -265,5 +265,18 @@ TEST_F(TaskLoaderTest, SyntaxErrorNamesFileLineAndColumn) {
   EXPECT_THAT(message, HasSubstr("TOML syntax error"));
 }
 
+// Every task shipped in tasks/ must load: a broken built-in task is a bug.
+TEST(BuiltInTasksTest, EveryTaskInTheRepositoryLoads) {
+  const fs::path tasks = fs::path(CAMBRIAN_SOURCE_DIR) / "tasks";
+  int loaded = 0;
+  for (const auto& entry : fs::directory_iterator(tasks)) {
+    if (!fs::exists(entry.path() / "task.toml")) continue;
+    absl::StatusOr<Task> task = LoadTask(entry.path());
+    EXPECT_TRUE(task.ok()) << task.status();
+    ++loaded;
+  }
+  EXPECT_GE(loaded, 1);
+}
+
 }  // namespace
 }  // namespace cambrian::evaluator
