@@ -148,6 +148,13 @@ absl::StatusOr<Evaluation> Evaluator::Evaluate(const Program& program, const std
   const int code_lines = CountLines(program);
   evaluation.metrics[kCodeLinesMetric] = code_lines;
   for (size_t i = 0; i < task_.stages.size(); ++i) {
+    // Cancelled between stages: starting the next job only to kill it would
+    // waste a build, so stop here.
+    if (cancel != nullptr && cancel->load()) {
+      evaluation.outcome = Outcome::kKilled;
+      evaluation.note = absl::StrCat("cancelled before stage '", task_.stages[i].name, "'");
+      return evaluation;
+    }
     CAMBRIAN_ASSIGN_OR_RETURN(
         StageResult stage, RunStage(i, seed + i, job_name, paths.job_dir, paths.out_root, cancel));
     MergeReport(paths.out_root / stage.name, code_lines, &stage, &evaluation);

@@ -65,6 +65,8 @@ struct EvaluatorOptions {
 //    passing stage is kWrongAnswer; the cascade stops at the first failure;
 //  - after the last stage: fitness = FitnessFunction::Score(metrics); a
 //    missing metric or a non-finite value makes the outcome kWrongAnswer;
+//  - if `cancel` is set when a stage is about to start, the cascade stops
+//    with kKilled (a running job is killed by the sandbox, also kKilled);
 //  - both directories are removed afterwards unless keep_job_dirs.
 
 class Evaluator {

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -250,6 +251,20 @@ TEST_F(EvaluatorTest, SandboxErrorIsAHarnessError) {
   EXPECT_EQ(evaluation.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(evaluation.status().message(), HasSubstr("stage 'check'"));
   EXPECT_FALSE(fs::exists(jobs_root_ / "c7"));
+}
+
+TEST_F(EvaluatorTest, CancelStopsBeforeTheNextStage) {
+  std::atomic<bool> cancel{false};
+  FakeJob build;
+  build.on_run = [&](const sandbox::JobSpec&) { cancel = true; };
+  sandbox_.On("make build", build);
+  Evaluator evaluator(task_, sandbox_, *fitness_, {.jobs_root = jobs_root_});
+  absl::StatusOr<Evaluation> evaluation = evaluator.Evaluate(kProgram, "c7", 1, &cancel);
+  ASSERT_TRUE(evaluation.ok()) << evaluation.status();
+  EXPECT_EQ(evaluation->outcome, Outcome::kKilled);
+  EXPECT_EQ(evaluation->note, "cancelled before stage 'check'");
+  EXPECT_EQ(sandbox_.commands(), std::vector<std::string>{"make build"});
+  EXPECT_EQ(sandbox_.specs()[0].cancel, &cancel);
 }
 
 TEST_F(EvaluatorTest, BadJobNameIsRejected) {
