@@ -2,7 +2,9 @@
 // opens, read-only access next to a writer, and damaged or foreign files.
 #include "archive/sqlite_archive.h"
 
+#include <set>
 #include <string>
+#include <thread>
 
 #include "common/file_util.h"
 #include "common/sha256.h"
@@ -148,6 +150,35 @@ TEST_F(SqliteArchiveTest, GarbageFileIsAnErrorNamingTheFile) {
     EXPECT_THAT(archive.status().message(), HasSubstr(db_.string()));
     EXPECT_THAT(archive.status().message(), HasSubstr("not a database"));
   }
+}
+
+TEST_F(SqliteArchiveTest, EmptyFileIsCreatedReadWriteButRefusedReadOnly) {
+  ASSERT_OK(WriteFile(db_, ""));
+  auto reader = SqliteArchive::Open(db_, OpenMode::kReadOnly);
+  EXPECT_EQ(reader.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(reader.status().message(), HasSubstr("not a cambrian archive"));
+  auto writer = OpenRw();
+  ASSERT_NE(writer, nullptr);
+  EXPECT_EQ(AddFinished(*writer, 1), 1);
+}
+
+TEST_F(SqliteArchiveTest, OneObjectIsSafeToShareBetweenThreads) {
+  auto archive = OpenRw();
+  ASSERT_NE(archive, nullptr);
+  std::vector<int64_t> ids[2];
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 2; ++t) {
+    threads.emplace_back([&, t] {
+      for (int n = 0; n < 30; ++n) ids[t].push_back(AddFinished(*archive, t * 1000 + n));
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  std::set<int64_t> all(ids[0].begin(), ids[0].end());
+  all.insert(ids[1].begin(), ids[1].end());
+  EXPECT_EQ(all.size(), 60u);
+  EXPECT_EQ(*all.begin(), 1);
+  EXPECT_EQ(*all.rbegin(), 60);
+  EXPECT_EQ(RawSql(db_, "SELECT count(*) FROM evaluations"), "120");
 }
 
 TEST_F(SqliteArchiveTest, ForeignSqliteDatabaseIsRejected) {
