@@ -1,0 +1,124 @@
+// `cambrian show ID`: one candidate: metrics, stages, lineage, output tails.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
+#include "common/absl_compat.h"
+#include "common/status_macros.h"
+#include "orchestrator/commands/commands.h"
+#include "orchestrator/review.h"
+
+namespace cambrian::orchestrator {
+namespace {
+
+struct ShowOptions {
+  int64_t id = 0;
+  std::string run_dir;
+  bool json = false;
+  int lines = 15;
+};
+
+std::string Mebibytes(int64_t bytes) { return absl::StrFormat("%.0f MiB", bytes / 1048576.0); }
+
+nlohmann::json StageJson(const archive::StageRecord& stage) {
+  return {{"stage", stage.stage},
+          {"outcome", std::string(OutcomeName(stage.outcome))},
+          {"exit_code", stage.exit_code},
+          {"term_signal", stage.term_signal},
+          {"wall_seconds", stage.wall_seconds},
+          {"cpu_seconds", stage.cpu_seconds},
+          {"peak_rss_bytes", stage.peak_rss_bytes},
+          {"seed", stage.seed},
+          {"detail", stage.detail},
+          {"output_tail", stage.output_tail}};
+}
+
+// "#17 knob 14.2 <- #9 knob 10.1 <- #1 seed 1.2", following first parents.
+absl::StatusOr<std::string> Lineage(archive::Archive& archive, archive::Candidate candidate) {
+  std::string text;
+  for (int depth = 0; depth < 1000; ++depth) {
+    std::string fitness =
+        candidate.fitness ? absl::StrFormat("%.6g", *candidate.fitness) : std::string("-");
+    absl::StrAppend(&text, depth == 0 ? "" : " <- ", "#", candidate.id, " ", candidate.mutator, " ",
+                    fitness);
+    if (!candidate.parent_id) break;
+    CAMBRIAN_ASSIGN_OR_RETURN(candidate, archive.GetCandidate(*candidate.parent_id));
+  }
+  return text;
+}
+
+std::string LastLines(const std::string& text, int count) {
+  std::vector<std::string> lines = absl::StrSplit(text, '\n');
+  if (!lines.empty() && lines.back().empty()) lines.pop_back();
+  size_t start = lines.size() > static_cast<size_t>(count) ? lines.size() - count : 0;
+  std::string out;
+  for (size_t i = start; i < lines.size(); ++i) absl::StrAppend(&out, "    | ", lines[i], "\n");
+  return out;
+}
+
+void PrintCandidate(const archive::Candidate& c, const std::vector<archive::StageRecord>& stages,
+                    const std::string& lineage, int lines) {
+  std::cout << absl::StrFormat("candidate #%d\n", c.id);
+  std::cout << absl::StrFormat(
+      "  status    %s%s\n", archive::CandidateStatusName(c.status),
+      c.outcome ? absl::StrCat(" / ", Sv(OutcomeName(*c.outcome))) : std::string());
+  std::cout << "  fitness   " << (c.fitness ? absl::StrFormat("%.6g", *c.fitness) : "-") << "\n";
+  std::cout << "  mutator   " << c.mutator << ": " << c.description << "\n";
+  std::cout << "  lineage   " << lineage << "\n";
+  if (c.second_parent_id) std::cout << "  crossed   with #" << *c.second_parent_id << "\n";
+  std::cout << "  metrics\n";
+  for (const auto& [name, value] : c.metrics) {
+    std::cout << absl::StrFormat("    %-20s %.6g\n", name, value);
+  }
+  if (!c.feedback.empty()) std::cout << "  feedback  " << c.feedback << "\n";
+  std::cout << absl::StrFormat("  stages\n    %-10s %-13s %5s %8s %8s %9s  %s\n", "stage",
+                               "outcome", "exit", "wall", "cpu", "peak mem", "detail");
+  for (const archive::StageRecord& s : stages) {
+    std::cout << absl::StrFormat("    %-10s %-13s %5d %7.2fs %7.2fs %9s  %s\n", s.stage,
+                                 OutcomeName(s.outcome), s.exit_code, s.wall_seconds, s.cpu_seconds,
+                                 Mebibytes(s.peak_rss_bytes), s.detail);
+  }
+  for (const archive::StageRecord& s : stages) {
+    if (s.output_tail.empty()) continue;
+    std::cout << absl::StrFormat("  output of stage '%s' (last %d lines kept)\n", s.stage, lines)
+              << LastLines(s.output_tail, lines);
+  }
+}
+
+absl::Status Show(const ShowOptions& options) {
+  CAMBRIAN_ASSIGN_OR_RETURN(OpenedRun run,
+                            OpenRun(RunDirFlag(options.run_dir), archive::OpenMode::kReadOnly));
+  CAMBRIAN_ASSIGN_OR_RETURN(archive::Candidate candidate,
+                            GetCandidateOrExplain(*run.archive, options.id));
+  CAMBRIAN_ASSIGN_OR_RETURN(std::vector<archive::StageRecord> stages,
+                            run.archive->GetStages(options.id));
+  CAMBRIAN_ASSIGN_OR_RETURN(std::string lineage, Lineage(*run.archive, candidate));
+  if (options.json) {
+    nlohmann::json json = CandidateJson(candidate);
+    json["stages"] = nlohmann::json::array();
+    for (const archive::StageRecord& stage : stages) json["stages"].push_back(StageJson(stage));
+    json["lineage"] = lineage;
+    std::cout << DumpJson(json) << "\n";
+    return absl::OkStatus();
+  }
+  PrintCandidate(candidate, stages, lineage, options.lines);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+Command ShowCommand() {
+  return {"show", "One candidate: metrics, stages, lineage and output", [](CLI::App& app) {
+            auto options = std::make_shared<ShowOptions>();
+            app.add_option("id", options->id, "Candidate id (as in the leaderboard)")->required();
+            app.add_option("--run-dir", options->run_dir, "Run directory (default: latest)");
+            app.add_option("--lines", options->lines, "Output lines shown per stage")
+                ->capture_default_str();
+            app.add_flag("--json", options->json, "One candidate object with its stages");
+            return [options] { return CommandResult{Show(*options)}; };
+          }};
+}
+
+}  // namespace cambrian::orchestrator

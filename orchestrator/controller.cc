@@ -1,0 +1,252 @@
+#include "orchestrator/controller.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/absl_compat.h"
+#include "common/file_util.h"
+#include "common/log.h"
+#include "common/status_macros.h"
+#include "mutators/edit_policy.h"
+
+namespace cambrian::orchestrator {
+namespace {
+
+constexpr absl::Duration kPollInterval = absl::Milliseconds(200);
+
+}  // namespace
+
+uint64_t EvaluationSeed(uint64_t run_seed, int64_t candidate_id) {
+  // splitmix64 finaliser over the pair: cheap, well mixed, stable.
+  uint64_t z = run_seed * 0x9E3779B97F4A7C15ULL + static_cast<uint64_t>(candidate_id);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return (z ^ (z >> 31)) & 0x7FFFFFFFFFFFULL;  // small enough for any language's int
+}
+
+archive::CandidateResult ToCandidateResult(const evaluator::Evaluation& evaluation) {
+  archive::CandidateResult result;
+  result.outcome = evaluation.outcome;
+  result.metrics = evaluation.metrics;
+  result.fitness = evaluation.fitness;
+  // The evaluator's note says why a candidate failed (a stage, or the
+  // fitness); keep it with the job's own feedback for people and prompts.
+  result.feedback = evaluation.note.empty() ? evaluation.feedback
+                    : evaluation.feedback.empty()
+                        ? evaluation.note
+                        : absl::StrCat(evaluation.note, "\n", evaluation.feedback);
+  for (const evaluator::StageResult& stage : evaluation.stages) {
+    const sandbox::JobResult& job = stage.job;
+    std::string detail = job.detail;
+    if (!stage.note.empty()) detail = detail.empty() ? stage.note : stage.note + "; " + detail;
+    result.stages.push_back({stage.name, stage.outcome, job.exit_code, job.term_signal,
+                             job.wall_seconds, job.cpu_seconds, job.peak_rss_bytes, job.output_tail,
+                             detail, stage.seed});
+  }
+  return result;
+}
+
+Controller::Controller(ControllerDeps deps) : deps_(std::move(deps)), rng_(deps_.config->seed) {}
+
+absl::StatusOr<RunSummary> Controller::Run() {
+  start_ = last_improvement_ = deps_.clock->Now();
+  pool_ = std::make_unique<EvaluationPool>(*deps_.evaluator, deps_.config->workers);
+  CAMBRIAN_RETURN_IF_ERROR(SubmitSeed());
+  while (true) {
+    if (summary_.stop_reason.empty()) {
+      summary_.stop_reason = CheckBudgets();
+      if (!summary_.stop_reason.empty() && *deps_.stop_requested) pool_->CancelAll();
+    }
+    if (summary_.stop_reason.empty()) CAMBRIAN_RETURN_IF_ERROR(FillSlots());
+    if (pool_->in_flight() == 0) {
+      if (summary_.stop_reason.empty()) {
+        summary_.stop_reason = "no new candidate could be proposed (search space exhausted?)";
+      }
+      break;
+    }
+    std::optional<EvaluationDone> done = pool_->Wait(kPollInterval);
+    if (done) CAMBRIAN_RETURN_IF_ERROR(Record(*std::move(done)));
+    deps_.progress->OnTick(State());
+  }
+  summary_.elapsed = deps_.clock->Now() - start_;
+  deps_.progress->Finish();
+  return summary_;
+}
+
+std::string Controller::CheckBudgets() const {
+  if (*deps_.stop_requested) return "interrupted";
+  const RunConfig& config = *deps_.config;
+  if (config.max_evaluations && submitted_ >= *config.max_evaluations) {
+    return absl::StrCat("evaluation budget of ", *config.max_evaluations, " reached");
+  }
+  if (config.max_wall_time && deps_.clock->Now() - start_ >= *config.max_wall_time) {
+    return absl::StrCat("time budget of ", absl::FormatDuration(*config.max_wall_time), " reached");
+  }
+  return "";
+}
+
+absl::Status Controller::SubmitSeed() {
+  CAMBRIAN_ASSIGN_OR_RETURN(Program seed, ReadProgramTree(deps_.task->program_root));
+  archive::NewCandidate candidate;
+  candidate.mutator = "seed";
+  candidate.description = "the task's seed program";
+  return Submit(seed, candidate);
+}
+
+absl::Status Controller::FillSlots() {
+  while (pool_->in_flight() < pool_->workers() && CheckBudgets().empty()) {
+    CAMBRIAN_ASSIGN_OR_RETURN(std::optional<Child> child, ProposeChild());
+    if (!child) return absl::OkStatus();  // retried after the next result
+    archive::NewCandidate candidate;
+    candidate.parent_id = child->parent_id;
+    candidate.second_parent_id = child->second_parent_id;
+    candidate.mutator = child->proposal.mutator;
+    candidate.description = child->proposal.description;
+    CAMBRIAN_RETURN_IF_ERROR(Submit(child->proposal.program, candidate));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Controller::Submit(const Program& program, archive::NewCandidate candidate) {
+  CAMBRIAN_ASSIGN_OR_RETURN(std::string hash, deps_.archive->PutProgram(program));
+  candidate.program_hash = hash;
+  candidate.status = archive::CandidateStatus::kRunning;
+  CAMBRIAN_ASSIGN_OR_RETURN(int64_t id, deps_.archive->AddCandidate(candidate));
+  if (candidate.mutator == "seed") seed_id_ = id;
+  program_hash_[id] = hash;
+  in_flight_hashes_.insert(hash);
+  descriptions_[id] = absl::StrCat(candidate.mutator, ": ", candidate.description);
+  ++submitted_;
+  pool_->Submit({id, program, EvaluationSeed(deps_.config->seed, id)});
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::optional<Controller::Child>> Controller::ProposeChild() {
+  for (int attempt = 0; attempt < deps_.config->proposal_attempts; ++attempt) {
+    CAMBRIAN_ASSIGN_OR_RETURN(std::optional<Child> child, TryOnce(PickMutator()));
+    if (child) return child;
+  }
+  return std::optional<Child>();
+}
+
+mutators::Mutator& Controller::PickMutator() {
+  std::vector<mutators::Mutator*> single, crossover;
+  for (mutators::Mutator* mutator : deps_.mutators) {
+    (mutator->NeedsSecondParent() ? crossover : single).push_back(mutator);
+  }
+  bool cross = !crossover.empty() && scored_.size() >= 2 &&
+               (single.empty() || rng_.Bernoulli(deps_.config->crossover_rate));
+  std::vector<mutators::Mutator*>& from = cross ? crossover : single;
+  return *from[rng_.UniformInt(0, static_cast<int64_t>(from.size()) - 1)];
+}
+
+int64_t Controller::SelectParent() {
+  // Before anything is scored (the seed still running or failed), mutate
+  // the seed: a failing seed can still have working children.
+  if (scored_.empty()) return seed_id_;
+  return TournamentSelect(scored_, deps_.task->goal, deps_.config->tournament_size, rng_);
+}
+
+absl::StatusOr<const Program*> Controller::ProgramOf(int64_t id) {
+  const std::string& hash = program_hash_.at(id);
+  auto it = programs_.find(hash);
+  if (it == programs_.end()) {
+    CAMBRIAN_ASSIGN_OR_RETURN(Program program, deps_.archive->GetProgram(hash));
+    it = programs_.emplace(hash, std::move(program)).first;
+  }
+  return &it->second;
+}
+
+absl::StatusOr<std::optional<Controller::Child>> Controller::TryOnce(mutators::Mutator& mutator) {
+  Child child;
+  child.parent_id = SelectParent();
+  CAMBRIAN_ASSIGN_OR_RETURN(const Program* parent, ProgramOf(child.parent_id));
+  mutators::MutationContext context{parent, nullptr, deps_.task->editable, &rng_};
+  if (mutator.NeedsSecondParent()) {
+    child.second_parent_id = SelectParent();
+    if (*child.second_parent_id == child.parent_id) return std::optional<Child>();
+    CAMBRIAN_ASSIGN_OR_RETURN(context.second_parent, ProgramOf(*child.second_parent_id));
+  }
+  absl::StatusOr<mutators::Proposal> proposal = mutator.Propose(context);
+  if (!proposal.ok()) {
+    // A mutator that cannot act on these parents is not a harness failure.
+    if (!absl::IsFailedPrecondition(proposal.status())) return proposal.status();
+    ++summary_.rejected_proposals;
+    return std::optional<Child>();
+  }
+  absl::Status allowed =
+      mutators::CheckEditAllowed(*parent, proposal->program, deps_.task->editable);
+  if (!allowed.ok()) {
+    ++summary_.rejected_proposals;
+    LogWarning(absl::StrCat("rejected a ", Sv(mutator.name()), " proposal: ", allowed.message()));
+    return std::optional<Child>();
+  }
+  std::string hash = ProgramHash(proposal->program);
+  CAMBRIAN_ASSIGN_OR_RETURN(std::optional<int64_t> existing,
+                            deps_.archive->FindCandidateByProgram(hash));
+  if (existing || in_flight_hashes_.count(hash)) {
+    ++summary_.duplicate_proposals;
+    return std::optional<Child>();
+  }
+  child.proposal = *std::move(proposal);
+  return std::optional<Child>(std::move(child));
+}
+
+absl::Status Controller::Record(EvaluationDone done) {
+  const int64_t id = done.candidate_id;
+  in_flight_hashes_.erase(program_hash_[id]);
+  if (!done.evaluation.ok()) {
+    (void)deps_.archive->SetCandidateStatus(id, archive::CandidateStatus::kInterrupted);
+    return Annotate(done.evaluation.status(), absl::StrCat("evaluating candidate #", id));
+  }
+  const evaluator::Evaluation& evaluation = *done.evaluation;
+  if (evaluation.outcome == Outcome::kKilled && *deps_.stop_requested) {
+    ++summary_.interrupted;
+    return deps_.archive->SetCandidateStatus(id, archive::CandidateStatus::kInterrupted);
+  }
+  CAMBRIAN_RETURN_IF_ERROR(deps_.archive->FinishCandidate(id, ToCandidateResult(evaluation)));
+  NoteResult(id, evaluation);
+  return absl::OkStatus();
+}
+
+void Controller::NoteResult(int64_t id, const evaluator::Evaluation& evaluation) {
+  ++summary_.evaluated;
+  std::string line = absl::StrFormat("#%d %s", id, OutcomeName(evaluation.outcome));
+  if (evaluation.fitness) {
+    double fitness = *evaluation.fitness;
+    scored_.push_back({id, fitness});
+    absl::StrAppend(&line, absl::StrFormat(" fitness %.6g", fitness));
+    if (!summary_.best_fitness || Better(deps_.task->goal, fitness, *summary_.best_fitness)) {
+      if (summary_.best_fitness) absl::StrAppend(&line, " (new best)");
+      summary_.best_fitness = fitness;
+      summary_.best_id = id;
+      last_improvement_ = deps_.clock->Now();
+    }
+  } else {
+    ++summary_.failed;
+    for (const evaluator::StageResult& stage : evaluation.stages) {
+      if (stage.outcome != Outcome::kOk) {
+        absl::StrAppend(&line, " at stage '", stage.name, "'",
+                        stage.note.empty() ? "" : absl::StrCat(": ", stage.note));
+      }
+    }
+  }
+  absl::StrAppend(&line, "  <- ", descriptions_[id]);
+  descriptions_.erase(id);
+  deps_.progress->OnCandidate(line);
+}
+
+ProgressState Controller::State() const {
+  ProgressState state;
+  state.evaluated = summary_.evaluated;
+  state.budget = deps_.config->max_evaluations;
+  state.in_flight = pool_->in_flight();
+  state.failed = summary_.failed;
+  state.best_id = summary_.best_id;
+  state.best_fitness = summary_.best_fitness;
+  absl::Time now = deps_.clock->Now();
+  state.elapsed = now - start_;
+  state.since_improvement = now - last_improvement_;
+  return state;
+}
+
+}  // namespace cambrian::orchestrator

@@ -1,0 +1,110 @@
+// The first steady-state search loop: keep every job slot busy with a child
+// of a tournament-selected parent, record each result as it arrives, stop on
+// a budget or a signal. A pipeline of small named steps; the full engine
+// (islands, MAP-Elites, resume) replaces the selection and budget steps.
+#ifndef CAMBRIAN_ORCHESTRATOR_CONTROLLER_H_
+#define CAMBRIAN_ORCHESTRATOR_CONTROLLER_H_
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "archive/archive.h"
+#include "common/clock.h"
+#include "common/rng.h"
+#include "common/task.h"
+#include "evaluator/evaluator.h"
+#include "mutators/mutator.h"
+#include "orchestrator/evaluation_pool.h"
+#include "orchestrator/progress.h"
+#include "orchestrator/run_config.h"
+#include "orchestrator/selection.h"
+
+namespace cambrian::orchestrator {
+
+struct RunSummary {
+  int64_t evaluated = 0;
+  int64_t failed = 0;
+  int64_t interrupted = 0;          // in flight when the run was stopped
+  int64_t rejected_proposals = 0;   // refused by the edit policy or the mutator
+  int64_t duplicate_proposals = 0;  // children identical to an earlier candidate
+  std::optional<int64_t> best_id;
+  std::optional<double> best_fitness;
+  std::string stop_reason;
+  absl::Duration elapsed;
+};
+
+// Everything the controller uses, owned by the caller; all must outlive Run().
+struct ControllerDeps {
+  const Task* task = nullptr;
+  const RunConfig* config = nullptr;
+  archive::Archive* archive = nullptr;
+  const evaluator::Evaluator* evaluator = nullptr;
+  std::vector<mutators::Mutator*> mutators;  // non-crossover first; may include crossover
+  const Clock* clock = nullptr;
+  const std::atomic<bool>* stop_requested = nullptr;  // set by a signal handler
+  ProgressSink* progress = nullptr;
+};
+
+class Controller {
+ public:
+  explicit Controller(ControllerDeps deps);
+
+  // Evaluates the task's seed program as candidate 1, then searches until a
+  // budget is spent, nothing new can be proposed, or stop_requested is set.
+  // Every finished candidate is in the archive before Run returns. A non-OK
+  // status means the harness itself failed (archive, sandbox); what was
+  // recorded stays recorded.
+  [[nodiscard]] absl::StatusOr<RunSummary> Run();
+
+ private:
+  struct Child {
+    mutators::Proposal proposal;
+    int64_t parent_id = 0;
+    std::optional<int64_t> second_parent_id;
+  };
+
+  absl::Status SubmitSeed();
+  absl::Status FillSlots();
+  absl::StatusOr<std::optional<Child>> ProposeChild();
+  absl::StatusOr<std::optional<Child>> TryOnce(mutators::Mutator& mutator);
+  mutators::Mutator& PickMutator();
+  int64_t SelectParent();
+  absl::StatusOr<const Program*> ProgramOf(int64_t id);
+  absl::Status Submit(const Program& program, archive::NewCandidate candidate);
+  absl::Status Record(EvaluationDone done);
+  void NoteResult(int64_t id, const evaluator::Evaluation& evaluation);
+  std::string CheckBudgets() const;
+  ProgressState State() const;
+
+  ControllerDeps deps_;
+  Rng rng_;
+  std::unique_ptr<EvaluationPool> pool_;
+  absl::Time start_;
+  absl::Time last_improvement_;
+  int64_t submitted_ = 0;
+  int64_t seed_id_ = 0;
+  std::vector<Scored> scored_;
+  std::map<int64_t, std::string> program_hash_;  // candidate id -> program hash
+  std::map<std::string, Program> programs_;      // cache of parents' programs
+  std::set<std::string> in_flight_hashes_;
+  std::map<int64_t, std::string> descriptions_;  // in flight: id -> "knob: ..."
+  RunSummary summary_;
+};
+
+// The per-evaluation seed handed to jobs as CAMBRIAN_SEED: a hash of the run
+// seed and the candidate id, so every evaluation gets fresh inputs.
+uint64_t EvaluationSeed(uint64_t run_seed, int64_t candidate_id);
+
+// Converts an evaluation to what the archive stores.
+archive::CandidateResult ToCandidateResult(const evaluator::Evaluation& evaluation);
+
+}  // namespace cambrian::orchestrator
+
+#endif  // CAMBRIAN_ORCHESTRATOR_CONTROLLER_H_

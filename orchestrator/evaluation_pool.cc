@@ -1,0 +1,72 @@
+#include "orchestrator/evaluation_pool.h"
+
+#include "absl/strings/str_cat.h"
+
+namespace cambrian::orchestrator {
+
+EvaluationPool::EvaluationPool(const evaluator::Evaluator& evaluator, int workers)
+    : evaluator_(evaluator) {
+  for (int i = 0; i < std::max(1, workers); ++i) threads_.emplace_back([this] { WorkerLoop(); });
+}
+
+EvaluationPool::~EvaluationPool() {
+  CancelAll();
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    shutting_down_ = true;
+  }
+  work_ready_.notify_all();
+  for (std::thread& thread : threads_) thread.join();
+}
+
+int EvaluationPool::in_flight() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return in_flight_;
+}
+
+void EvaluationPool::Submit(EvaluationRequest request) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    queue_.push_back(std::move(request));
+    ++in_flight_;
+  }
+  work_ready_.notify_one();
+}
+
+std::optional<EvaluationDone> EvaluationPool::Wait(absl::Duration timeout) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  done_ready_.wait_for(lock, absl::ToChronoNanoseconds(timeout), [&] { return !done_.empty(); });
+  if (done_.empty()) return std::nullopt;
+  EvaluationDone done = std::move(done_.front());
+  done_.pop_front();
+  --in_flight_;
+  return done;
+}
+
+void EvaluationPool::CancelAll() { cancel_.store(true); }
+
+void EvaluationPool::WorkerLoop() {
+  while (true) {
+    EvaluationRequest request;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      work_ready_.wait(lock, [&] { return shutting_down_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      request = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    // A cancelled pool still runs the evaluator: the sandbox sees the flag
+    // at once and reports kKilled, so the candidate is recorded as such.
+    EvaluationDone done{
+        request.candidate_id, request.seed,
+        evaluator_.Evaluate(request.program, absl::StrCat("c", request.candidate_id), request.seed,
+                            &cancel_)};
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      done_.push_back(std::move(done));
+    }
+    done_ready_.notify_all();
+  }
+}
+
+}  // namespace cambrian::orchestrator

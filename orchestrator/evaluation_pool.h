@@ -1,0 +1,73 @@
+// A fixed number of worker threads that evaluate candidates, one job slot
+// each. The controller submits work and collects completions; only the
+// controller thread touches the archive.
+#ifndef CAMBRIAN_ORCHESTRATOR_EVALUATION_POOL_H_
+#define CAMBRIAN_ORCHESTRATOR_EVALUATION_POOL_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "common/program.h"
+#include "evaluator/evaluator.h"
+
+namespace cambrian::orchestrator {
+
+struct EvaluationRequest {
+  int64_t candidate_id = 0;
+  Program program;
+  uint64_t seed = 0;
+};
+
+struct EvaluationDone {
+  int64_t candidate_id = 0;
+  uint64_t seed = 0;
+  absl::StatusOr<evaluator::Evaluation> evaluation;
+};
+
+// Thread-safe. The evaluator must outlive the pool; the destructor cancels
+// running jobs and joins the workers.
+class EvaluationPool {
+ public:
+  EvaluationPool(const evaluator::Evaluator& evaluator, int workers);
+  ~EvaluationPool();
+  EvaluationPool(const EvaluationPool&) = delete;
+  EvaluationPool& operator=(const EvaluationPool&) = delete;
+
+  int workers() const { return static_cast<int>(threads_.size()); }
+  // Requests submitted and not yet collected with Wait().
+  int in_flight() const;
+  // Queues a request; a free worker starts it at once.
+  void Submit(EvaluationRequest request);
+  // The next completion, or nullopt if none arrived within `timeout`.
+  std::optional<EvaluationDone> Wait(absl::Duration timeout);
+  // Kills every running job (their outcome becomes kKilled) and drops queued
+  // requests; they still complete through Wait() so nothing goes unrecorded.
+  void CancelAll();
+
+ private:
+  void WorkerLoop();
+
+  const evaluator::Evaluator& evaluator_;
+  mutable std::mutex mutex_;
+  std::condition_variable work_ready_;
+  std::condition_variable done_ready_;
+  std::deque<EvaluationRequest> queue_;
+  std::deque<EvaluationDone> done_;
+  int in_flight_ = 0;
+  bool shutting_down_ = false;
+  std::atomic<bool> cancel_{false};
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace cambrian::orchestrator
+
+#endif  // CAMBRIAN_ORCHESTRATOR_EVALUATION_POOL_H_

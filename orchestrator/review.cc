@@ -1,0 +1,114 @@
+#include "orchestrator/review.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/status_macros.h"
+
+namespace cambrian::orchestrator {
+namespace {
+
+std::string Truncate(const std::string& text, size_t width) {
+  if (text.size() <= width) return text;
+  return text.substr(0, width - 3) + "...";
+}
+
+std::string IdOrDash(const std::optional<int64_t>& id) {
+  return id ? absl::StrCat("#", *id) : std::string("-");
+}
+
+std::string StatusText(const archive::Candidate& candidate) {
+  if (candidate.outcome) return std::string(OutcomeName(*candidate.outcome));
+  return std::string(archive::CandidateStatusName(candidate.status));
+}
+
+// Up to three metrics other than the built-in code_lines, for a quick look.
+std::string MetricsSummary(const Metrics& metrics) {
+  std::string text;
+  int shown = 0;
+  for (const auto& [name, value] : metrics) {
+    if (name == "code_lines" || shown == 3) continue;
+    absl::StrAppend(&text, text.empty() ? "" : " ", name, "=", absl::StrFormat("%.4g", value));
+    ++shown;
+  }
+  return text;
+}
+
+}  // namespace
+
+absl::StatusOr<OpenedRun> OpenRun(const std::optional<std::filesystem::path>& run_dir,
+                                  archive::OpenMode mode) {
+  CAMBRIAN_ASSIGN_OR_RETURN(std::filesystem::path dir, ResolveRunDir(run_dir));
+  OpenedRun run;
+  run.paths = PathsFor(dir);
+  auto archive = archive::SqliteArchive::Open(run.paths.db, mode);
+  if (!archive.ok()) {
+    return Annotate(archive.status(), absl::StrCat("opening run ", dir.string()));
+  }
+  run.archive = *std::move(archive);
+  CAMBRIAN_ASSIGN_OR_RETURN(run.info, run.archive->GetRunInfo());
+  return run;
+}
+
+absl::StatusOr<archive::Candidate> GetCandidateOrExplain(archive::Archive& archive, int64_t id) {
+  absl::StatusOr<archive::Candidate> candidate = archive.GetCandidate(id);
+  if (candidate.ok() || !absl::IsNotFound(candidate.status())) return candidate;
+  CAMBRIAN_ASSIGN_OR_RETURN(int64_t count, archive.CountCandidates());
+  return absl::NotFoundError(
+      absl::StrCat("no candidate #", id, " in this run (it has #1..#", count, ")"));
+}
+
+absl::StatusOr<int64_t> SeedId(archive::Archive& archive) {
+  CAMBRIAN_ASSIGN_OR_RETURN(std::vector<archive::Candidate> all,
+                            archive.ListCandidates(archive::ListOptions{}));
+  for (const archive::Candidate& candidate : all) {
+    if (candidate.mutator == "seed") return candidate.id;
+  }
+  return absl::NotFoundError("this run has no seed candidate");
+}
+
+std::string FormatLeaderboard(const std::vector<archive::Candidate>& candidates) {
+  std::string out = absl::StrFormat("%-5s %-6s %-12s %-13s %-9s %-7s %-34s %s\n", "rank", "id",
+                                    "fitness", "status", "mutator", "parent", "metrics", "change");
+  int rank = 0;
+  for (const archive::Candidate& c : candidates) {
+    std::string fitness = c.fitness ? absl::StrFormat("%.6g", *c.fitness) : "-";
+    absl::StrAppend(&out, absl::StrFormat("%-5d %-6s %-12s %-13s %-9s %-7s %-34s %s\n", ++rank,
+                                          absl::StrCat("#", c.id), fitness, StatusText(c),
+                                          Truncate(c.mutator, 9), IdOrDash(c.parent_id),
+                                          Truncate(MetricsSummary(c.metrics), 34),
+                                          Truncate(c.description, 60)));
+  }
+  if (candidates.empty()) absl::StrAppend(&out, "(no candidates yet)\n");
+  return out;
+}
+
+nlohmann::json CandidateJson(const archive::Candidate& c) {
+  auto optional_id = [](const std::optional<int64_t>& id) -> nlohmann::json {
+    return id ? nlohmann::json(*id) : nlohmann::json(nullptr);
+  };
+  nlohmann::json json = {
+      {"id", c.id},
+      {"parent_id", optional_id(c.parent_id)},
+      {"second_parent_id", optional_id(c.second_parent_id)},
+      {"mutator", c.mutator},
+      {"description", c.description},
+      {"status", std::string(archive::CandidateStatusName(c.status))},
+      {"outcome", c.outcome ? nlohmann::json(std::string(OutcomeName(*c.outcome))) : nullptr},
+      {"fitness", c.fitness ? nlohmann::json(*c.fitness) : nlohmann::json(nullptr)},
+      {"metrics", c.metrics},
+      {"feedback", c.feedback},
+      {"program_hash", c.program_hash},
+      {"created_at", absl::FormatTime(absl::RFC3339_sec, c.created_at, absl::UTCTimeZone())},
+      {"finished_at", nullptr},
+  };
+  if (c.finished_at) {
+    json["finished_at"] = absl::FormatTime(absl::RFC3339_sec, *c.finished_at, absl::UTCTimeZone());
+  }
+  return json;
+}
+
+std::string DumpJson(const nlohmann::json& json) {
+  return json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace cambrian::orchestrator

@@ -1,0 +1,51 @@
+// What the review commands (leaderboard, show, diff, export, replay) share:
+// opening a finished or running run, and rendering candidates.
+#ifndef CAMBRIAN_ORCHESTRATOR_REVIEW_H_
+#define CAMBRIAN_ORCHESTRATOR_REVIEW_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "archive/archive.h"
+#include "archive/sqlite_archive.h"
+#include "orchestrator/run_dir.h"
+
+namespace cambrian::orchestrator {
+
+struct OpenedRun {
+  RunPaths paths;
+  std::unique_ptr<archive::SqliteArchive> archive;
+  archive::RunInfo info;
+};
+
+// Opens the run at `run_dir` (or the latest under ./runs). Read-only opens
+// never disturb a controller that is writing.
+[[nodiscard]] absl::StatusOr<OpenedRun> OpenRun(const std::optional<std::filesystem::path>& run_dir,
+                                                archive::OpenMode mode);
+
+// The candidate, or NotFound saying how many candidates the run has.
+[[nodiscard]] absl::StatusOr<archive::Candidate> GetCandidateOrExplain(archive::Archive& archive,
+                                                                       int64_t id);
+
+// The id of the run's seed candidate (the one with mutator "seed").
+[[nodiscard]] absl::StatusOr<int64_t> SeedId(archive::Archive& archive);
+
+// The text table `cambrian leaderboard` prints.
+std::string FormatLeaderboard(const std::vector<archive::Candidate>& candidates);
+
+// {"id", "parent_id", "second_parent_id", "mutator", "description", "status",
+//  "outcome", "fitness", "metrics", "feedback", "created_at", "finished_at"}
+nlohmann::json CandidateJson(const archive::Candidate& candidate);
+
+// Dumps JSON for a person or a script; invalid UTF-8 (job output) is replaced.
+std::string DumpJson(const nlohmann::json& json);
+
+}  // namespace cambrian::orchestrator
+
+#endif  // CAMBRIAN_ORCHESTRATOR_REVIEW_H_

@@ -1,0 +1,53 @@
+// Where a run keeps its files, and how review commands find a run.
+//
+//   RUN_DIR/cambrian.db     the archive (SQLite, WAL)
+//   RUN_DIR/jobs/           job directories of candidates being evaluated
+//   RUN_DIR/replays/        job directories of `cambrian replay`
+//   RUN_DIR/controller.lock held (flock) by the controller while it runs
+#ifndef CAMBRIAN_ORCHESTRATOR_RUN_DIR_H_
+#define CAMBRIAN_ORCHESTRATOR_RUN_DIR_H_
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "absl/status/statusor.h"
+
+namespace cambrian::orchestrator {
+
+struct RunPaths {
+  std::filesystem::path dir;
+  std::filesystem::path db;
+  std::filesystem::path jobs;
+  std::filesystem::path replays;
+  std::filesystem::path lock;
+};
+
+RunPaths PathsFor(const std::filesystem::path& run_dir);
+
+// The default parent of run directories, relative to the working directory.
+inline constexpr char kDefaultRunsDir[] = "runs";
+
+// `flag` if given; otherwise the run directory under ./runs whose database
+// was modified last. NotFound with advice if there is none.
+[[nodiscard]] absl::StatusOr<std::filesystem::path> ResolveRunDir(
+    const std::optional<std::filesystem::path>& flag);
+
+// An exclusive lock on RUN_DIR/controller.lock, released on destruction.
+// FailedPrecondition if another process holds it (a second controller on the
+// same run directory).
+class RunLock {
+ public:
+  [[nodiscard]] static absl::StatusOr<RunLock> Acquire(const RunPaths& paths);
+  RunLock(RunLock&& other) noexcept;
+  RunLock& operator=(RunLock&&) = delete;
+  ~RunLock();
+
+ private:
+  explicit RunLock(int fd) : fd_(fd) {}
+  int fd_ = -1;
+};
+
+}  // namespace cambrian::orchestrator
+
+#endif  // CAMBRIAN_ORCHESTRATOR_RUN_DIR_H_
