@@ -12,8 +12,10 @@ namespace cambrian::orchestrator {
 namespace fs = std::filesystem;
 
 RunPaths PathsFor(const fs::path& run_dir) {
-  return RunPaths{run_dir, run_dir / "cambrian.db", run_dir / "jobs", run_dir / "replays",
-                  run_dir / "controller.lock"};
+  // Absolute, because jobs run in their own working directories.
+  fs::path dir = fs::absolute(run_dir);
+  return RunPaths{dir, dir / "cambrian.db", dir / "jobs", dir / "replays",
+                  dir / "controller.lock"};
 }
 
 absl::StatusOr<fs::path> ResolveRunDir(const std::optional<fs::path>& flag) {

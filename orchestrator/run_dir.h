@@ -23,6 +23,7 @@ struct RunPaths {
   std::filesystem::path lock;
 };
 
+// Paths are made absolute.
 RunPaths PathsFor(const std::filesystem::path& run_dir);
 
 // The default parent of run directories, relative to the working directory.

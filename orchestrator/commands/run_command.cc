@@ -152,7 +152,7 @@ absl::Status RunSearch(const RunOptions& options) {
   CAMBRIAN_ASSIGN_OR_RETURN(Task task, evaluator::LoadTask(task_path));
   CAMBRIAN_RETURN_IF_ERROR(CheckSeedMutable(task));
   CAMBRIAN_ASSIGN_OR_RETURN(RunConfig config, MakeConfig(options, task));
-  RunPaths paths = PathsFor(fs::absolute(config.run_dir));
+  RunPaths paths = PathsFor(config.run_dir);
   std::error_code ec;
   fs::create_directories(paths.dir, ec);
   if (ec) return absl::InternalError(absl::StrCat("cannot create ", paths.dir.string()));

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package Cambrian needs to build, test and run its
+# built-in tasks. Safe to run again: apt skips what is already installed.
+set -euo pipefail
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+PACKAGES=(
+  # toolchain
+  g++ cmake ninja-build pkg-config git
+  # libraries (see CMakeLists.txt for what each is for)
+  libabsl-dev nlohmann-json3-dev libtomlplusplus-dev libmuparser-dev libcli11-dev
+  libsqlite3-dev libzstd-dev libssl-dev
+  # tests: GoogleTest, and the tools the end-to-end suites call
+  libgtest-dev libgmock-dev python3 patch sqlite3 procps
+)
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" ||
+    missing+=("$package")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#PACKAGES[@]} packages already installed"
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}"
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# End-to-end tests of the `cambrian` binary, run as a user would.
+#   cli_test.sh CAMBRIAN_BINARY SOURCE_DIR CASE
+# Each CASE is a function below; CMake registers one ctest test per case.
+set -uo pipefail
+
+CAMBRIAN=$1
+SRC=$2
+CASE=$3
+TASKS=$SRC/tests/data/tasks
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/cambrian-e2e-$CASE.XXXXXX")
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK" || exit 1
+
+fail() {
+  echo "FAIL [$CASE]: $*" >&2
+  exit 1
+}
+# expect_contains TEXT NEEDLE WHAT
+expect_contains() {
+  grep -qF -- "$2" <<<"$1" || fail "$3: expected to find '$2' in:"$'\n'"$1"
+}
+json() { python3 -c "import json,sys; data=json.load(sys.stdin); print($1)"; }
+
+# A fast search on the quadratic task, shared by the review cases.
+quadratic_run() {
+  "$CAMBRIAN" run "$TASKS/quadratic" --run-dir runs/q --budget 30 --workers 2 --seed 7 \
+    >run.out 2>run.err || fail "run exited $?: $(cat run.err)"
+}
+
+case_run_and_leaderboard() {
+  quadratic_run
+  expect_contains "$(cat run.out)" "evaluation budget of 30 reached" "run summary"
+  expect_contains "$(cat run.out)" "rank  id" "final leaderboard"
+  local board
+  board=$("$CAMBRIAN" leaderboard --json --top 0) || fail "leaderboard (latest run) failed"
+  [ "$(json 'len(data)' <<<"$board")" = 30 ] || fail "30 scored candidates expected"
+  json 'all(a["fitness"] >= b["fitness"] for a, b in zip(data, data[1:]))' <<<"$board" |
+    grep -q True || fail "leaderboard not best-first"
+  json 'sorted(data[0].keys())' <<<"$board" | grep -q "'parent_id'" || fail "json keys"
+  local seed best
+  seed=$(json '[c["fitness"] for c in data if c["mutator"] == "seed"][0]' <<<"$board")
+  best=$(json 'data[0]["fitness"]' <<<"$board")
+  python3 -c "import sys; sys.exit(0 if $best > $seed else 1)" || fail "no improvement on seed"
+  [ "$(sqlite3 runs/q/cambrian.db 'PRAGMA integrity_check')" = ok ] || fail "db integrity"
+}
+
+case_show_diff_export() {
+  quadratic_run
+  local best
+  best=$("$CAMBRIAN" leaderboard --json | json 'data[0]["id"]')
+  local shown
+  shown=$("$CAMBRIAN" show "$best" --run-dir runs/q)
+  expect_contains "$shown" "candidate #$best" "show header"
+  expect_contains "$shown" "lineage   #$best" "show lineage"
+  expect_contains "$shown" "score" "show stages"
+  "$CAMBRIAN" show "$best" --json | json 'len(data["stages"])' | grep -qx 2 || fail "show --json"
+  expect_contains "$("$CAMBRIAN" diff "$best" --against seed)" "+++ b/params.sh" "diff"
+  "$CAMBRIAN" export "$best" --patch >win.patch || fail "export --patch"
+  cp -r "$TASKS/quadratic/program" applied
+  (cd applied && git apply "$WORK/win.patch") || fail "git apply of the exported patch"
+  "$CAMBRIAN" export "$best" --out exported 2>/dev/null || fail "export --out"
+  diff -r applied exported || fail "patched seed differs from exported files"
+  local out
+  out=$("$CAMBRIAN" show 999 2>&1) && fail "show of a missing id succeeded"
+  expect_contains "$out" "no candidate #999" "missing id message"
+}
+
+case_replay() {
+  quadratic_run
+  local best out
+  best=$("$CAMBRIAN" leaderboard --json | json 'data[0]["id"]')
+  out=$("$CAMBRIAN" replay "$best" --repeats 2 2>&1) || fail "replay exited $?: $out"
+  expect_contains "$out" "#$best holds" "replay verdict"
+  expect_contains "$out" "replay 2" "replay columns"
+}
+
+case_tasks() {
+  local out
+  out=$("$CAMBRIAN" tasks) || fail "tasks"
+  expect_contains "$out" "matmul-cpu" "built-in task list"
+}
+
+# write_task NAME: a copy of the quadratic task to break.
+write_task() {
+  cp -r "$TASKS/quadratic" "$1"
+}
+
+expect_task_error() {  # DIR NEEDLE...
+  local dir=$1 out
+  shift
+  out=$("$CAMBRIAN" run "$dir" --run-dir runs/broken --budget 3 2>&1) && fail "broken task ran"
+  for needle in "$@"; do expect_contains "$out" "$needle" "error for $dir"; done
+}
+
+case_broken_tasks() {
+  quadratic_run  # a recorded run that the broken ones must not disturb
+  write_task missing_key && sed -i '/^goal/d' missing_key/task.toml
+  expect_task_error missing_key "missing_key/task.toml" "fitness.goal"
+  write_task wrong_type && sed -i 's/timeout = "10s"/timeout = 10/' wrong_type/task.toml
+  expect_task_error wrong_type "wrong_type/task.toml" "timeout" "expected a duration"
+  write_task bad_expr && sed -i 's/^score = .*/score = "x +* 2"/' bad_expr/task.toml
+  expect_task_error bad_expr "bad_expr/task.toml" "fitness.score"
+  write_task no_root && rm -rf no_root/program
+  expect_task_error no_root "no_root/task.toml" "program.root"
+  write_task bad_knob && sed -i 's/range=0..20/range=20..0/' bad_knob/program/params.sh
+  expect_task_error bad_knob "params.sh:3"
+  [ "$("$CAMBRIAN" leaderboard --run-dir runs/q --json --top 0 | json 'len(data)')" = 30 ] ||
+    fail "the earlier run lost candidates"
+}
+
+case_failing_candidates() {
+  "$CAMBRIAN" run "$TASKS/faulty" --run-dir runs/f --budget 40 --workers 2 --seed 1 \
+    >run.out 2>run.err || fail "run exited $?: $(tail -5 run.err)"
+  local outcomes
+  outcomes=$("$CAMBRIAN" leaderboard --all --json --top 0 --run-dir runs/f |
+    json '" ".join(sorted(set(c["outcome"] for c in data)))')
+  for outcome in ok build_error runtime_error timeout wrong_answer output_limit; do
+    expect_contains "$outcomes" "$outcome" "outcomes recorded"
+  done
+  [ "$("$CAMBRIAN" leaderboard --all --json --top 0 --run-dir runs/f | json 'len(data)')" = 40 ] ||
+    fail "the run did not go on to its budget"
+  local silent
+  silent=$("$CAMBRIAN" leaderboard --all --json --top 0 --run-dir runs/f |
+    json '[c["feedback"] for c in data if c["outcome"] == "wrong_answer"][0]')
+  expect_contains "$silent" "no stage reported" "a silent candidate's reason"
+}
+
+case_interrupt_and_lock() {
+  # Slow candidates (the hang mode never finishes before its 2 s timeout).
+  cp -r "$TASKS/faulty" slow && sed -i 's/MODE=ok /MODE=hang /' slow/program/params.sh
+  local marker=$((4000 + RANDOM))  # a sleep no other test runs
+  sed -i "s/sleep 1000/sleep $marker/" slow/harness/run.sh
+  "$CAMBRIAN" run slow --run-dir runs/s --budget 50 --workers 2 >run.out 2>run.err &
+  local pid=$!
+  sleep 1.5
+  local out
+  out=$("$CAMBRIAN" run slow --run-dir runs/s --budget 5 2>&1) && fail "second controller ran"
+  expect_contains "$out" "another cambrian controller is running" "lock message"
+  kill -INT "$pid"
+  local waited=0
+  while kill -0 "$pid" 2>/dev/null && [ $waited -lt 50 ]; do sleep 0.1; waited=$((waited + 1)); done
+  kill -0 "$pid" 2>/dev/null && fail "controller still running 5 s after SIGINT"
+  wait "$pid" || fail "interrupted run exited $?: $(tail -3 run.err)"
+  expect_contains "$(cat run.out)" "Stopped: interrupted" "stop reason"
+  [ "$(sqlite3 runs/s/cambrian.db "SELECT count(*) FROM candidates WHERE status = 'running'")" = 0 ] ||
+    fail "candidates left running"
+  [ "$(sqlite3 runs/s/cambrian.db "SELECT count(*) FROM events WHERE kind = 'run_stopped'")" = 1 ] ||
+    fail "no run_stopped event"
+  pgrep -f "sleep $marker" >/dev/null && fail "a job process survived the interrupt"
+  out=$("$CAMBRIAN" run slow --run-dir runs/s --budget 5 2>&1) && fail "reused a run directory"
+  expect_contains "$out" "already holds a run" "existing run message"
+}
+
+case_matmul_patch_builds() {
+  "$CAMBRIAN" run matmul-cpu --run-dir runs/m --budget 6 --workers 2 --seed 3 \
+    >run.out 2>run.err || fail "matmul run exited $?: $(tail -5 run.err)"
+  local best
+  best=$("$CAMBRIAN" leaderboard --json --run-dir runs/m | json 'data[0]["id"]')
+  "$CAMBRIAN" show 1 --run-dir runs/m --json | json 'data["metrics"]["correct"]' | grep -qx 1.0 ||
+    fail "the seed is not correct"
+  "$CAMBRIAN" export "$best" --patch --run-dir runs/m >win.patch || fail "export"
+  cp -r "$SRC/tasks/matmul-cpu/program" program
+  (cd program && git apply "$WORK/win.patch") || fail "git apply on the matmul seed"
+  g++ -O2 -std=c++20 program/matmul.cpp "$SRC/tasks/matmul-cpu/harness/bench.cpp" -o bench ||
+    fail "the patched program does not build"
+}
+
+"case_$CASE" || exit 1
+echo "PASS [$CASE]"
