@@ -2,6 +2,7 @@
 #ifndef CAMBRIAN_COMMON_CLOCK_H_
 #define CAMBRIAN_COMMON_CLOCK_H_
 
+#include "absl/time/clock.h"
 #include "absl/time/time.h"
 
 namespace cambrian {
