@@ -52,10 +52,10 @@ absl::StatusOr<RunSummary> Controller::Run() {
   pool_ = std::make_unique<EvaluationPool>(*deps_.evaluator, deps_.config->workers);
   CAMBRIAN_RETURN_IF_ERROR(SubmitSeed());
   while (true) {
-    if (summary_.stop_reason.empty()) {
-      summary_.stop_reason = CheckBudgets();
-      if (!summary_.stop_reason.empty() && *deps_.stop_requested) pool_->CancelAll();
-    }
+    if (summary_.stop_reason.empty()) summary_.stop_reason = CheckBudgets();
+    // Checked on every pass, not only while no budget has run out: a stop
+    // request must also cut short the jobs still draining after one did.
+    if (*deps_.stop_requested) pool_->CancelAll();
     if (summary_.stop_reason.empty()) CAMBRIAN_RETURN_IF_ERROR(FillSlots());
     if (pool_->in_flight() == 0) {
       if (summary_.stop_reason.empty()) {

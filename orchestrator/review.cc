@@ -53,8 +53,10 @@ absl::StatusOr<archive::Candidate> GetCandidateOrExplain(archive::Archive& archi
   absl::StatusOr<archive::Candidate> candidate = archive.GetCandidate(id);
   if (candidate.ok() || !absl::IsNotFound(candidate.status())) return candidate;
   CAMBRIAN_ASSIGN_OR_RETURN(int64_t count, archive.CountCandidates());
-  return absl::NotFoundError(
-      absl::StrCat("no candidate #", id, " in this run (it has #1..#", count, ")"));
+  // "#1..#0" would read as nonsense for a run whose seed is not stored yet.
+  std::string has =
+      count == 0 ? std::string("it has no candidates yet") : absl::StrCat("it has #1..#", count);
+  return absl::NotFoundError(absl::StrCat("no candidate #", id, " in this run (", has, ")"));
 }
 
 absl::StatusOr<int64_t> SeedId(archive::Archive& archive) {

@@ -40,7 +40,8 @@ struct OpenedRun {
 std::string FormatLeaderboard(const std::vector<archive::Candidate>& candidates);
 
 // {"id", "parent_id", "second_parent_id", "mutator", "description", "status",
-//  "outcome", "fitness", "metrics", "feedback", "created_at", "finished_at"}
+//  "outcome", "fitness", "metrics", "feedback", "program_hash", "created_at",
+//  "finished_at"}; absent optionals are null, times RFC 3339 UTC.
 nlohmann::json CandidateJson(const archive::Candidate& candidate);
 
 // Dumps JSON for a person or a script; invalid UTF-8 (job output) is replaced.
