@@ -50,6 +50,15 @@ Controller::Controller(ControllerDeps deps) : deps_(std::move(deps)), rng_(deps_
 absl::StatusOr<RunSummary> Controller::Run() {
   start_ = last_improvement_ = deps_.clock->Now();
   pool_ = std::make_unique<EvaluationPool>(*deps_.evaluator, deps_.config->workers);
+  absl::Status status = Loop();
+  if (!status.ok()) Abort();
+  summary_.elapsed = deps_.clock->Now() - start_;
+  deps_.progress->Finish();
+  if (!status.ok()) return status;
+  return summary_;
+}
+
+absl::Status Controller::Loop() {
   CAMBRIAN_RETURN_IF_ERROR(SubmitSeed());
   while (true) {
     if (summary_.stop_reason.empty()) summary_.stop_reason = CheckBudgets();
@@ -61,15 +70,25 @@ absl::StatusOr<RunSummary> Controller::Run() {
       if (summary_.stop_reason.empty()) {
         summary_.stop_reason = "no new candidate could be proposed (search space exhausted?)";
       }
-      break;
+      return absl::OkStatus();
     }
     std::optional<EvaluationDone> done = pool_->Wait(kPollInterval);
     if (done) CAMBRIAN_RETURN_IF_ERROR(Record(*std::move(done)));
     deps_.progress->OnTick(State());
   }
-  summary_.elapsed = deps_.clock->Now() - start_;
-  deps_.progress->Finish();
-  return summary_;
+}
+
+void Controller::Abort() {
+  // The harness broke: kill what is still running and mark it interrupted,
+  // so no candidate stays "running" in the archive.
+  pool_->CancelAll();
+  while (pool_->in_flight() > 0) {
+    std::optional<EvaluationDone> done = pool_->Wait(kPollInterval);
+    if (!done) continue;
+    ++summary_.interrupted;
+    (void)deps_.archive->SetCandidateStatus(done->candidate_id,
+                                            archive::CandidateStatus::kInterrupted);
+  }
 }
 
 std::string Controller::CheckBudgets() const {

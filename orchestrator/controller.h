@@ -70,6 +70,8 @@ class Controller {
     std::optional<int64_t> second_parent_id;
   };
 
+  absl::Status Loop();
+  void Abort();
   absl::Status SubmitSeed();
   absl::Status FillSlots();
   absl::StatusOr<std::optional<Child>> ProposeChild();

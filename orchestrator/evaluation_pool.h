@@ -49,8 +49,9 @@ class EvaluationPool {
   void Submit(EvaluationRequest request);
   // The next completion, or nullopt if none arrived within `timeout`.
   std::optional<EvaluationDone> Wait(absl::Duration timeout);
-  // Kills every running job (their outcome becomes kKilled) and drops queued
-  // requests; they still complete through Wait() so nothing goes unrecorded.
+  // Kills every running job (its outcome becomes kKilled); queued requests
+  // still start but end as kKilled before their first stage. Every request
+  // completes through Wait(), so nothing goes unrecorded.
   void CancelAll();
 
  private:

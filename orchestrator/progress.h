@@ -23,7 +23,7 @@ struct ProgressState {
   absl::Duration since_improvement;  // since best_fitness last changed
 };
 
-// "[1m20s] evals 34/200 | in flight 2 | failed 3 | best 14.2 (#31, 12.0s ago)"
+// "[1m20s] evals 34/200 | in flight 2 | failed 3 | best 14.2 (#31, improved 12.0s ago)"
 std::string FormatProgress(const ProgressState& state);
 
 class ProgressSink {

@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "tests/orchestrator/controller_fixture.h"
-#include "tests/orchestrator/slow_sandbox.h"
+#include "tests/testing/slow_sandbox.h"
 
 namespace cambrian::orchestrator {
 namespace {

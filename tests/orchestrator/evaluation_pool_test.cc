@@ -9,7 +9,7 @@
 #include <string>
 
 #include "evaluator/fitness.h"
-#include "tests/orchestrator/slow_sandbox.h"
+#include "tests/testing/slow_sandbox.h"
 
 namespace cambrian::orchestrator {
 namespace {
