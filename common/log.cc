@@ -16,10 +16,13 @@ std::mutex& LogMutex() {
   return mutex;
 }
 std::atomic<int> g_min_level{static_cast<int>(LogLevel::kInfo)};
-std::function<void(bool)>& Hook() {
-  static std::function<void(bool)> hook;
-  return hook;
+// Guarded by LogMutex().
+std::string& StatusLine() {
+  static std::string line;
+  return line;
 }
+
+constexpr char kEraseLine[] = "\r\033[K";
 
 std::string_view LevelName(LogLevel level) {
   switch (level) {
@@ -41,17 +44,22 @@ void Log(LogLevel level, std::string_view message) {
   if (static_cast<int>(level) < g_min_level.load()) return;
   std::string stamp = absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::Now(), absl::LocalTimeZone());
   std::lock_guard<std::mutex> lock(LogMutex());
-  if (Hook()) Hook()(true);
+  if (!StatusLine().empty()) std::fputs(kEraseLine, stderr);
   std::fprintf(stderr, "%s [%.*s] %.*s\n", stamp.c_str(), static_cast<int>(LevelName(level).size()),
                LevelName(level).data(), static_cast<int>(message.size()), message.data());
-  if (Hook()) Hook()(false);
+  if (!StatusLine().empty()) std::fputs(StatusLine().c_str(), stderr);
+  std::fflush(stderr);
 }
 
 void SetLogLevel(LogLevel level) { g_min_level.store(static_cast<int>(level)); }
 
-void SetLogLineHook(std::function<void(bool before)> hook) {
+void SetStatusLine(const std::string& line) {
   std::lock_guard<std::mutex> lock(LogMutex());
-  Hook() = std::move(hook);
+  if (line.empty() && StatusLine().empty()) return;
+  StatusLine() = line;
+  std::fputs(kEraseLine, stderr);
+  std::fputs(line.c_str(), stderr);
+  std::fflush(stderr);
 }
 
 }  // namespace cambrian

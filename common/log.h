@@ -1,10 +1,10 @@
-// Plain log lines on stderr: "2026-11-25 09:14:03 [info] message". The
-// progress display (orchestrator) owns the terminal's last line; Log() clears
-// it first through the hook set by SetLogLineHook. Thread-safe.
+// Plain log lines on stderr: "2026-11-25 09:14:03 [info] message", with an
+// optional live status line kept below them (the progress display on a
+// terminal): each log line erases it, prints, and redraws it. Thread-safe.
 #ifndef CAMBRIAN_COMMON_LOG_H_
 #define CAMBRIAN_COMMON_LOG_H_
 
-#include <functional>
+#include <string>
 #include <string_view>
 
 namespace cambrian {
@@ -19,9 +19,9 @@ inline void LogError(std::string_view message) { Log(LogLevel::kError, message);
 // Messages below `level` are dropped. Default kInfo.
 void SetLogLevel(LogLevel level);
 
-// Called (under the log lock) before and after each line is written, so a
-// live status line can be erased and redrawn. Pass {} to clear.
-void SetLogLineHook(std::function<void(bool before)> hook);
+// Draws `line` as the live status line on stderr, replacing the previous one;
+// "" erases it. Only for terminals: it uses a carriage return and "\033[K".
+void SetStatusLine(const std::string& line);
 
 }  // namespace cambrian
 

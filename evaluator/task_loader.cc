@@ -1,6 +1,5 @@
 #include "evaluator/task_loader.h"
 
-#include <fnmatch.h>
 #include <toml++/toml.h>
 
 #include <algorithm>
@@ -11,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/absl_compat.h"
 #include "common/file_util.h"
+#include "common/glob.h"
 #include "common/status_macros.h"
 #include "common/units.h"
 #include "evaluator/expression.h"
@@ -84,11 +84,8 @@ absl::Status LoadEditable(TomlTable& program, Task* task) {
                                                     "' must be relative to program.root, "
                                                     "without '..'"));
     }
-    // fnmatch without FNM_PATHNAME: '*' also matches '/', so "*.cpp" covers
-    // files in subdirectories.
-    bool matched = std::any_of(files.begin(), files.end(), [&](const std::string& file) {
-      return fnmatch(glob.c_str(), file.c_str(), 0) == 0;
-    });
+    bool matched = std::any_of(files.begin(), files.end(),
+                               [&](const std::string& file) { return MatchesGlob(glob, file); });
     if (!matched) {
       return program.Error("editable", absl::StrCat("glob '", glob, "' matches no file under ",
                                                     task->program_root.string()));

@@ -1,7 +1,5 @@
 #include "mutators/edit_policy.h"
 
-#include <fnmatch.h>
-
 #include <algorithm>
 #include <set>
 
@@ -98,12 +96,6 @@ absl::Status CheckPath(const Program& parent, const Program& child, const std::s
 }
 
 }  // namespace
-
-bool MatchesAnyGlob(const std::string& path, const std::vector<std::string>& globs) {
-  return std::any_of(globs.begin(), globs.end(), [&](const std::string& glob) {
-    return fnmatch(glob.c_str(), path.c_str(), 0) == 0;
-  });
-}
 
 absl::StatusOr<std::vector<Region>> EvolveBlocks(const std::string& content) {
   std::vector<Region> blocks;

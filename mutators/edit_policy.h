@@ -26,6 +26,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "common/glob.h"
 #include "common/program.h"
 
 namespace cambrian::mutators {
@@ -33,8 +34,8 @@ namespace cambrian::mutators {
 inline constexpr char kEvolveBlockStart[] = "EVOLVE-BLOCK-START";
 inline constexpr char kEvolveBlockEnd[] = "EVOLVE-BLOCK-END";
 
-// True if some glob in `globs` matches `path` (fnmatch, no flags; see above).
-bool MatchesAnyGlob(const std::string& path, const std::vector<std::string>& globs);
+// True if some glob in `globs` matches `path` (common/glob.h; see above).
+using ::cambrian::MatchesAnyGlob;
 
 // One EVOLVE-BLOCK: the editable bytes [begin, end) lie between the marker
 // lines (begin is the first byte after the START line, end the first byte of

@@ -2,9 +2,6 @@
 
 #include <unistd.h>
 
-#include <cstdio>
-#include <mutex>
-
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/log.h"
@@ -13,45 +10,15 @@
 namespace cambrian::orchestrator {
 namespace {
 
-// Redraws one status line at the bottom of the terminal. Log lines from any
-// thread first erase it and then redraw it (through the log hook), so the
-// two never interleave.
+// Keeps one status line at the bottom of the terminal (common/log.h redraws
+// it below every log line, so the two never interleave).
 class TerminalProgress : public ProgressSink {
  public:
-  TerminalProgress() {
-    SetLogLineHook([this](bool before) {
-      if (before) {
-        std::fputs("\r\033[K", stderr);
-      } else {
-        std::fputs(line_.c_str(), stderr);
-      }
-      std::fflush(stderr);
-    });
-  }
   ~TerminalProgress() override { Finish(); }
 
   void OnCandidate(const std::string& line) override { LogInfo(line); }
-  void OnTick(const ProgressState& state) override {
-    std::string line = FormatProgress(state);
-    // Log() holds its own lock while calling the hook; redraw under it too.
-    Log(LogLevel::kDebug, "");  // no-op below the default level; keeps ordering simple
-    std::lock_guard<std::mutex> lock(mutex_);
-    line_ = line;
-    std::fprintf(stderr, "\r\033[K%s", line_.c_str());
-    std::fflush(stderr);
-  }
-  void Finish() override {
-    if (finished_) return;
-    finished_ = true;
-    SetLogLineHook({});
-    std::fputs("\r\033[K", stderr);
-    std::fflush(stderr);
-  }
-
- private:
-  std::mutex mutex_;
-  std::string line_;
-  bool finished_ = false;
+  void OnTick(const ProgressState& state) override { SetStatusLine(FormatProgress(state)); }
+  void Finish() override { SetStatusLine(""); }
 };
 
 // Non-terminal output (CI logs, files): a line per candidate and a status
