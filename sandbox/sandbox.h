@@ -29,8 +29,8 @@ struct ResourceLimits {
 };
 
 struct JobSpec {
-  std::vector<std::string> argv;       // argv[0] is looked up on PATH of `env`
-  std::filesystem::path work_dir;      // must exist; the job's cwd
+  std::vector<std::string> argv;           // argv[0] is looked up on PATH of `env`
+  std::filesystem::path work_dir;          // must exist; the job's cwd
   std::map<std::string, std::string> env;  // the job's whole environment (nothing inherited)
   ResourceLimits limits;
   // If non-null and set to true while the job runs, the job's process tree is
@@ -44,8 +44,8 @@ struct JobSpec {
 // evaluator's business.
 struct JobResult {
   Outcome outcome = Outcome::kOk;
-  int exit_code = -1;          // -1 if the job died of a signal
-  int term_signal = 0;         // 0 if it exited
+  int exit_code = -1;   // -1 if the job died of a signal
+  int term_signal = 0;  // 0 if it exited
   double wall_seconds = 0;
   double cpu_seconds = 0;      // user + system of the job and its reaped children
   int64_t peak_rss_bytes = 0;  // largest resident set among the job's processes
