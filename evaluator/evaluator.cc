@@ -1,5 +1,6 @@
 #include "evaluator/evaluator.h"
 
+#include <algorithm>
 #include <cmath>
 #include <system_error>
 #include <utility>
@@ -71,6 +72,9 @@ sandbox::JobSpec MakeJobSpec(const Task& task, const StageSpec& stage, uint64_t 
       {"TMPDIR", (paths.job_dir / kTmpDirName).string()},
   });
   spec.limits.wall_timeout = stage.timeout;
+  // A CPU-time cap as a backstop to the wall clock: a job may use its
+  // declared cores for the whole timeout, and no more.
+  spec.limits.cpu_time = stage.timeout * std::max(1, task.resources.cpus) + absl::Seconds(1);
   spec.limits.address_space_bytes = task.resources.memory_bytes;
   spec.limits.file_size_bytes = task.resources.file_bytes;
   spec.limits.output_bytes = task.resources.output_bytes;
