@@ -29,7 +29,8 @@ int RunCli(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    return app.exit(error);
+    // --help and --version are "errors" that exit 0; the rest are usage errors.
+    return app.exit(error) == 0 ? 0 : 2;
   }
   CommandResult result = to_run();
   if (!result.status.ok()) {
