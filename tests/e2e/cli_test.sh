@@ -79,6 +79,12 @@ case_tasks() {
   local out
   out=$("$CAMBRIAN" tasks) || fail "tasks"
   expect_contains "$out" "matmul-cpu" "built-in task list"
+  "$CAMBRIAN" >/dev/null 2>&1
+  [ $? = 2 ] || fail "a missing subcommand is a usage error (exit 2)"
+  "$CAMBRIAN" run --no-such-flag x >/dev/null 2>&1
+  [ $? = 2 ] || fail "an unknown flag is a usage error (exit 2)"
+  out=$("$CAMBRIAN" run no-such-task 2>&1) && fail "an unknown task ran"
+  expect_contains "$out" "built-in: matmul-cpu" "unknown task message"
 }
 
 # write_task NAME: a copy of the quadratic task to break.
