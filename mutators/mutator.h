@@ -3,21 +3,50 @@
 #ifndef CAMBRIAN_MUTATORS_MUTATOR_H_
 #define CAMBRIAN_MUTATORS_MUTATOR_H_
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "common/metrics.h"
 #include "common/program.h"
 #include "common/rng.h"
 
 namespace cambrian::mutators {
+
+// What the task says about itself, for mutators that explain the task to an
+// LLM. Never contains trusted files.
+struct TaskBrief {
+  std::string name;
+  std::string description;
+  std::string instructions;  // the task's instructions file, if any
+  std::string goal;          // "maximize" | "minimize"
+  std::string fitness;       // the fitness expression, e.g. "gflops"
+};
+
+// A program with what is known about it: the parent being mutated, or an
+// inspiration (the island's best, a diverse program) shown alongside it.
+struct ScoredProgram {
+  int64_t id = 0;
+  const Program* program = nullptr;
+  Metrics metrics;
+  std::optional<double> fitness;
+  std::string outcome;   // "ok", "build_error", ... ("" if not evaluated yet)
+  std::string feedback;  // the job's feedback or the harness's failure note
+  std::string failure;   // for a failed candidate: the failing stage's output tail
+};
 
 struct MutationContext {
   const Program* parent = nullptr;         // required
   const Program* second_parent = nullptr;  // set when NeedsSecondParent()
   std::vector<std::string> editable;       // the task's editable globs
   Rng* rng = nullptr;                      // required; the only randomness used
+  // Optional context for LLM mutators; offline mutators ignore it.
+  const TaskBrief* task = nullptr;
+  ScoredProgram parent_info;  // parent_info.program == parent
+  std::vector<ScoredProgram> inspirations;
 };
 
 struct Proposal {
@@ -32,8 +61,15 @@ class Mutator {
   virtual std::string_view name() const = 0;
   // Crossover needs two parents; the controller supplies second_parent.
   virtual bool NeedsSecondParent() const { return false; }
+  // True for mutators that take seconds (an LLM call): the controller runs
+  // them on proposal threads, up to --llm-concurrency at once.
+  virtual bool IsSlow() const { return false; }
   // FailedPrecondition if this mutator can do nothing with these parents (for
-  // example a program without knobs); the controller then tries another.
+  // example a program without knobs, or an LLM reply whose edits do not
+  // apply); the controller then tries another. Other errors mean the harness
+  // broke. Slow mutators (IsSlow) are called from proposal threads, so
+  // Propose must be thread-safe for them; the Rng in the context is then
+  // owned by that call.
   [[nodiscard]] virtual absl::StatusOr<Proposal> Propose(const MutationContext& context) = 0;
 };
 

@@ -1,0 +1,39 @@
+// One LLM the ensemble may call, as configured in the run config or by
+// --llm flags.
+#ifndef CAMBRIAN_MUTATORS_LLM_MODEL_CONFIG_H_
+#define CAMBRIAN_MUTATORS_LLM_MODEL_CONFIG_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+
+namespace cambrian::mutators {
+
+enum class Provider { kOpenAi, kAnthropic };
+
+struct ModelConfig {
+  Provider provider = Provider::kOpenAi;
+  std::string model;     // e.g. "gpt-4.1-mini", "claude-sonnet-4"
+  double weight = 1.0;   // sampling weight in the ensemble
+  std::string base_url;  // "" = the provider's public endpoint
+  std::string key_env;   // environment variable holding the key
+  double temperature = 0.7;
+  int max_tokens = 4096;
+  absl::Duration connect_timeout = absl::Seconds(10);
+  absl::Duration timeout = absl::Seconds(300);  // whole request, per attempt
+  int max_retries = 5;
+  double usd_per_million_input = 0;  // price table; 0 = unknown (cost 0)
+  double usd_per_million_output = 0;
+};
+
+// Parses "openai:gpt-4.1-mini@0.8" / "anthropic:claude-sonnet-4" (weight
+// defaults to 1). Fills defaults: base_url and key_env (OPENAI_API_KEY,
+// ANTHROPIC_API_KEY) by provider. InvalidArgument naming the flag otherwise.
+[[nodiscard]] absl::StatusOr<ModelConfig> ParseModelFlag(const std::string& flag);
+
+std::string ProviderName(Provider provider);
+
+}  // namespace cambrian::mutators
+
+#endif  // CAMBRIAN_MUTATORS_LLM_MODEL_CONFIG_H_
