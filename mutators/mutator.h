@@ -50,9 +50,10 @@ struct MutationContext {
 };
 
 struct Proposal {
-  Program program;          // the whole child program
-  std::string mutator;      // name() of the mutator that made it
-  std::string description;  // human summary, e.g. "kTile 32 -> 64 (matmul.cpp:12)"
+  Program program;                     // the whole child program
+  std::string mutator;                 // name() of the mutator that made it
+  std::string description;             // human summary, e.g. "kTile 32 -> 64 (matmul.cpp:12)"
+  std::optional<int64_t> llm_call_id;  // the LlmCallLog record it came from, if any
 };
 
 class Mutator {

@@ -35,7 +35,8 @@ struct LlmCallRecord {
 class LlmCallLog {
  public:
   virtual ~LlmCallLog() = default;
-  [[nodiscard]] virtual absl::Status Record(const LlmCallRecord& record) = 0;
+  // Stores the call and returns its id (the candidate made from it links to it).
+  [[nodiscard]] virtual absl::StatusOr<int64_t> Record(const LlmCallRecord& record) = 0;
   // The reply of an earlier successful call with the same model and prompt
   // hash, if any (the response cache that makes re-runs free).
   [[nodiscard]] virtual absl::StatusOr<std::optional<std::string>> CachedResponse(
