@@ -5,5 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-scripts/build.sh
+scripts/build.sh cambrian
 exec build/cambrian run matmul-cpu --time 3m --workers 2 --seed 1 "$@"
