@@ -52,6 +52,7 @@ struct NewCandidate {
   std::string description;                  // what the mutator changed
   int island = 0;
   CandidateStatus status = CandidateStatus::kRunning;
+  std::optional<int64_t> llm_call_id;  // the LLM call it came from (AddLlmCall's id)
 };
 
 // One stage's job as measured by the sandbox and judged by the evaluator.
@@ -92,6 +93,38 @@ struct Candidate {
   std::string feedback;
   absl::Time created_at;
   std::optional<absl::Time> finished_at;
+  std::optional<int64_t> llm_call_id;  // the LLM call it came from, if any
+};
+
+// One request to an LLM and how it ended, as LLM mutators record it. Never
+// holds an API key (the caller redacts `error`).
+struct LlmCall {
+  int64_t id = 0;           // 1, 2, 3, ... in storage order; ignored by AddLlmCall
+  absl::Time time;          // when it was stored (the archive's clock); ignored by AddLlmCall
+  std::string provider;     // "openai", "anthropic", "replay", ...
+  std::string model;        // as configured
+  std::string prompt_hash;  // the request's hash (mutators/llm/prompt_hash.h)
+  std::string prompt;       // the request's text
+  std::string response;     // the reply text, "" if none
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
+  double cost_usd = 0;
+  double latency_seconds = 0;
+  int attempts = 0;  // HTTP attempts; 0 when no request was sent (cached, budget)
+  // "ok", "rejected", "cached", "budget" or a failure ("http_error",
+  // "timeout", "malformed", "refused", "empty", ...); see archive/README.md.
+  std::string outcome;
+  std::string error;                 // why it failed, "" if it did not
+  std::optional<int64_t> parent_id;  // the candidate whose mutation asked
+};
+
+// Spend over the calls that were billed: every outcome except "cached" and
+// "budget" (those sent no request).
+struct LlmTotals {
+  int64_t calls = 0;
+  int64_t input_tokens = 0;
+  int64_t output_tokens = 0;
+  double cost_usd = 0;
 };
 
 // One entry of the run's event log.
@@ -131,8 +164,8 @@ class Archive {
       const std::string& program_hash) = 0;
   // Ids are 1, 2, 3, ... in creation order. FailedPrecondition if the program
   // is not stored; AlreadyExists if a candidate already holds it;
-  // InvalidArgument if a parent id names no candidate or status is kDone
-  // (use FinishCandidate).
+  // InvalidArgument if a parent id names no candidate, llm_call_id names no
+  // LLM call, or status is kDone (use FinishCandidate).
   [[nodiscard]] virtual absl::StatusOr<int64_t> AddCandidate(const NewCandidate& candidate) = 0;
   // Marks the candidate done and stores its result and stages atomically.
   // NotFound for an unknown id; FailedPrecondition if it is already done;
@@ -159,6 +192,24 @@ class Archive {
                                               const std::string& data_json) = 0;
   // The newest `limit` events, oldest first. InvalidArgument if limit < 0.
   [[nodiscard]] virtual absl::StatusOr<std::vector<Event>> ListEvents(int limit) = 0;
+
+  // LLM calls (safe to call from several proposal threads at once).
+  // Stores a call and returns its id (1, 2, 3, ...); `id` and `time` are
+  // ignored. InvalidArgument if provider, model, prompt_hash or outcome is
+  // empty, a count or amount is negative or not finite, or parent_id names
+  // no candidate.
+  [[nodiscard]] virtual absl::StatusOr<int64_t> AddLlmCall(const LlmCall& call) = 0;
+  // NotFound for an unknown id; DataLoss if its stored text is corrupt.
+  [[nodiscard]] virtual absl::StatusOr<LlmCall> GetLlmCall(int64_t id) = 0;
+  // The response cache: the reply of the newest call with exactly this model
+  // and prompt hash whose outcome is "ok", "rejected" or "cached" and whose
+  // response is not empty; nullopt if there is none.
+  [[nodiscard]] virtual absl::StatusOr<std::optional<std::string>> FindLlmResponse(
+      const std::string& model, const std::string& prompt_hash) = 0;
+  // Totals over the billed calls (see LlmTotals).
+  [[nodiscard]] virtual absl::StatusOr<LlmTotals> GetLlmTotals() = 0;
+  // The newest `limit` calls, oldest first. InvalidArgument if limit < 0.
+  [[nodiscard]] virtual absl::StatusOr<std::vector<LlmCall>> ListLlmCalls(int limit) = 0;
 };
 
 }  // namespace cambrian::archive

@@ -1,6 +1,7 @@
 #include "archive/archive_checks.h"
 
 #include <cmath>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "common/absl_compat.h"
@@ -28,6 +29,10 @@ absl::Status CheckNewCandidate(const NewCandidate& candidate) {
     if (parent.has_value() && *parent <= 0) {
       return absl::InvalidArgumentError(absl::StrCat("parent id ", *parent, " is not positive"));
     }
+  }
+  if (candidate.llm_call_id.has_value() && *candidate.llm_call_id <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("llm call id ", *candidate.llm_call_id, " is not positive"));
   }
   return absl::OkStatus();
 }
@@ -76,6 +81,43 @@ absl::Status CheckEvent(const std::string& kind, const std::string& data_json) {
 absl::Status CheckLimit(int limit) {
   if (limit < 0) return absl::InvalidArgumentError(absl::StrCat("limit ", limit, " is negative"));
   return absl::OkStatus();
+}
+
+absl::Status CheckLlmCall(const LlmCall& call) {
+  const std::pair<const char*, const std::string*> required[] = {{"provider", &call.provider},
+                                                                 {"model", &call.model},
+                                                                 {"prompt_hash", &call.prompt_hash},
+                                                                 {"outcome", &call.outcome}};
+  for (const auto& [name, value] : required) {
+    if (value->empty()) {
+      return absl::InvalidArgumentError(absl::StrCat("an LLM call needs a ", name));
+    }
+  }
+  if (call.input_tokens < 0 || call.output_tokens < 0 || call.attempts < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "LLM call token and attempt counts must not be negative (input ", call.input_tokens,
+        ", output ", call.output_tokens, ", attempts ", call.attempts, ")"));
+  }
+  // !(x >= 0) also catches NaN.
+  if (!(call.cost_usd >= 0) || !std::isfinite(call.cost_usd) || !(call.latency_seconds >= 0) ||
+      !std::isfinite(call.latency_seconds)) {
+    return absl::InvalidArgumentError(absl::StrCat("LLM call cost (", call.cost_usd,
+                                                   ") and latency (", call.latency_seconds,
+                                                   ") must be finite and not negative"));
+  }
+  if (call.parent_id.has_value() && *call.parent_id <= 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("parent id ", *call.parent_id, " is not positive"));
+  }
+  return absl::OkStatus();
+}
+
+bool IsReusableLlmOutcome(std::string_view outcome) {
+  return outcome == "ok" || outcome == "rejected" || outcome == "cached";
+}
+
+bool IsBilledLlmOutcome(std::string_view outcome) {
+  return outcome != "cached" && outcome != "budget";
 }
 
 }  // namespace cambrian::archive

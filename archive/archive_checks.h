@@ -6,6 +6,7 @@
 #define CAMBRIAN_ARCHIVE_ARCHIVE_CHECKS_H_
 
 #include <string>
+#include <string_view>
 
 #include "absl/status/status.h"
 #include "archive/archive.h"
@@ -16,7 +17,7 @@ namespace cambrian::archive {
 [[nodiscard]] absl::Status CheckRunInfo(const RunInfo& info);
 
 // status is not kDone (a candidate becomes done only through FinishCandidate),
-// the program hash is not empty, and parents are positive ids.
+// the program hash is not empty, and parents and llm_call_id are positive ids.
 [[nodiscard]] absl::Status CheckNewCandidate(const NewCandidate& candidate);
 
 // Every metric and the fitness are finite; a fitness only with outcome kOk.
@@ -30,6 +31,17 @@ namespace cambrian::archive {
 
 // A list limit is >= 0.
 [[nodiscard]] absl::Status CheckLimit(int limit);
+
+// provider, model, prompt_hash and outcome are not empty; tokens, attempts,
+// cost and latency are >= 0 (and finite); parent_id, if set, is positive.
+[[nodiscard]] absl::Status CheckLlmCall(const LlmCall& call);
+
+// Outcomes of calls whose reply the response cache may serve again: "ok",
+// "rejected" (the reply came, its edits did not apply) and "cached".
+bool IsReusableLlmOutcome(std::string_view outcome);
+// Outcomes of calls that sent a request and so count in LlmTotals:
+// everything but "cached" and "budget".
+bool IsBilledLlmOutcome(std::string_view outcome);
 
 }  // namespace cambrian::archive
 

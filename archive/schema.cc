@@ -12,7 +12,7 @@ namespace {
 // kMigrations[i] takes a database from version i to version i + 1. Append
 // only: a released migration is never edited, and every schema change is a
 // new entry (and a new section in archive/README.md).
-constexpr std::array<std::string_view, 1> kMigrations = {
+constexpr std::array<std::string_view, 2> kMigrations = {
     // Version 1: the initial schema.
     R"sql(
 CREATE TABLE runs (
@@ -75,6 +75,30 @@ CREATE TABLE events (
   data TEXT NOT NULL DEFAULT '{}'
 );
 )sql",
+    // Version 2: LLM calls, and the link from a candidate to the call that
+    // made it. Prompt and response texts live in `blobs` (zstd, verified by
+    // hash), which also shares the text of repeated prompts and cached replies.
+    R"sql(
+CREATE TABLE llm_calls (
+  id            INTEGER PRIMARY KEY AUTOINCREMENT,
+  time          REAL NOT NULL,
+  provider      TEXT NOT NULL,
+  model         TEXT NOT NULL,
+  prompt_hash   TEXT NOT NULL,
+  prompt_blob   TEXT NOT NULL REFERENCES blobs(hash),
+  response_blob TEXT NOT NULL REFERENCES blobs(hash),
+  input_tokens  INTEGER NOT NULL CHECK (input_tokens >= 0),
+  output_tokens INTEGER NOT NULL CHECK (output_tokens >= 0),
+  cost_usd      REAL NOT NULL CHECK (cost_usd >= 0),
+  latency_s     REAL NOT NULL CHECK (latency_s >= 0),
+  attempts      INTEGER NOT NULL CHECK (attempts >= 0),
+  outcome       TEXT NOT NULL,
+  error         TEXT NOT NULL DEFAULT '',
+  parent_id     INTEGER REFERENCES candidates(id)
+);
+CREATE INDEX llm_calls_by_prompt ON llm_calls(model, prompt_hash);
+ALTER TABLE candidates ADD COLUMN llm_call_id INTEGER REFERENCES llm_calls(id);
+)sql",
 };
 
 absl::StatusOr<int> ReadVersion(Db& db) {
@@ -125,6 +149,11 @@ absl::Status Migrate(Db& db) {
 }  // namespace
 
 int LatestSchemaVersion() { return static_cast<int>(kMigrations.size()); }
+
+std::string_view MigrationSql(int to_version) {
+  if (to_version < 1 || to_version > LatestSchemaVersion()) return {};
+  return kMigrations[static_cast<size_t>(to_version - 1)];
+}
 
 absl::Status PrepareSchema(Db& db, bool read_only) {
   if (!read_only) return db.Transaction(/*write=*/true, [&] { return Migrate(db); });

@@ -75,6 +75,12 @@ class SqliteArchive : public Archive {
   [[nodiscard]] absl::Status AddEvent(const std::string& kind,
                                       const std::string& data_json) override;
   [[nodiscard]] absl::StatusOr<std::vector<Event>> ListEvents(int limit) override;
+  [[nodiscard]] absl::StatusOr<int64_t> AddLlmCall(const LlmCall& call) override;
+  [[nodiscard]] absl::StatusOr<LlmCall> GetLlmCall(int64_t id) override;
+  [[nodiscard]] absl::StatusOr<std::optional<std::string>> FindLlmResponse(
+      const std::string& model, const std::string& prompt_hash) override;
+  [[nodiscard]] absl::StatusOr<LlmTotals> GetLlmTotals() override;
+  [[nodiscard]] absl::StatusOr<std::vector<LlmCall>> ListLlmCalls(int limit) override;
 
  private:
   SqliteArchive(std::unique_ptr<internal::Db> db, std::filesystem::path path, bool read_only,

@@ -16,7 +16,7 @@ namespace {
 
 constexpr char kCandidateColumns[] =
     "id, parent_id, second_parent_id, program_hash, mutator, description, island, status, "
-    "outcome, metrics, fitness, feedback, created_at, finished_at";
+    "outcome, metrics, fitness, feedback, created_at, finished_at, llm_call_id";
 
 // Reads one row selected with kCandidateColumns, in that order.
 absl::StatusOr<Candidate> ReadCandidate(const Statement& row) {
@@ -50,6 +50,7 @@ absl::StatusOr<Candidate> ReadCandidate(const Statement& row) {
   if (const std::optional<double> finished = row.OptionalDouble(13)) {
     c.finished_at = internal::FromUnixSeconds(*finished);
   }
+  c.llm_call_id = row.OptionalInt64(14);
   return c;
 }
 
@@ -67,7 +68,8 @@ absl::StatusOr<CandidateStatus> StatusOf(Db& db, int64_t id) {
   return *status;
 }
 
-absl::StatusOr<bool> Exists(Db& db, const char* sql, std::string_view key) {
+template <typename Key>
+absl::StatusOr<bool> Exists(Db& db, const char* sql, const Key& key) {
   CAMBRIAN_ASSIGN_OR_RETURN(Statement find, db.Prepare(sql));
   find.Bind(1, key);
   return find.Step();
@@ -96,6 +98,14 @@ absl::Status CheckReferences(Db& db, const NewCandidate& candidate) {
       return absl::InvalidArgumentError(absl::StrCat("parent id ", *parent, " names no candidate"));
     }
     CAMBRIAN_RETURN_IF_ERROR(status.status());
+  }
+  if (candidate.llm_call_id.has_value()) {
+    CAMBRIAN_ASSIGN_OR_RETURN(const bool exists, Exists(db, "SELECT 1 FROM llm_calls WHERE id = ?",
+                                                        *candidate.llm_call_id));
+    if (!exists) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("llm call id ", *candidate.llm_call_id, " names no LLM call"));
+    }
   }
   return absl::OkStatus();
 }
@@ -143,12 +153,13 @@ absl::StatusOr<int64_t> SqliteArchive::AddCandidate(const NewCandidate& candidat
     CAMBRIAN_ASSIGN_OR_RETURN(
         Statement insert,
         db_->Prepare("INSERT INTO candidates (parent_id, second_parent_id, program_hash, mutator, "
-                     "description, island, status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+                     "description, island, status, created_at, llm_call_id) "
+                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
     insert.Bind(1, candidate.parent_id).Bind(2, candidate.second_parent_id);
     insert.Bind(3, candidate.program_hash).Bind(4, candidate.mutator);
     insert.Bind(5, candidate.description).Bind(6, candidate.island);
     insert.Bind(7, CandidateStatusName(candidate.status));
-    insert.Bind(8, internal::ToUnixSeconds(Now()));
+    insert.Bind(8, internal::ToUnixSeconds(Now())).Bind(9, candidate.llm_call_id);
     CAMBRIAN_RETURN_IF_ERROR(insert.Run());
     id = db_->LastInsertRowId();
     return absl::OkStatus();

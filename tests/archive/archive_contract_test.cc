@@ -4,10 +4,9 @@
 #include <limits>
 #include <memory>
 
-#include "archive/sqlite_archive.h"
 #include "gtest/gtest.h"
+#include "tests/archive/archive_factories.h"
 #include "tests/archive/archive_test_util.h"
-#include "tests/testing/in_memory_archive.h"
 
 namespace cambrian::archive {
 namespace {
@@ -17,21 +16,6 @@ using test::SampleCandidate;
 using test::SampleProgram;
 using test::SampleRunInfo;
 using test::ScoredResult;
-
-struct SqliteFactory {
-  test::TempDir dir;
-  std::unique_ptr<Archive> Make(const Clock* clock) {
-    auto archive = SqliteArchive::Open(dir.path() / "cambrian.db", OpenMode::kReadWrite, clock);
-    EXPECT_TRUE(archive.ok()) << archive.status();
-    return archive.ok() ? std::move(archive).value() : nullptr;
-  }
-};
-
-struct InMemoryFactory {
-  std::unique_ptr<Archive> Make(const Clock* clock) {
-    return std::make_unique<testing::InMemoryArchive>(clock);
-  }
-};
 
 template <typename Factory>
 class ArchiveContractTest : public ::testing::Test {
@@ -63,8 +47,7 @@ class ArchiveContractTest : public ::testing::Test {
   std::unique_ptr<Archive> archive_;
 };
 
-using Implementations = ::testing::Types<SqliteFactory, InMemoryFactory>;
-TYPED_TEST_SUITE(ArchiveContractTest, Implementations);
+TYPED_TEST_SUITE(ArchiveContractTest, test::Implementations);
 
 TYPED_TEST(ArchiveContractTest, RunInfoIsSetOnce) {
   Archive& archive = *this->archive_;

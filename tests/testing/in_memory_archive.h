@@ -1,7 +1,8 @@
 // A std::map-backed Archive for tests of the layers above the archive. Same
 // contract as SqliteArchive (archive/archive.h): the same input checks
 // (archive/archive_checks.h), program dedup by hash, ids 1, 2, 3, ...,
-// best_first ordering by the run's goal. Nothing is persisted. Thread-safe.
+// best_first ordering by the run's goal, the LLM call rules (response cache,
+// billed totals). Nothing is persisted. Thread-safe.
 // Header-only; link cambrian_archive for the shared checks.
 #ifndef CAMBRIAN_TESTS_TESTING_IN_MEMORY_ARCHIVE_H_
 #define CAMBRIAN_TESTS_TESTING_IN_MEMORY_ARCHIVE_H_
@@ -11,6 +12,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -80,6 +82,11 @@ class InMemoryArchive : public archive::Archive {
             absl::StrCat("parent id ", *parent, " names no candidate"));
       }
     }
+    if (candidate.llm_call_id.has_value() &&
+        (*candidate.llm_call_id > static_cast<int64_t>(llm_calls_.size()))) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("llm call id ", *candidate.llm_call_id, " names no LLM call"));
+    }
     archive::Candidate stored;
     stored.id = next_id_++;
     stored.parent_id = candidate.parent_id;
@@ -89,6 +96,7 @@ class InMemoryArchive : public archive::Archive {
     stored.description = candidate.description;
     stored.island = candidate.island;
     stored.status = candidate.status;
+    stored.llm_call_id = candidate.llm_call_id;
     stored.created_at = clock_->Now();
     candidates_[stored.id] = stored;
     return stored.id;
@@ -181,6 +189,62 @@ class InMemoryArchive : public archive::Archive {
                                        events_.end());
   }
 
+  absl::StatusOr<int64_t> AddLlmCall(const archive::LlmCall& call) override {
+    CAMBRIAN_RETURN_IF_ERROR(archive::CheckLlmCall(call));
+    std::lock_guard lock(mu_);
+    if (call.parent_id.has_value() && !candidates_.contains(*call.parent_id)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("parent id ", *call.parent_id, " names no candidate"));
+    }
+    archive::LlmCall stored = call;
+    stored.id = static_cast<int64_t>(llm_calls_.size()) + 1;
+    stored.time = clock_->Now();
+    llm_calls_.push_back(std::move(stored));
+    return llm_calls_.back().id;
+  }
+
+  absl::StatusOr<archive::LlmCall> GetLlmCall(int64_t id) override {
+    std::lock_guard lock(mu_);
+    if (id < 1 || id > static_cast<int64_t>(llm_calls_.size())) {
+      return absl::NotFoundError(absl::StrCat("no LLM call with id ", id));
+    }
+    return llm_calls_[static_cast<size_t>(id - 1)];
+  }
+
+  absl::StatusOr<std::optional<std::string>> FindLlmResponse(
+      const std::string& model, const std::string& prompt_hash) override {
+    std::lock_guard lock(mu_);
+    for (auto it = llm_calls_.rbegin(); it != llm_calls_.rend(); ++it) {
+      if (it->model == model && it->prompt_hash == prompt_hash && !it->response.empty() &&
+          archive::IsReusableLlmOutcome(it->outcome)) {
+        return std::optional<std::string>(it->response);
+      }
+    }
+    return std::optional<std::string>();
+  }
+
+  absl::StatusOr<archive::LlmTotals> GetLlmTotals() override {
+    std::lock_guard lock(mu_);
+    archive::LlmTotals totals;
+    for (const archive::LlmCall& call : llm_calls_) {
+      if (!archive::IsBilledLlmOutcome(call.outcome)) continue;
+      ++totals.calls;
+      totals.input_tokens += call.input_tokens;
+      totals.output_tokens += call.output_tokens;
+      totals.cost_usd += call.cost_usd;
+    }
+    return totals;
+  }
+
+  absl::StatusOr<std::vector<archive::LlmCall>> ListLlmCalls(int limit) override {
+    CAMBRIAN_RETURN_IF_ERROR(archive::CheckLimit(limit));
+    std::lock_guard lock(mu_);
+    const size_t first =
+        llm_calls_.size() - std::min(llm_calls_.size(), static_cast<size_t>(limit));
+    return std::vector<archive::LlmCall>(llm_calls_.begin() + static_cast<std::ptrdiff_t>(first),
+                                         llm_calls_.end());
+  }
+
  private:
   std::optional<int64_t> FindLocked(const std::string& program_hash) const {
     for (const auto& [id, candidate] : candidates_) {
@@ -207,6 +271,7 @@ class InMemoryArchive : public archive::Archive {
   std::map<int64_t, archive::Candidate> candidates_;
   std::map<int64_t, std::vector<archive::StageRecord>> stages_;
   std::vector<archive::Event> events_;
+  std::vector<archive::LlmCall> llm_calls_;  // llm_calls_[i].id == i + 1
   int64_t next_id_ = 1;
 };
 
