@@ -34,6 +34,19 @@ bool Standalone(const std::string& text, size_t tag, size_t after, size_t* line_
          OnlySpaces(text, after, next == std::string::npos ? text.size() : next);
 }
 
+// Why `name` (written as `raw`) may not be used here; "" if it may.
+std::string NameProblem(const std::string& name, const std::string& raw,
+                        const std::vector<std::string>& allowed) {
+  const std::vector<std::string>& known = KnownPlaceholders();
+  if (std::find(known.begin(), known.end(), name) == known.end()) {
+    return absl::StrCat("unknown placeholder ", raw, " (known: ", absl::StrJoin(known, ", "), ")");
+  }
+  if (std::find(allowed.begin(), allowed.end(), name) == allowed.end()) {
+    return absl::StrCat("placeholder ", raw, " is not allowed in this file");
+  }
+  return "";
+}
+
 }  // namespace
 
 const std::vector<std::string>& KnownPlaceholders() {
@@ -78,15 +91,8 @@ absl::StatusOr<PromptTemplate> PromptTemplate::Parse(const std::string& text,
     if (text_end > pos) parsed.pieces_.push_back({Kind::kText, text.substr(pos, text_end - pos)});
     pos = after;
     if (tag == text.size()) break;
-    const std::vector<std::string>& known = KnownPlaceholders();
-    if (std::find(known.begin(), known.end(), inner) == known.end()) {
-      return error(tag,
-                   absl::StrCat("unknown placeholder {{", text.substr(tag + 2, close - tag - 2),
-                                "}} (known: ", absl::StrJoin(known, ", "), ")"));
-    }
-    if (std::find(allowed.begin(), allowed.end(), inner) == allowed.end()) {
-      return error(tag, absl::StrCat("placeholder {{", inner, "}} is not allowed in this file"));
-    }
+    std::string problem = NameProblem(inner, text.substr(tag, close + 2 - tag), allowed);
+    if (!problem.empty()) return error(tag, problem);
     parsed.placeholders_.insert(inner);
     if (kind == Kind::kEnd) {
       if (open.empty()) return error(tag, absl::StrCat("{{/", inner, "}} closes no section"));
