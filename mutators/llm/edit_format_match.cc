@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "common/absl_compat.h"
 #include "mutators/llm/edit_format_internal.h"
 
 namespace cambrian::mutators::internal {
@@ -75,9 +76,10 @@ std::string ReindentLine(const std::string& line, const Reindent& delta) {
   return line.substr(strip);
 }
 
-std::string Join(const std::vector<std::string>& lines, bool final_newline) {
-  std::string out = absl::StrJoin(lines, "\n");
-  if (final_newline && !lines.empty()) out += '\n';
+std::string Join(const std::vector<std::string>& lines, bool final_newline,
+                 std::string_view newline) {
+  std::string out = absl::StrJoin(lines, Sv(newline));
+  if (final_newline && !lines.empty()) out += newline;
   return out;
 }
 
@@ -89,6 +91,8 @@ absl::StatusOr<std::string> ReplaceOnce(const std::string& content, const std::s
   std::vector<std::string> wanted = ReplyLines(search);
   std::vector<std::string> with = ReplyLines(replace);
   bool final_newline = content.empty() || content.back() == '\n';
+  // ReplyLines drops '\r'; a CRLF file keeps its line endings.
+  std::string_view newline = content.find("\r\n") != std::string::npos ? "\r\n" : "\n";
   if (wanted.empty()) return absl::FailedPreconditionError("empty SEARCH section");
   for (Level level : {Level::kExact, Level::kTrailing, Level::kIndent}) {
     std::vector<size_t> found;
@@ -111,7 +115,7 @@ absl::StatusOr<std::string> ReplaceOnce(const std::string& content, const std::s
     std::vector<std::string> out(lines.begin(), lines.begin() + found[0]);
     for (const std::string& line : with) out.push_back(ReindentLine(line, delta));
     out.insert(out.end(), lines.begin() + found[0] + wanted.size(), lines.end());
-    return Join(out, final_newline);
+    return Join(out, final_newline, newline);
   }
   return absl::FailedPreconditionError(
       "SEARCH matches nowhere in the file (not even ignoring whitespace and indentation); "

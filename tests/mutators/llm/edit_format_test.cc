@@ -174,6 +174,14 @@ TEST(SearchReplaceTest, KeepsAMissingFinalNewline) {
   EXPECT_EQ(result->program.at("a.py"), "x = 1\ny = 3");
 }
 
+TEST(SearchReplaceTest, KeepsCrlfLineEndings) {
+  Program dos = {{"a.py", "x = 1\r\ny = 2\r\n"}};
+  absl::StatusOr<EditResult> result =
+      ApplySearchReplace(Block("a.py", "y = 2\n", "y = 3\nz = 4\n"), dos, kAll);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->program.at("a.py"), "x = 1\r\ny = 3\r\nz = 4\r\n");
+}
+
 TEST(RewriteTest, WholeFileWithPathInFence) {
   std::string reply = "Simpler.\n\n```python util.py\ndef f(x):\n    return 1 + x\n```\n";
   absl::StatusOr<EditResult> result = ApplyRewrite(reply, Mm(), kAll);
