@@ -1,0 +1,329 @@
+#include "mutators/llm/llm_mutator.h"
+
+#include <cmath>
+#include <deque>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "mutators/llm/prompt_hash.h"
+
+namespace cambrian::mutators {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// Answers from a script (the last entry repeats); remembers every request.
+class ScriptedClient : public LlmClient {
+ public:
+  explicit ScriptedClient(std::vector<absl::StatusOr<LlmResponse>> script)
+      : script_(std::move(script)) {}
+  absl::StatusOr<LlmResponse> Complete(const LlmRequest& request) override {
+    absl::MutexLock lock(&mutex_);
+    requests_.push_back(request);
+    if (during_call_) during_call_();
+    size_t i = std::min(requests_.size() - 1, script_.size() - 1);
+    return script_[i];
+  }
+  std::vector<LlmRequest> requests() {
+    absl::MutexLock lock(&mutex_);
+    return requests_;
+  }
+  std::function<void()> during_call_;
+
+ private:
+  absl::Mutex mutex_;
+  std::vector<absl::StatusOr<LlmResponse>> script_;
+  std::vector<LlmRequest> requests_;
+};
+
+// Keeps records in memory; answers CachedResponse from `cache` by hash.
+class FakeCallLog : public LlmCallLog {
+ public:
+  absl::StatusOr<int64_t> Record(const LlmCallRecord& record) override {
+    absl::MutexLock lock(&mutex_);
+    if (!fail_writes.ok()) return fail_writes;
+    records.push_back(record);
+    return static_cast<int64_t>(records.size()) + 100;
+  }
+  absl::StatusOr<std::optional<std::string>> CachedResponse(const std::string& model,
+                                                            const std::string& hash) override {
+    absl::MutexLock lock(&mutex_);
+    lookups.push_back(model + "/" + hash);
+    if (cache_everything) return cache_everything;
+    return std::optional<std::string>();
+  }
+  absl::Mutex mutex_;
+  std::vector<LlmCallRecord> records;
+  std::vector<std::string> lookups;
+  std::optional<std::string> cache_everything;
+  absl::Status fail_writes;
+};
+
+LlmResponse Reply(const std::string& text, int64_t in = 100, int64_t out = 50) {
+  LlmResponse response;
+  response.text = text;
+  response.input_tokens = in;
+  response.output_tokens = out;
+  response.finish_reason = "stop";
+  response.attempts = 2;
+  response.latency = absl::Milliseconds(1500);
+  return response;
+}
+
+const char kGoodEdit[] =
+    "Move X.\nparams.sh\n<<<<<<< SEARCH\nX=1\n=======\nX=13\n>>>>>>> REPLACE\n";
+const char kBadEdit[] = "params.sh\n<<<<<<< SEARCH\nZ=9\n=======\nZ=1\n>>>>>>> REPLACE\n";
+
+ModelConfig Model(const std::string& name, double weight = 1) {
+  ModelConfig model;
+  model.model = name;
+  model.weight = weight;
+  model.max_tokens = 1000;
+  model.usd_per_million_input = 1.0;
+  model.usd_per_million_output = 2.0;
+  return model;
+}
+
+class LlmMutatorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    absl::StatusOr<PromptSet> prompts =
+        LoadPromptSet(std::filesystem::path(CAMBRIAN_SOURCE_DIR) / "prompts");
+    ASSERT_TRUE(prompts.ok()) << prompts.status();
+    prompts_ = *prompts;
+    context_.parent = &parent_;
+    context_.editable = {"*.sh"};
+    context_.rng = &rng_;
+    context_.task = &task_;
+    context_.parent_info = {5, &parent_, {{"score", 1}}, 1.0, "ok", "", ""};
+  }
+  LlmMutator Make(ScriptedClient* client, SpendMeter* meter, ModeMix mix = {1, 0}) {
+    return LlmMutator({Model("m1")}, {client}, prompts_, &log_, meter, mix);
+  }
+
+  PromptSet prompts_;
+  Program parent_ = {{"params.sh", "X=1\nY=2\n"}, {"bench.py", "SECRET = 1\n"}};
+  TaskBrief task_{"quadratic", "Find the optimum.", "", "maximize", "score"};
+  Rng rng_{7};
+  MutationContext context_;
+  FakeCallLog log_;
+};
+
+TEST_F(LlmMutatorTest, AppliesAnEditAndRecordsTheCall) {
+  ScriptedClient client({Reply(kGoodEdit)});
+  SpendMeter meter({});
+  LlmMutator mutator = Make(&client, &meter);
+  EXPECT_EQ(mutator.name(), "llm");
+  EXPECT_TRUE(mutator.IsSlow());
+  absl::StatusOr<Proposal> proposal = mutator.Propose(context_);
+  ASSERT_TRUE(proposal.ok()) << proposal.status();
+  EXPECT_EQ(proposal->program.at("params.sh"), "X=13\nY=2\n");
+  EXPECT_EQ(proposal->mutator, "llm");
+  EXPECT_EQ(proposal->description, "m1 diff: 1 SEARCH/REPLACE block in params.sh");
+  EXPECT_EQ(proposal->llm_call_id, 101);
+  ASSERT_EQ(log_.records.size(), 1u);
+  const LlmCallRecord& record = log_.records[0];
+  ASSERT_EQ(client.requests().size(), 1u);
+  const LlmRequest request = client.requests()[0];
+  EXPECT_EQ(record.outcome, "ok");
+  EXPECT_EQ(record.provider, "openai");
+  EXPECT_EQ(record.prompt_hash, PromptHash(request));
+  EXPECT_EQ(record.prompt, PromptText(request));
+  EXPECT_EQ(record.response, kGoodEdit);
+  EXPECT_EQ(record.parent_id, 5);
+  EXPECT_EQ(record.attempts, 2);
+  EXPECT_DOUBLE_EQ(record.latency_seconds, 1.5);
+  EXPECT_EQ(request.model, "m1");
+  EXPECT_EQ(request.max_tokens, 1000);
+  ASSERT_EQ(request.messages.size(), 1u);
+  EXPECT_EQ(request.messages[0].role, "user");
+  EXPECT_THAT(request.messages[0].content,
+              AllOf(HasSubstr("X=1\nY=2\n"), Not(HasSubstr("SECRET")), HasSubstr("SEARCH")));
+  EXPECT_THAT(request.system, HasSubstr("quadratic"));
+}
+
+TEST_F(LlmMutatorTest, SpendIsReservedThenSettled) {
+  ScriptedClient client({Reply(kGoodEdit, 100, 50)});
+  SpendMeter meter({});
+  std::optional<Spend> reserved;
+  client.during_call_ = [&] { reserved = meter.reserved(); };
+  LlmMutator mutator = Make(&client, &meter);
+  ASSERT_TRUE(mutator.Propose(context_).ok());
+  const LlmRequest request = client.requests()[0];
+  size_t chars = request.system.size() + request.messages[0].content.size();
+  int64_t estimate = static_cast<int64_t>(std::ceil(chars / 3.5));
+  ASSERT_TRUE(reserved.has_value());
+  EXPECT_EQ(reserved->calls, 1);
+  EXPECT_EQ(reserved->input_tokens, estimate + 1000);
+  EXPECT_NEAR(reserved->cost_usd, (estimate * 1.0 + 1000 * 2.0) / 1e6, 1e-12);
+  Spend settled = meter.settled();
+  EXPECT_EQ(settled.calls, 1);
+  EXPECT_EQ(settled.input_tokens, 100);
+  EXPECT_EQ(settled.output_tokens, 50);
+  EXPECT_NEAR(settled.cost_usd, 200e-6, 1e-12);
+  EXPECT_EQ(meter.reserved().calls, 0);
+  EXPECT_NEAR(log_.records[0].cost_usd, 200e-6, 1e-12);
+  EXPECT_EQ(log_.records[0].input_tokens, 100);
+}
+
+TEST_F(LlmMutatorTest, CachedReplyCostsNothingAndIsUsedOncePerPrompt) {
+  log_.cache_everything = kGoodEdit;
+  ScriptedClient client({Reply(kGoodEdit)});
+  SpendMeter meter({});
+  LlmMutator mutator = Make(&client, &meter);
+  absl::StatusOr<Proposal> proposal = mutator.Propose(context_);
+  ASSERT_TRUE(proposal.ok()) << proposal.status();
+  EXPECT_EQ(proposal->program.at("params.sh"), "X=13\nY=2\n");
+  EXPECT_TRUE(client.requests().empty());
+  EXPECT_EQ(meter.settled().calls, 0);
+  EXPECT_EQ(meter.settled().cost_usd, 0);
+  ASSERT_EQ(log_.records.size(), 1u);
+  EXPECT_EQ(log_.records[0].outcome, "cached");
+  EXPECT_EQ(log_.records[0].attempts, 0);
+  EXPECT_EQ(log_.records[0].cost_usd, 0);
+  ASSERT_EQ(log_.lookups.size(), 1u);
+  EXPECT_EQ(log_.lookups[0], "m1/" + log_.records[0].prompt_hash);
+  // The same prompt again: a fresh answer from the model, not the same child.
+  ASSERT_TRUE(mutator.Propose(context_).ok());
+  EXPECT_EQ(client.requests().size(), 1u);
+  EXPECT_EQ(log_.records[1].outcome, "ok");
+}
+
+TEST_F(LlmMutatorTest, ExhaustedBudgetEndsTheRun) {
+  ScriptedClient client({Reply(kGoodEdit)});
+  SpendCaps caps;
+  caps.max_cost_usd = 0.001;
+  SpendMeter meter(caps);  // a call's worst case is > $0.002
+  LlmMutator mutator = Make(&client, &meter);
+  absl::StatusOr<Proposal> proposal = mutator.Propose(context_);
+  EXPECT_EQ(proposal.status().code(), absl::StatusCode::kResourceExhausted) << proposal.status();
+  EXPECT_TRUE(client.requests().empty());
+  ASSERT_EQ(log_.records.size(), 1u);
+  EXPECT_EQ(log_.records[0].outcome, "budget");
+  EXPECT_EQ(log_.records[0].attempts, 0);
+}
+
+TEST_F(LlmMutatorTest, BudgetHeldByCallsInFlightIsATryAgain) {
+  ScriptedClient client({Reply(kGoodEdit)});
+  SpendCaps caps;
+  caps.max_cost_usd = 0.004;
+  SpendMeter meter(caps);
+  ASSERT_TRUE(meter.Reserve(0, 0.003).ok());  // another call in flight
+  LlmMutator mutator = Make(&client, &meter);
+  absl::StatusOr<Proposal> proposal = mutator.Propose(context_);
+  EXPECT_EQ(proposal.status().code(), absl::StatusCode::kFailedPrecondition) << proposal.status();
+  EXPECT_TRUE(client.requests().empty());
+}
+
+TEST_F(LlmMutatorTest, RejectedReplyIsRecordedAndFedBack) {
+  ScriptedClient client({Reply(kBadEdit), Reply(kGoodEdit)});
+  SpendMeter meter({});
+  LlmMutator mutator = Make(&client, &meter);
+  absl::StatusOr<Proposal> proposal = mutator.Propose(context_);
+  ASSERT_EQ(proposal.status().code(), absl::StatusCode::kFailedPrecondition) << proposal.status();
+  EXPECT_THAT(
+      std::string(proposal.status().message()),
+      AllOf(HasSubstr("m1 diff rejected"), HasSubstr("block 1"), HasSubstr("matches nowhere")));
+  ASSERT_EQ(log_.records.size(), 1u);
+  EXPECT_EQ(log_.records[0].outcome, "rejected");
+  EXPECT_THAT(log_.records[0].error, AllOf(HasSubstr("block 1 (params.sh"), HasSubstr("Z=9")));
+  EXPECT_EQ(meter.settled().calls, 1);  // a rejected reply was still paid for
+  EXPECT_THAT(mutator.PreviousRejection(parent_), HasSubstr("matches nowhere"));
+
+  ASSERT_TRUE(mutator.Propose(context_).ok());
+  EXPECT_THAT(client.requests()[1].messages[0].content,
+              AllOf(HasSubstr("was rejected"), HasSubstr(log_.records[0].error)));
+  EXPECT_THAT(client.requests()[0].messages[0].content, Not(HasSubstr("was rejected")));
+  EXPECT_EQ(mutator.PreviousRejection(parent_), "");  // forgotten after a success
+}
+
+TEST_F(LlmMutatorTest, FailedParentGetsARepairPrompt) {
+  ScriptedClient client({Reply(kGoodEdit)});
+  SpendMeter meter({});
+  LlmMutator mutator = Make(&client, &meter);
+  context_.parent_info.outcome = "build_error";
+  context_.parent_info.failure = "params.sh: line 3: syntax error\n";
+  absl::StatusOr<Proposal> proposal = mutator.Propose(context_);
+  ASSERT_TRUE(proposal.ok()) << proposal.status();
+  EXPECT_EQ(proposal->description, "m1 repair: 1 SEARCH/REPLACE block in params.sh");
+  EXPECT_THAT(client.requests()[0].messages[0].content,
+              AllOf(HasSubstr("Outcome: build_error"), HasSubstr("line 3: syntax error"),
+                    HasSubstr("Fix the program")));
+}
+
+TEST_F(LlmMutatorTest, RewriteModeFromTheMix) {
+  ScriptedClient client({Reply("```bash params.sh\nX=2\nY=2\n```\n")});
+  SpendMeter meter({});
+  LlmMutator mutator = Make(&client, &meter, {0, 1});
+  absl::StatusOr<Proposal> proposal = mutator.Propose(context_);
+  ASSERT_TRUE(proposal.ok()) << proposal.status();
+  EXPECT_EQ(proposal->description, "m1 rewrite: rewrote params.sh");
+  EXPECT_THAT(client.requests()[0].messages[0].content, Not(HasSubstr("<<<<<<< SEARCH")));
+}
+
+TEST_F(LlmMutatorTest, ModelsAreDrawnByWeight) {
+  ScriptedClient heavy({Reply(kGoodEdit)}), light({Reply(kGoodEdit)});
+  SpendMeter meter({});
+  LlmMutator mutator({Model("heavy", 0.8), Model("light", 0.2)}, {&heavy, &light}, prompts_, &log_,
+                     &meter, {1, 0});
+  const int kDraws = 2000;
+  for (int i = 0; i < kDraws; ++i) ASSERT_TRUE(mutator.Propose(context_).ok());
+  double share = static_cast<double>(heavy.requests().size()) / kDraws;
+  EXPECT_EQ(heavy.requests().size() + light.requests().size(), static_cast<size_t>(kDraws));
+  EXPECT_GT(share, 0.75);
+  EXPECT_LT(share, 0.85);
+  EXPECT_EQ(light.requests().at(0).model, "light");
+}
+
+TEST_F(LlmMutatorTest, ClientErrorsAreRecordedWithTheirOutcome) {
+  const std::pair<absl::Status, std::string> cases[] = {
+      {absl::DeadlineExceededError("timed out after 300s"), "timeout"},
+      {absl::DataLossError("malformed JSON"), "malformed"},
+      {absl::UnavailableError("HTTP 503 after 5 attempts"), "http_error"},
+      {absl::FailedPreconditionError("the model refused: content policy"), "refused"},
+      {absl::FailedPreconditionError("empty reply"), "empty"}};
+  for (const auto& [status, outcome] : cases) {
+    ScriptedClient client({status});
+    SpendMeter meter({});
+    LlmMutator mutator = Make(&client, &meter);
+    absl::StatusOr<Proposal> proposal = mutator.Propose(context_);
+    ASSERT_EQ(proposal.status().code(), absl::StatusCode::kFailedPrecondition) << outcome;
+    EXPECT_THAT(std::string(proposal.status().message()), HasSubstr(status.message()));
+    EXPECT_EQ(log_.records.back().outcome, outcome);
+    EXPECT_EQ(log_.records.back().error, status.message());
+    EXPECT_EQ(meter.reserved().calls, 0) << outcome;
+  }
+}
+
+TEST_F(LlmMutatorTest, EmptyReplyAndCallLogFailure) {
+  ScriptedClient client({Reply("  \n")});
+  SpendMeter meter({});
+  LlmMutator mutator = Make(&client, &meter);
+  EXPECT_EQ(mutator.Propose(context_).status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_EQ(log_.records.back().outcome, "empty");
+  log_.fail_writes = absl::InternalError("disk full");
+  absl::StatusOr<Proposal> proposal = mutator.Propose(context_);
+  EXPECT_EQ(proposal.status().code(), absl::StatusCode::kInternal);
+}
+
+TEST_F(LlmMutatorTest, CreateChecksTheConfiguration) {
+  ScriptedClient client({Reply(kGoodEdit)});
+  SpendMeter meter({});
+  EXPECT_TRUE(LlmMutator::Create({Model("m")}, {&client}, prompts_, &log_, &meter).ok());
+  EXPECT_FALSE(LlmMutator::Create({}, {}, prompts_, &log_, &meter).ok());
+  EXPECT_FALSE(LlmMutator::Create({Model("m")}, {}, prompts_, &log_, &meter).ok());
+  EXPECT_FALSE(LlmMutator::Create({Model("m", 0)}, {&client}, prompts_, &log_, &meter).ok());
+  EXPECT_FALSE(LlmMutator::Create({Model("m")}, {&client}, prompts_, &log_, &meter, {0, 0}).ok());
+  EXPECT_FALSE(LlmMutator::Create({Model("m")}, {&client}, prompts_, nullptr, &meter).ok());
+}
+
+}  // namespace
+}  // namespace cambrian::mutators
