@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 
@@ -26,22 +27,38 @@ struct SpendCaps {
   std::optional<int64_t> max_tokens;   // --max-tokens (input + output)
 };
 
+// Thread-safe: proposal threads reserve and settle concurrently. Amounts
+// are compared with a tolerance of 1e-9 dollars, so summing prices in
+// floating point cannot refuse a call that fits exactly.
 class SpendMeter {
  public:
-  // `already` is what earlier sessions of the run spent (resume).
+  // `already` is what earlier sessions of the run spent (resume); it counts
+  // against the caps like anything spent now.
   explicit SpendMeter(SpendCaps caps, Spend already = {});
 
-  // Reserves a call's worst case. ResourceExhausted (naming the cap) if
-  // settled spend plus every open reservation plus this one would cross a
-  // cap. Returns a ticket for Settle/Cancel.
+  // Reserves a call's worst case. ResourceExhausted (naming the cap, what is
+  // spent, what is reserved by how many calls in flight, and this call's
+  // worst case) if settled spend plus every open reservation plus this one
+  // would cross a cap. InvalidArgument for a negative or non-finite amount.
+  // Returns a ticket for Settle/Cancel.
   [[nodiscard]] absl::StatusOr<int64_t> Reserve(int64_t tokens, double cost_usd);
-  // Replaces the reservation by what the call really used.
+  // Replaces the reservation by what the call really used and counts one
+  // call (used.calls is ignored). The usage is counted even for a ticket that
+  // is no longer open: money spent is never forgotten.
   void Settle(int64_t ticket, const Spend& used);
-  // Drops a reservation (the call was never made, or used nothing billable).
+  // Drops a reservation (the call was never made, or used nothing
+  // billable). Unknown tickets are ignored.
   void Cancel(int64_t ticket);
 
   Spend settled() const;
-  // True once no further call of `tokens`/`cost_usd` could fit.
+  // The open reservations: their tokens (in input_tokens), their cost, and
+  // how many (in calls).
+  Spend reserved() const;
+  const SpendCaps& caps() const { return caps_; }
+  // True once no further call of `tokens`/`cost_usd` could fit even after
+  // every call in flight settled at nothing: the budget is spent for good.
+  // (Reserve can fail while this is false; then waiting for calls in flight
+  // may free headroom.)
   bool Exhausted(int64_t tokens, double cost_usd) const;
 
  private:
@@ -49,7 +66,8 @@ class SpendMeter {
     int64_t tokens;
     double cost_usd;
   };
-  bool Fits(int64_t tokens, double cost_usd) const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+  // Reserved totals over open_.
+  Reservation OpenTotal() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 
   const SpendCaps caps_;
   mutable absl::Mutex mutex_;
