@@ -1,0 +1,24 @@
+// HttpTransport over libcurl: the only file that includes <curl/curl.h> is
+// curl_transport.cc.
+#ifndef CAMBRIAN_MUTATORS_LLM_CURL_TRANSPORT_H_
+#define CAMBRIAN_MUTATORS_LLM_CURL_TRANSPORT_H_
+
+#include "absl/status/statusor.h"
+#include "mutators/llm/http_transport.h"
+
+namespace cambrian::mutators {
+
+// One libcurl easy handle per call, so calls from many threads never share
+// state; libcurl's global setup runs once, on first construction. No
+// signals (CURLOPT_NOSIGNAL), no redirects, http and https only; proxies
+// follow libcurl's usual environment variables. Errors as HttpTransport
+// says; messages name the host and libcurl's reason, never a header.
+class CurlTransport final : public HttpTransport {
+ public:
+  CurlTransport();
+  [[nodiscard]] absl::StatusOr<HttpResponse> Post(const HttpRequest& request) override;
+};
+
+}  // namespace cambrian::mutators
+
+#endif  // CAMBRIAN_MUTATORS_LLM_CURL_TRANSPORT_H_
