@@ -29,7 +29,8 @@
 
 namespace cambrian {
 
-// Returns `status` with `context: ` prepended to its message (same code).
+// Returns `status` with `context: ` prepended to its message (same code, same
+// payloads).
 absl::Status Annotate(const absl::Status& status, std::string_view context);
 
 }  // namespace cambrian

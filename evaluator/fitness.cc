@@ -20,7 +20,7 @@ class ExpressionFitness : public FitnessFunction {
       return absl::InvalidArgumentError(
           absl::StrCat("fitness '", expression_.text(), "' is not finite (", value, ")"));
     }
-    return value;
+    return value + 0.0;  // -0 (e.g. from -(x-13)^2) prints and compares as 0
   }
 
  private:
