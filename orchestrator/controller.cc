@@ -12,6 +12,8 @@ namespace cambrian::orchestrator {
 namespace {
 
 constexpr absl::Duration kPollInterval = absl::Milliseconds(200);
+// While LLM proposals are out, look for them often: a slot may be waiting.
+constexpr absl::Duration kProposalPoll = absl::Milliseconds(20);
 
 }  // namespace
 
@@ -50,8 +52,14 @@ Controller::Controller(ControllerDeps deps) : deps_(std::move(deps)), rng_(deps_
 absl::StatusOr<RunSummary> Controller::Run() {
   start_ = last_improvement_ = deps_.clock->Now();
   pool_ = std::make_unique<EvaluationPool>(*deps_.evaluator, deps_.config->workers);
+  for (mutators::Mutator* mutator : deps_.mutators) {
+    if (mutator->IsSlow() && !proposals_) {
+      proposals_ = std::make_unique<ProposalPool>(deps_.config->llm_concurrency);
+    }
+  }
   absl::Status status = Loop();
   if (!status.ok()) Abort();
+  proposals_.reset();  // waits for LLM requests still in flight
   summary_.elapsed = deps_.clock->Now() - start_;
   deps_.progress->Finish();
   if (!status.ok()) return status;
@@ -64,15 +72,21 @@ absl::Status Controller::Loop() {
     if (summary_.stop_reason.empty()) summary_.stop_reason = CheckBudgets();
     // Checked on every pass, not only while no budget has run out: a stop
     // request must also cut short the jobs still draining after one did.
-    if (*deps_.stop_requested) pool_->CancelAll();
+    if (*deps_.stop_requested) {
+      pool_->CancelAll();
+      if (deps_.interrupt_llm) deps_.interrupt_llm();
+    }
+    CAMBRIAN_RETURN_IF_ERROR(CollectProposals());
     if (summary_.stop_reason.empty()) CAMBRIAN_RETURN_IF_ERROR(FillSlots());
-    if (pool_->in_flight() == 0) {
+    if (summary_.stop_reason.empty()) CAMBRIAN_RETURN_IF_ERROR(TopUpProposals());
+    bool proposing = AwaitingProposals();
+    if (pool_->in_flight() == 0 && !proposing) {
       if (summary_.stop_reason.empty()) {
         summary_.stop_reason = "no new candidate could be proposed (search space exhausted?)";
       }
       return absl::OkStatus();
     }
-    std::optional<EvaluationDone> done = pool_->Wait(kPollInterval);
+    std::optional<EvaluationDone> done = pool_->Wait(proposing ? kProposalPoll : kPollInterval);
     if (done) CAMBRIAN_RETURN_IF_ERROR(Record(*std::move(done)));
     deps_.progress->OnTick(State());
   }
@@ -93,6 +107,7 @@ void Controller::Abort() {
 
 std::string Controller::CheckBudgets() const {
   if (*deps_.stop_requested) return "interrupted";
+  if (!llm_stop_.empty()) return llm_stop_;
   const RunConfig& config = *deps_.config;
   if (config.max_evaluations && submitted_ >= *config.max_evaluations) {
     return absl::StrCat("evaluation budget of ", *config.max_evaluations, " reached");
@@ -113,16 +128,29 @@ absl::Status Controller::SubmitSeed() {
 
 absl::Status Controller::FillSlots() {
   while (pool_->in_flight() < pool_->workers() && CheckBudgets().empty()) {
+    if (!ready_.empty()) {
+      Child child = std::move(ready_.front());
+      ready_.pop_front();
+      // Another child with the same program may have been taken meanwhile.
+      CAMBRIAN_ASSIGN_OR_RETURN(bool fresh, IsNew(ProgramHash(child.proposal.program)));
+      if (fresh) CAMBRIAN_RETURN_IF_ERROR(SubmitChild(std::move(child)));
+      continue;
+    }
     CAMBRIAN_ASSIGN_OR_RETURN(std::optional<Child> child, ProposeChild());
     if (!child) return absl::OkStatus();  // retried after the next result
-    archive::NewCandidate candidate;
-    candidate.parent_id = child->parent_id;
-    candidate.second_parent_id = child->second_parent_id;
-    candidate.mutator = child->proposal.mutator;
-    candidate.description = child->proposal.description;
-    CAMBRIAN_RETURN_IF_ERROR(Submit(child->proposal.program, candidate));
+    CAMBRIAN_RETURN_IF_ERROR(SubmitChild(*std::move(child)));
   }
   return absl::OkStatus();
+}
+
+absl::Status Controller::SubmitChild(Child child) {
+  archive::NewCandidate candidate;
+  candidate.parent_id = child.parent_id;
+  candidate.second_parent_id = child.second_parent_id;
+  candidate.mutator = child.proposal.mutator;
+  candidate.description = child.proposal.description;
+  candidate.llm_call_id = child.proposal.llm_call_id;
+  return Submit(child.proposal.program, candidate);
 }
 
 absl::Status Controller::Submit(const Program& program, archive::NewCandidate candidate) {
@@ -139,77 +167,6 @@ absl::Status Controller::Submit(const Program& program, archive::NewCandidate ca
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::optional<Controller::Child>> Controller::ProposeChild() {
-  for (int attempt = 0; attempt < deps_.config->proposal_attempts; ++attempt) {
-    CAMBRIAN_ASSIGN_OR_RETURN(std::optional<Child> child, TryOnce(PickMutator()));
-    if (child) return child;
-  }
-  return std::optional<Child>();
-}
-
-mutators::Mutator& Controller::PickMutator() {
-  std::vector<mutators::Mutator*> single, crossover;
-  for (mutators::Mutator* mutator : deps_.mutators) {
-    (mutator->NeedsSecondParent() ? crossover : single).push_back(mutator);
-  }
-  bool cross = !crossover.empty() && scored_.size() >= 2 &&
-               (single.empty() || rng_.Bernoulli(deps_.config->crossover_rate));
-  std::vector<mutators::Mutator*>& from = cross ? crossover : single;
-  return *from[rng_.UniformInt(0, static_cast<int64_t>(from.size()) - 1)];
-}
-
-int64_t Controller::SelectParent() {
-  // Before anything is scored (the seed still running or failed), mutate
-  // the seed: a failing seed can still have working children.
-  if (scored_.empty()) return seed_id_;
-  return TournamentSelect(scored_, deps_.task->goal, deps_.config->tournament_size, rng_);
-}
-
-absl::StatusOr<const Program*> Controller::ProgramOf(int64_t id) {
-  const std::string& hash = program_hash_.at(id);
-  auto it = programs_.find(hash);
-  if (it == programs_.end()) {
-    CAMBRIAN_ASSIGN_OR_RETURN(Program program, deps_.archive->GetProgram(hash));
-    it = programs_.emplace(hash, std::move(program)).first;
-  }
-  return &it->second;
-}
-
-absl::StatusOr<std::optional<Controller::Child>> Controller::TryOnce(mutators::Mutator& mutator) {
-  Child child;
-  child.parent_id = SelectParent();
-  CAMBRIAN_ASSIGN_OR_RETURN(const Program* parent, ProgramOf(child.parent_id));
-  mutators::MutationContext context{parent, nullptr, deps_.task->editable, &rng_};
-  if (mutator.NeedsSecondParent()) {
-    child.second_parent_id = SelectParent();
-    if (*child.second_parent_id == child.parent_id) return std::optional<Child>();
-    CAMBRIAN_ASSIGN_OR_RETURN(context.second_parent, ProgramOf(*child.second_parent_id));
-  }
-  absl::StatusOr<mutators::Proposal> proposal = mutator.Propose(context);
-  if (!proposal.ok()) {
-    // A mutator that cannot act on these parents is not a harness failure.
-    if (!absl::IsFailedPrecondition(proposal.status())) return proposal.status();
-    ++summary_.rejected_proposals;
-    return std::optional<Child>();
-  }
-  absl::Status allowed =
-      mutators::CheckEditAllowed(*parent, proposal->program, deps_.task->editable);
-  if (!allowed.ok()) {
-    ++summary_.rejected_proposals;
-    LogWarning(absl::StrCat("rejected a ", Sv(mutator.name()), " proposal: ", allowed.message()));
-    return std::optional<Child>();
-  }
-  std::string hash = ProgramHash(proposal->program);
-  CAMBRIAN_ASSIGN_OR_RETURN(std::optional<int64_t> existing,
-                            deps_.archive->FindCandidateByProgram(hash));
-  if (existing || in_flight_hashes_.count(hash)) {
-    ++summary_.duplicate_proposals;
-    return std::optional<Child>();
-  }
-  child.proposal = *std::move(proposal);
-  return std::optional<Child>(std::move(child));
-}
-
 absl::Status Controller::Record(EvaluationDone done) {
   const int64_t id = done.candidate_id;
   in_flight_hashes_.erase(program_hash_[id]);
@@ -222,7 +179,17 @@ absl::Status Controller::Record(EvaluationDone done) {
     ++summary_.interrupted;
     return deps_.archive->SetCandidateStatus(id, archive::CandidateStatus::kInterrupted);
   }
-  CAMBRIAN_RETURN_IF_ERROR(deps_.archive->FinishCandidate(id, ToCandidateResult(evaluation)));
+  archive::CandidateResult result = ToCandidateResult(evaluation);
+  CAMBRIAN_RETURN_IF_ERROR(deps_.archive->FinishCandidate(id, result));
+  mutators::ScoredProgram& info = info_[id];
+  info.metrics = result.metrics;
+  info.fitness = result.fitness;
+  info.outcome = std::string(OutcomeName(result.outcome));
+  info.feedback = result.feedback;
+  for (const archive::StageRecord& stage : result.stages) {
+    if (stage.outcome != Outcome::kOk) info.failure = stage.output_tail;
+  }
+  NoteFailure(id, info.outcome);
   NoteResult(id, evaluation);
   return absl::OkStatus();
 }
@@ -265,6 +232,13 @@ ProgressState Controller::State() const {
   absl::Time now = deps_.clock->Now();
   state.elapsed = now - start_;
   state.since_improvement = now - last_improvement_;
+  if (deps_.spend != nullptr) {
+    mutators::Spend spend = deps_.spend->settled();
+    state.llm_calls = spend.calls;
+    state.llm_cost_usd = spend.cost_usd;
+    state.llm_tokens = spend.input_tokens + spend.output_tokens;
+  }
+  if (deps_.llm_status) state.llm_status = deps_.llm_status();
   return state;
 }
 

@@ -7,6 +7,8 @@
 
 #include <atomic>
 #include <cstdint>
+#include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -20,9 +22,11 @@
 #include "common/rng.h"
 #include "common/task.h"
 #include "evaluator/evaluator.h"
+#include "mutators/llm/spend_meter.h"
 #include "mutators/mutator.h"
 #include "orchestrator/evaluation_pool.h"
 #include "orchestrator/progress.h"
+#include "orchestrator/proposal_pool.h"
 #include "orchestrator/run_config.h"
 #include "orchestrator/selection.h"
 
@@ -46,7 +50,11 @@ struct ControllerDeps {
   const RunConfig* config = nullptr;
   archive::Archive* archive = nullptr;
   const evaluator::Evaluator* evaluator = nullptr;
-  std::vector<mutators::Mutator*> mutators;  // non-crossover first; may include crossover
+  std::vector<mutators::Mutator*> mutators;     // weighted by config->mutator_weights
+  const mutators::TaskBrief* brief = nullptr;   // for LLM mutators
+  const mutators::SpendMeter* spend = nullptr;  // LLM spend, shown in progress; may be null
+  std::function<std::string()> llm_status;      // e.g. "openai: circuit open"; may be empty
+  std::function<void()> interrupt_llm;          // ends LLM retry waits on a stop; may be empty
   const Clock* clock = nullptr;
   const std::atomic<bool>* stop_requested = nullptr;  // set by a signal handler
   ProgressSink* progress = nullptr;
@@ -70,24 +78,45 @@ class Controller {
     std::optional<int64_t> second_parent_id;
   };
 
+  // controller.cc: the loop, submission, recording, budgets.
   absl::Status Loop();
   void Abort();
   absl::Status SubmitSeed();
   absl::Status FillSlots();
-  absl::StatusOr<std::optional<Child>> ProposeChild();
-  absl::StatusOr<std::optional<Child>> TryOnce(mutators::Mutator& mutator);
-  mutators::Mutator& PickMutator();
-  int64_t SelectParent();
-  absl::StatusOr<const Program*> ProgramOf(int64_t id);
+  absl::Status SubmitChild(Child child);
   absl::Status Submit(const Program& program, archive::NewCandidate candidate);
   absl::Status Record(EvaluationDone done);
   void NoteResult(int64_t id, const evaluator::Evaluation& evaluation);
   std::string CheckBudgets() const;
   ProgressState State() const;
 
+  // controller_propose.cc: mutators, parents, proposals.
+  absl::StatusOr<std::optional<Child>> ProposeChild();
+  mutators::Mutator& PickMutator();
+  double WeightOf(const mutators::Mutator& mutator) const;
+  int64_t SelectParent();
+  int64_t SelectParentFor(const mutators::Mutator& mutator);
+  absl::StatusOr<const Program*> ProgramOf(int64_t id);
+  mutators::ScoredProgram InfoOf(int64_t id) const;
+  absl::StatusOr<std::unique_ptr<ProposalJob>> MakeJob(mutators::Mutator& mutator);
+  absl::Status AddContext(ProposalJob& job);
+  absl::Status TopUpProposals();
+  absl::Status CollectProposals();
+  absl::StatusOr<std::optional<Child>> Accept(const ProposalJob& job,
+                                              absl::StatusOr<mutators::Proposal> proposal);
+  absl::StatusOr<bool> IsNew(const std::string& hash);
+  void NoteFailure(int64_t id, const std::string& outcome);
+  void NoteSlowOutcome(bool gave_child);
+  bool AwaitingProposals() const;
+
   ControllerDeps deps_;
   Rng rng_;
   std::unique_ptr<EvaluationPool> pool_;
+  std::unique_ptr<ProposalPool> proposals_;  // only when a slow mutator is configured
+  std::deque<Child> ready_;                  // accepted slow proposals waiting for a slot
+  std::string llm_stop_;                     // set when an LLM spending cap is reached
+  int slow_failures_ = 0;                    // consecutive slow proposals that gave no child
+  absl::Time next_slow_submit_;              // backoff after failures: no new LLM call before
   absl::Time start_;
   absl::Time last_improvement_;
   int64_t submitted_ = 0;
@@ -96,7 +125,9 @@ class Controller {
   std::map<int64_t, std::string> program_hash_;  // candidate id -> program hash
   std::map<std::string, Program> programs_;      // cache of parents' programs
   std::set<std::string> in_flight_hashes_;
-  std::map<int64_t, std::string> descriptions_;  // in flight: id -> "knob: ..."
+  std::map<int64_t, std::string> descriptions_;      // in flight: id -> "knob: ..."
+  std::map<int64_t, mutators::ScoredProgram> info_;  // finished: metrics, outcome, feedback
+  std::vector<int64_t> recent_failures_;             // repairable failures, oldest first
   RunSummary summary_;
 };
 

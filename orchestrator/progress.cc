@@ -50,6 +50,11 @@ std::string FormatProgress(const ProgressState& state) {
   } else {
     absl::StrAppend(&line, " | best: none yet");
   }
+  if (state.llm_calls) {
+    absl::StrAppend(&line, absl::StrFormat(" | llm %d calls, %d tokens, $%.4f", *state.llm_calls,
+                                           state.llm_tokens, state.llm_cost_usd));
+  }
+  if (!state.llm_status.empty()) absl::StrAppend(&line, " | ", state.llm_status);
   return line;
 }
 

@@ -21,6 +21,10 @@ struct ProgressState {
   std::optional<double> best_fitness;
   absl::Duration elapsed;
   absl::Duration since_improvement;  // since best_fitness last changed
+  std::optional<int64_t> llm_calls;  // set when LLM mutators are configured
+  double llm_cost_usd = 0;
+  int64_t llm_tokens = 0;
+  std::string llm_status;  // e.g. "openai: circuit open until 10:31:02"
 };
 
 // "[1m20s] evals 34/200 | in flight 2 | failed 3 | best 14.2 (#31, improved 12.0s ago)"

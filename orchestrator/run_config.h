@@ -5,12 +5,30 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "mutators/llm/model_config.h"
 
 namespace cambrian::orchestrator {
+
+// The LLM part of a run: the ensemble, the caps, the prompts.
+struct LlmRunConfig {
+  std::vector<mutators::ModelConfig> models;  // empty = no LLM mutator
+  bool replay = false;                        // answer from a recorded run's calls only
+  std::filesystem::path replay_from;          // that run's directory
+  std::optional<double> max_cost_usd;         // --max-cost
+  std::optional<int64_t> max_tokens;          // --max-tokens
+  std::filesystem::path prompts_dir;          // "" = the built-in prompts/
+  double diff_weight = 0.7;                   // SEARCH/REPLACE edits
+  double rewrite_weight = 0.3;                // whole-file rewrites
+
+  bool enabled() const { return replay || !models.empty(); }
+};
 
 struct RunConfig {
   std::filesystem::path task_dir;
@@ -22,8 +40,19 @@ struct RunConfig {
   int tournament_size = 3;
   double crossover_rate = 0.2;  // share of proposals made by crossover once 2 parents exist
   int proposal_attempts = 50;   // tries to find a new, allowed child before giving up
+  // Relative weights of the non-crossover mutators by name ("knob", "llm");
+  // a mutator not listed weighs 1.
+  std::map<std::string, double> mutator_weights;
+  double repair_rate = 0.1;  // share of LLM proposals that try to fix a recent failure
+  int llm_concurrency = 4;   // LLM requests in flight at once
   bool keep_job_dirs = false;
+  LlmRunConfig llm;
 };
+
+// Reads a run config file (TOML, see docs/llm.md) into `config`, on top of
+// what it holds. InvalidArgument naming the file, line and key on a bad
+// value or an unknown key.
+[[nodiscard]] absl::Status LoadRunConfigFile(const std::filesystem::path& path, RunConfig& config);
 
 // JSON object text with every field (durations in seconds, absent = null).
 std::string RunConfigToJson(const RunConfig& config);

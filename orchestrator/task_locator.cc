@@ -11,19 +11,31 @@
 namespace cambrian::orchestrator {
 namespace fs = std::filesystem;
 
-std::optional<fs::path> BuiltinTasksDir() {
+namespace {
+
+// $ENV_VAR, else <exe>/../NAME, <exe>/../../NAME (a build tree inside the
+// source tree) or <exe>/../share/cambrian/NAME, whichever exists first.
+std::optional<fs::path> FindDataDir(const char* env_var, const char* name) {
   std::error_code ec;
-  if (const char* env = std::getenv("CAMBRIAN_TASKS_DIR"); env != nullptr && *env != '\0') {
+  if (const char* env = std::getenv(env_var); env != nullptr && *env != '\0') {
     return fs::path(env);
   }
   fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (ec) return std::nullopt;
   for (const fs::path& candidate :
-       {exe.parent_path() / ".." / "tasks", exe.parent_path() / ".." / ".." / "tasks",
-        exe.parent_path() / ".." / "share" / "cambrian" / "tasks"}) {
+       {exe.parent_path() / ".." / name, exe.parent_path() / ".." / ".." / name,
+        exe.parent_path() / ".." / "share" / "cambrian" / name}) {
     if (fs::is_directory(candidate, ec)) return fs::weakly_canonical(candidate, ec);
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<fs::path> BuiltinTasksDir() { return FindDataDir("CAMBRIAN_TASKS_DIR", "tasks"); }
+
+std::optional<fs::path> BuiltinPromptsDir() {
+  return FindDataDir("CAMBRIAN_PROMPTS_DIR", "prompts");
 }
 
 std::vector<fs::path> ListBuiltinTasks() {

@@ -20,6 +20,10 @@ std::optional<std::filesystem::path> BuiltinTasksDir();
 // built-in task of that name. NotFound listing the built-in names if neither.
 [[nodiscard]] absl::StatusOr<std::filesystem::path> ResolveTask(const std::string& name_or_path);
 
+// The built-in LLM prompt templates: $CAMBRIAN_PROMPTS_DIR if set, else
+// prompts/ found next to the tasks directory the same way.
+std::optional<std::filesystem::path> BuiltinPromptsDir();
+
 // Directories under BuiltinTasksDir() that hold a task.toml, sorted.
 std::vector<std::filesystem::path> ListBuiltinTasks();
 

@@ -11,9 +11,9 @@ PACKAGES=(
   g++ cmake ninja-build pkg-config git
   # libraries (see CMakeLists.txt for what each is for)
   libabsl-dev nlohmann-json3-dev libtomlplusplus-dev libmuparser-dev libcli11-dev
-  libsqlite3-dev libzstd-dev libssl-dev
+  libsqlite3-dev libzstd-dev libssl-dev libcurl4-openssl-dev
   # tests: GoogleTest, and the tools the end-to-end suites call
-  libgtest-dev libgmock-dev python3 patch sqlite3 procps
+  libgtest-dev libgmock-dev libcpp-httplib-dev python3 patch sqlite3 procps
 )
 
 missing=()

@@ -18,7 +18,9 @@
 #include "mutators/knob_mutator.h"
 #include "mutators/knobs.h"
 #include "orchestrator/commands/commands.h"
+#include "orchestrator/commands/run_options.h"
 #include "orchestrator/controller.h"
+#include "orchestrator/llm_setup.h"
 #include "orchestrator/review.h"
 #include "orchestrator/run_dir.h"
 #include "orchestrator/task_locator.h"
@@ -27,17 +29,6 @@
 namespace cambrian::orchestrator {
 namespace {
 namespace fs = std::filesystem;
-
-struct RunOptions {
-  std::string task;
-  std::string run_dir;
-  int64_t budget = 0;
-  std::string time;
-  int workers = 2;
-  uint64_t seed = 1;
-  int top = 10;
-  bool keep_jobs = false;
-};
 
 // The one process-wide flag a signal may set; the controller polls it.
 std::atomic<bool> g_stop_requested{false};
@@ -53,37 +44,13 @@ void InstallStopHandlers() {
   sigaction(SIGHUP, &action, nullptr);
 }
 
-absl::StatusOr<RunConfig> MakeConfig(const RunOptions& options, const Task& task) {
-  RunConfig config;
-  config.task_dir = task.dir;
-  config.workers = options.workers;
-  config.seed = options.seed;
-  config.keep_job_dirs = options.keep_jobs;
-  if (options.workers < 1) return absl::InvalidArgumentError("--workers must be at least 1");
-  if (options.budget > 0) config.max_evaluations = options.budget;
-  if (!options.time.empty()) {
-    CAMBRIAN_ASSIGN_OR_RETURN(config.max_wall_time, ParseDuration(options.time));
-  }
-  if (!config.max_evaluations && !config.max_wall_time) config.max_evaluations = 100;
-  if (options.run_dir.empty()) {
-    std::string stamp = absl::FormatTime("%Y%m%d-%H%M%S", absl::Now(), absl::LocalTimeZone());
-    fs::path base = fs::path(kDefaultRunsDir) / absl::StrCat(task.name, "-", stamp);
-    config.run_dir = base;
-    for (int i = 2; fs::exists(config.run_dir); ++i) {
-      config.run_dir = absl::StrCat(base.string(), "-", i);
-    }
-  } else {
-    config.run_dir = options.run_dir;
-  }
-  return config;
-}
-
-// Refuses a seed whose knob annotations are broken before anything runs.
-absl::Status CheckSeedMutable(const Task& task) {
+// Refuses a seed whose knob annotations are broken before anything runs, and
+// a run that has no mutator able to change the seed.
+absl::Status CheckSeedMutable(const Task& task, bool have_llm) {
   CAMBRIAN_ASSIGN_OR_RETURN(Program seed, ReadProgramTree(task.program_root));
   absl::StatusOr<std::vector<mutators::Knob>> knobs = mutators::FindKnobs(seed, task.editable);
   if (!knobs.ok()) return Annotate(knobs.status(), "the seed program's knobs");
-  if (knobs->empty()) {
+  if (knobs->empty() && !have_llm) {
     return absl::FailedPreconditionError(
         absl::StrCat("task '", task.name,
                      "': the editable files have no @knob annotations, so the offline "
@@ -117,8 +84,14 @@ absl::StatusOr<std::unique_ptr<archive::SqliteArchive>> CreateRun(const RunConfi
   return archive;
 }
 
+mutators::TaskBrief BriefOf(const Task& task) {
+  return {task.name, task.description, task.instructions,
+          task.goal == Goal::kMaximize ? "maximize" : "minimize", task.fitness_score};
+}
+
 absl::StatusOr<RunSummary> Search(const Task& task, const RunConfig& config,
                                   archive::Archive& archive, const RunPaths& paths) {
+  CAMBRIAN_ASSIGN_OR_RETURN(std::unique_ptr<LlmStack> llm, MakeLlmStack(config, archive));
   sandbox::ProcessSandbox sandbox;
   CAMBRIAN_ASSIGN_OR_RETURN(auto fitness, evaluator::MakeExpressionFitness(task.fitness_score));
   evaluator::Evaluator evaluator(task, sandbox, *fitness, {paths.jobs, config.keep_job_dirs});
@@ -126,8 +99,23 @@ absl::StatusOr<RunSummary> Search(const Task& task, const RunConfig& config,
   mutators::CrossoverMutator crossover;
   SystemClock clock;
   std::unique_ptr<ProgressSink> progress = MakeProgressSink();
-  ControllerDeps deps{&task,  &config,           &archive,      &evaluator, {&knob, &crossover},
-                      &clock, &g_stop_requested, progress.get()};
+  mutators::TaskBrief brief = BriefOf(task);
+  ControllerDeps deps;
+  deps.task = &task;
+  deps.config = &config;
+  deps.archive = &archive;
+  deps.evaluator = &evaluator;
+  deps.mutators = {&knob, &crossover};
+  deps.brief = &brief;
+  if (llm) {
+    deps.mutators.push_back(llm->mutator.get());
+    deps.spend = llm->meter.get();
+    deps.llm_status = llm->status;
+    deps.interrupt_llm = [stack = llm.get()] { stack->sleeper.Interrupt(); };
+  }
+  deps.clock = &clock;
+  deps.stop_requested = &g_stop_requested;
+  deps.progress = progress.get();
   Controller controller(std::move(deps));
   return controller.Run();
 }
@@ -150,8 +138,8 @@ void PrintSummary(const RunSummary& summary, const RunConfig& config) {
 absl::Status RunSearch(const RunOptions& options) {
   CAMBRIAN_ASSIGN_OR_RETURN(fs::path task_path, ResolveTask(options.task));
   CAMBRIAN_ASSIGN_OR_RETURN(Task task, evaluator::LoadTask(task_path));
-  CAMBRIAN_RETURN_IF_ERROR(CheckSeedMutable(task));
-  CAMBRIAN_ASSIGN_OR_RETURN(RunConfig config, MakeConfig(options, task));
+  CAMBRIAN_ASSIGN_OR_RETURN(RunConfig config, MakeRunConfig(options, task));
+  CAMBRIAN_RETURN_IF_ERROR(CheckSeedMutable(task, config.llm.enabled()));
   RunPaths paths = PathsFor(config.run_dir);
   std::error_code ec;
   fs::create_directories(paths.dir, ec);
@@ -187,25 +175,12 @@ absl::Status RunSearch(const RunOptions& options) {
 }  // namespace
 
 Command RunCommand() {
-  return {
-      "run", "Search a task: evaluate its seed, then evolve children until a budget ends",
-      [](CLI::App& app) {
-        auto options = std::make_shared<RunOptions>();
-        app.add_option("task", options->task, "Task directory or built-in task name")->required();
-        app.add_option("--run-dir", options->run_dir,
-                       "Where to keep the run (default runs/TASK-DATE-TIME)");
-        app.add_option("--budget", options->budget,
-                       "Stop after this many evaluations (default 100 if no --time)");
-        app.add_option("--time", options->time, "Stop after this long, e.g. 3m, 2h");
-        app.add_option("--workers", options->workers, "Parallel job slots")->capture_default_str();
-        app.add_option("--seed", options->seed, "Seed of every random choice")
-            ->capture_default_str();
-        app.add_option("--top", options->top, "Leaderboard rows printed at the end")
-            ->capture_default_str();
-        app.add_flag("--keep-jobs", options->keep_jobs,
-                     "Keep job directories under RUN_DIR/jobs for debugging");
-        return [options] { return CommandResult{RunSearch(*options)}; };
-      }};
+  return {"run", "Search a task: evaluate its seed, then evolve children until a budget ends",
+          [](CLI::App& app) {
+            auto options = std::make_shared<RunOptions>();
+            AddRunFlags(app, *options);
+            return [options] { return CommandResult{RunSearch(*options)}; };
+          }};
 }
 
 }  // namespace cambrian::orchestrator

@@ -58,6 +58,26 @@ std::string LastLines(const std::string& text, int count) {
   return out;
 }
 
+nlohmann::json LlmCallJson(const archive::LlmCall& call) {
+  return {{"id", call.id},
+          {"provider", call.provider},
+          {"model", call.model},
+          {"input_tokens", call.input_tokens},
+          {"output_tokens", call.output_tokens},
+          {"cost_usd", call.cost_usd},
+          {"latency_seconds", call.latency_seconds},
+          {"attempts", call.attempts},
+          {"outcome", call.outcome},
+          {"prompt_hash", call.prompt_hash}};
+}
+
+void PrintLlmCall(const archive::LlmCall& call) {
+  std::cout << absl::StrFormat(
+      "  llm call  #%d %s:%s, %d tokens in, %d out, $%.4f, %.1fs, %d attempt(s), %s\n", call.id,
+      call.provider, call.model, call.input_tokens, call.output_tokens, call.cost_usd,
+      call.latency_seconds, call.attempts, call.outcome);
+}
+
 void PrintCandidate(const archive::Candidate& c, const std::vector<archive::StageRecord>& stages,
                     const std::string& lineage, int lines) {
   std::cout << absl::StrFormat("candidate #%d\n", c.id);
@@ -95,15 +115,21 @@ absl::Status Show(const ShowOptions& options) {
   CAMBRIAN_ASSIGN_OR_RETURN(std::vector<archive::StageRecord> stages,
                             run.archive->GetStages(options.id));
   CAMBRIAN_ASSIGN_OR_RETURN(std::string lineage, Lineage(*run.archive, candidate));
+  std::optional<archive::LlmCall> call;
+  if (candidate.llm_call_id) {
+    CAMBRIAN_ASSIGN_OR_RETURN(call, run.archive->GetLlmCall(*candidate.llm_call_id));
+  }
   if (options.json) {
     nlohmann::json json = CandidateJson(candidate);
     json["stages"] = nlohmann::json::array();
     for (const archive::StageRecord& stage : stages) json["stages"].push_back(StageJson(stage));
     json["lineage"] = lineage;
+    json["llm_call"] = call ? LlmCallJson(*call) : nlohmann::json(nullptr);
     std::cout << DumpJson(json) << "\n";
     return absl::OkStatus();
   }
   PrintCandidate(candidate, stages, lineage, options.lines);
+  if (call) PrintLlmCall(*call);
   return absl::OkStatus();
 }
 

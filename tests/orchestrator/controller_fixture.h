@@ -95,8 +95,15 @@ class ControllerTest : public ::testing::Test {
     auto on_tick = std::move(progress_.on_tick);
     progress_ = RecordingProgress();
     progress_.on_tick = std::move(on_tick);
-    ControllerDeps deps{&task_,  &config_, archive_.get(), &evaluator, {&knob, &crossover},
-                        &clock_, &stop_,   &progress_};
+    ControllerDeps deps;
+    deps.task = &task_;
+    deps.config = &config_;
+    deps.archive = archive_.get();
+    deps.evaluator = &evaluator;
+    deps.mutators = {&knob, &crossover};
+    deps.clock = &clock_;
+    deps.stop_requested = &stop_;
+    deps.progress = &progress_;
     Controller controller(std::move(deps));
     return controller.Run();
   }

@@ -1,0 +1,130 @@
+#include "orchestrator/commands/run_options.h"
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "common/status_macros.h"
+#include "common/units.h"
+#include "orchestrator/run_dir.h"
+
+namespace cambrian::orchestrator {
+namespace {
+namespace fs = std::filesystem;
+
+bool Given(const RunOptions& options, const std::string& flag) {
+  return options.app != nullptr && options.app->count(flag) > 0;
+}
+
+fs::path DefaultRunDir(const Task& task) {
+  std::string stamp = absl::FormatTime("%Y%m%d-%H%M%S", absl::Now(), absl::LocalTimeZone());
+  fs::path base = fs::path(kDefaultRunsDir) / absl::StrCat(task.name, "-", stamp);
+  fs::path dir = base;
+  for (int i = 2; fs::exists(dir); ++i) dir = absl::StrCat(base.string(), "-", i);
+  return dir;
+}
+
+absl::Status ApplyLlmFlags(const RunOptions& options, RunConfig& config) {
+  for (const std::string& flag : options.llm) {
+    if (flag == "replay") {
+      config.llm.replay = true;
+      continue;
+    }
+    absl::StatusOr<mutators::ModelConfig> model = mutators::ParseModelFlag(flag);
+    if (!model.ok()) return Annotate(model.status(), absl::StrCat("--llm ", flag));
+    if (!options.llm_base_url.empty()) model->base_url = options.llm_base_url;
+    if (Given(options, "--llm-key-env")) model->key_env = options.llm_key_env;
+    config.llm.models.push_back(*std::move(model));
+  }
+  if (Given(options, "--llm-concurrency")) config.llm_concurrency = options.llm_concurrency;
+  if (Given(options, "--max-cost")) config.llm.max_cost_usd = options.max_cost;
+  if (Given(options, "--max-tokens")) config.llm.max_tokens = options.max_tokens;
+  if (!options.prompts.empty()) config.llm.prompts_dir = fs::absolute(options.prompts);
+  if (!options.replay_from.empty()) config.llm.replay_from = fs::absolute(options.replay_from);
+  if (config.llm.replay && config.llm.replay_from.empty()) {
+    return absl::InvalidArgumentError(
+        "--llm replay needs --replay-from RUN_DIR (the recorded run)");
+  }
+  if (config.llm.replay && !config.llm.models.empty()) {
+    return absl::InvalidArgumentError("--llm replay answers from a recorded run: give no models");
+  }
+  if (config.llm_concurrency < 1)
+    return absl::InvalidArgumentError("--llm-concurrency must be >= 1");
+  return absl::OkStatus();
+}
+
+absl::Status ApplyWeights(const RunOptions& options, RunConfig& config) {
+  for (const std::string& entry : options.weights) {
+    size_t eq = entry.find('=');
+    double weight = 0;
+    if (eq == std::string::npos || !absl::SimpleAtod(entry.substr(eq + 1), &weight) || weight < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--weight expects NAME=WEIGHT with WEIGHT >= 0, not '", entry, "'"));
+    }
+    config.mutator_weights[entry.substr(0, eq)] = weight;
+  }
+  // With an LLM and no say from the user, most children come from it.
+  if (config.llm.enabled() && config.mutator_weights.empty()) {
+    config.mutator_weights = {{"llm", 0.8}, {"knob", 0.2}};
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void AddRunFlags(CLI::App& app, RunOptions& options) {
+  options.app = &app;
+  app.add_option("task", options.task, "Task directory or built-in task name")->required();
+  app.add_option("--run-dir", options.run_dir,
+                 "Where to keep the run (default runs/TASK-DATE-TIME)");
+  app.add_option("--config", options.config_file, "Run config file (TOML, see docs/llm.md)");
+  app.add_option("--budget", options.budget,
+                 "Stop after this many evaluations (default 100 if no --time)");
+  app.add_option("--time", options.time, "Stop after this long, e.g. 3m, 2h");
+  app.add_option("--workers", options.workers, "Parallel job slots")->capture_default_str();
+  app.add_option("--seed", options.seed, "Seed of every random choice")->capture_default_str();
+  app.add_option("--top", options.top, "Leaderboard rows printed at the end")
+      ->capture_default_str();
+  app.add_flag("--keep-jobs", options.keep_jobs,
+               "Keep job directories under RUN_DIR/jobs for debugging");
+  app.add_option("--llm", options.llm,
+                 "LLM PROVIDER:MODEL[@WEIGHT] (openai, anthropic), repeatable; or 'replay'");
+  app.add_option("--llm-base-url", options.llm_base_url,
+                 "Base URL of an OpenAI-compatible server (vLLM, Ollama, llama.cpp, OpenRouter)");
+  app.add_option("--llm-key-env", options.llm_key_env,
+                 "Environment variable holding the API key ('' for none)");
+  app.add_option("--llm-concurrency", options.llm_concurrency, "LLM requests in flight at once")
+      ->capture_default_str();
+  app.add_option("--max-cost", options.max_cost, "Hard cap on LLM spend in US dollars");
+  app.add_option("--max-tokens", options.max_tokens, "Hard cap on LLM tokens (input + output)");
+  app.add_option("--prompts", options.prompts, "Directory of prompt templates (default prompts/)");
+  app.add_option("--replay-from", options.replay_from, "With --llm replay: the recorded run");
+  app.add_option("--weight", options.weights, "Mutator weight NAME=W (llm, knob), repeatable");
+}
+
+absl::StatusOr<RunConfig> MakeRunConfig(const RunOptions& options, const Task& task) {
+  RunConfig config;
+  config.task_dir = task.dir;
+  if (!options.config_file.empty()) {
+    CAMBRIAN_RETURN_IF_ERROR(LoadRunConfigFile(options.config_file, config));
+  }
+  if (Given(options, "--workers")) config.workers = options.workers;
+  if (Given(options, "--seed")) config.seed = options.seed;
+  if (options.keep_jobs) config.keep_job_dirs = true;
+  if (options.budget > 0) config.max_evaluations = options.budget;
+  if (!options.time.empty()) {
+    absl::StatusOr<absl::Duration> time = ParseDuration(options.time);
+    if (!time.ok()) return Annotate(time.status(), "--time");
+    config.max_wall_time = *time;
+  }
+  if (config.workers < 1) return absl::InvalidArgumentError("--workers must be at least 1");
+  if (!config.max_evaluations && !config.max_wall_time) config.max_evaluations = 100;
+  config.run_dir = options.run_dir.empty() ? DefaultRunDir(task) : fs::path(options.run_dir);
+  CAMBRIAN_RETURN_IF_ERROR(ApplyLlmFlags(options, config));
+  CAMBRIAN_RETURN_IF_ERROR(ApplyWeights(options, config));
+  return config;
+}
+
+}  // namespace cambrian::orchestrator

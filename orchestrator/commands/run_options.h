@@ -1,0 +1,51 @@
+// The flags of `cambrian run` and how they become a RunConfig: defaults,
+// then the --config file, then the flags given on the command line.
+#ifndef CAMBRIAN_ORCHESTRATOR_COMMANDS_RUN_OPTIONS_H_
+#define CAMBRIAN_ORCHESTRATOR_COMMANDS_RUN_OPTIONS_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/task.h"
+#include "orchestrator/run_config.h"
+
+namespace CLI {
+class App;
+}
+
+namespace cambrian::orchestrator {
+
+struct RunOptions {
+  std::string task;
+  std::string run_dir;
+  std::string config_file;
+  int64_t budget = 0;
+  std::string time;
+  int workers = 2;
+  uint64_t seed = 1;
+  int top = 10;
+  bool keep_jobs = false;
+  std::vector<std::string> llm;  // "openai:gpt-4.1-mini@0.8", "replay"
+  std::string llm_base_url;
+  std::string llm_key_env;
+  int llm_concurrency = 4;
+  double max_cost = 0;
+  int64_t max_tokens = 0;
+  std::string prompts;
+  std::string replay_from;
+  std::vector<std::string> weights;  // "llm=0.8", "knob=0.2"
+  const CLI::App* app = nullptr;     // set by AddRunFlags: which flags were given
+};
+
+// Declares every flag of `run` on `app`, bound to `options`.
+void AddRunFlags(CLI::App& app, RunOptions& options);
+
+// The effective configuration. InvalidArgument naming the flag or file on a
+// bad value.
+[[nodiscard]] absl::StatusOr<RunConfig> MakeRunConfig(const RunOptions& options, const Task& task);
+
+}  // namespace cambrian::orchestrator
+
+#endif  // CAMBRIAN_ORCHESTRATOR_COMMANDS_RUN_OPTIONS_H_

@@ -1,0 +1,120 @@
+#include "orchestrator/llm_setup.h"
+
+#include <nlohmann/json.hpp>
+
+#include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "mutators/llm/curl_transport.h"
+#include "mutators/llm/http_llm_client.h"
+#include "mutators/llm/prompt_template.h"
+#include "mutators/llm/replay_client.h"
+#include "orchestrator/run_dir.h"
+#include "orchestrator/task_locator.h"
+
+namespace cambrian::orchestrator {
+namespace {
+
+// The models a recorded run used, from its stored configuration: replayed
+// prompts must name the same models to find their answers.
+absl::StatusOr<std::vector<mutators::ModelConfig>> RecordedModels(archive::Archive& source,
+                                                                  const std::string& where) {
+  CAMBRIAN_ASSIGN_OR_RETURN(archive::RunInfo info, source.GetRunInfo());
+  nlohmann::json config = nlohmann::json::parse(info.config_json, nullptr, false);
+  std::vector<mutators::ModelConfig> models;
+  if (config.is_object() && config.contains("llm") && config["llm"].contains("models")) {
+    for (const nlohmann::json& entry : config["llm"]["models"]) {
+      absl::StatusOr<mutators::ModelConfig> model = mutators::ParseModelFlag(
+          absl::StrCat(entry.value("provider", ""), ":", entry.value("model", "")));
+      if (!model.ok()) return Annotate(model.status(), where);
+      model->weight = entry.value("weight", 1.0);
+      model->max_tokens = entry.value("max_tokens", model->max_tokens);
+      models.push_back(*std::move(model));
+    }
+  }
+  if (models.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(where, " used no LLM: nothing to replay"));
+  }
+  return models;
+}
+
+absl::Status AddReplayClients(const RunConfig& config, LlmStack& stack,
+                              std::vector<mutators::ModelConfig>& models) {
+  RunPaths source = PathsFor(config.llm.replay_from);
+  CAMBRIAN_ASSIGN_OR_RETURN(stack.replay_source,
+                            archive::SqliteArchive::Open(source.db, archive::OpenMode::kReadOnly));
+  CAMBRIAN_ASSIGN_OR_RETURN(models, RecordedModels(*stack.replay_source, source.dir.string()));
+  stack.replay_log = std::make_unique<ArchiveCallLog>(*stack.replay_source);
+  for (size_t i = 0; i < models.size(); ++i) {
+    stack.clients.push_back(std::make_unique<mutators::ReplayLlmClient>(stack.replay_log.get()));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status AddHttpClients(const RunConfig& config, LlmStack& stack,
+                            std::vector<mutators::ModelConfig>& models) {
+  models = config.llm.models;
+  stack.transport = std::make_unique<mutators::CurlTransport>();
+  for (const mutators::ModelConfig& model : models) {
+    CAMBRIAN_ASSIGN_OR_RETURN(std::unique_ptr<mutators::LlmClient> client,
+                              mutators::MakeLlmClient(model, *stack.transport));
+    // One breaker per provider: a provider that is down pauses all its models.
+    std::string provider = mutators::ProviderName(model.provider);
+    std::shared_ptr<mutators::CircuitBreaker>& breaker = stack.breakers[provider];
+    if (!breaker) breaker = std::make_shared<mutators::CircuitBreaker>(provider, stack.clock);
+    mutators::RetryOptions retry;
+    retry.max_retries = model.max_retries;
+    stack.clients.push_back(std::make_unique<mutators::RetryingClient>(
+        std::move(client), breaker, stack.clock, stack.sleeper, retry));
+  }
+  stack.status = [&stack] {
+    std::string line;
+    for (const auto& [provider, breaker] : stack.breakers) {
+      if (breaker->State() == "closed") continue;
+      absl::StrAppend(&line, line.empty() ? "" : ", ", provider, " ", breaker->State());
+    }
+    return line;
+  };
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::filesystem::path> PromptsDir(const RunConfig& config) {
+  if (!config.llm.prompts_dir.empty()) return config.llm.prompts_dir;
+  std::optional<std::filesystem::path> dir = BuiltinPromptsDir();
+  if (!dir) {
+    return absl::NotFoundError(
+        "cannot find the built-in prompts directory; pass --prompts DIR or set "
+        "CAMBRIAN_PROMPTS_DIR");
+  }
+  return *dir;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<LlmStack>> MakeLlmStack(const RunConfig& config,
+                                                       archive::Archive& archive) {
+  if (!config.llm.enabled()) return std::unique_ptr<LlmStack>();
+  auto stack = std::make_unique<LlmStack>();
+  std::vector<mutators::ModelConfig> models;
+  if (config.llm.replay) {
+    CAMBRIAN_RETURN_IF_ERROR(AddReplayClients(config, *stack, models));
+  } else {
+    CAMBRIAN_RETURN_IF_ERROR(AddHttpClients(config, *stack, models));
+  }
+  CAMBRIAN_ASSIGN_OR_RETURN(std::filesystem::path prompts_dir, PromptsDir(config));
+  absl::StatusOr<mutators::PromptSet> prompts = mutators::LoadPromptSet(prompts_dir);
+  if (!prompts.ok()) return Annotate(prompts.status(), "loading prompt templates");
+  stack->call_log = std::make_unique<ArchiveCallLog>(archive);
+  CAMBRIAN_ASSIGN_OR_RETURN(archive::LlmTotals spent, archive.GetLlmTotals());
+  stack->meter = std::make_unique<mutators::SpendMeter>(
+      mutators::SpendCaps{config.llm.max_cost_usd, config.llm.max_tokens},
+      mutators::Spend{spent.input_tokens, spent.output_tokens, spent.cost_usd, spent.calls});
+  std::vector<mutators::LlmClient*> clients;
+  for (const auto& client : stack->clients) clients.push_back(client.get());
+  mutators::ModeMix mix{config.llm.diff_weight, config.llm.rewrite_weight};
+  CAMBRIAN_ASSIGN_OR_RETURN(
+      stack->mutator, mutators::LlmMutator::Create(models, clients, *prompts, stack->call_log.get(),
+                                                   stack->meter.get(), mix));
+  return stack;
+}
+
+}  // namespace cambrian::orchestrator

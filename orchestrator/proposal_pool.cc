@@ -1,0 +1,77 @@
+#include "orchestrator/proposal_pool.h"
+
+#include "common/rng.h"
+
+namespace cambrian::orchestrator {
+
+absl::StatusOr<mutators::Proposal> RunProposalJob(ProposalJob& job) {
+  Rng rng(job.rng_seed);
+  mutators::MutationContext context;
+  context.parent = &job.parent;
+  context.second_parent = job.second_parent ? &*job.second_parent : nullptr;
+  context.editable = job.editable;
+  context.rng = &rng;
+  context.task = job.task;
+  context.parent_info = job.parent_info;
+  context.parent_info.program = &job.parent;
+  context.inspirations = job.inspirations;
+  for (size_t i = 0; i < context.inspirations.size(); ++i) {
+    context.inspirations[i].program = &job.inspiration_programs[i];
+  }
+  return job.mutator->Propose(context);
+}
+
+ProposalPool::ProposalPool(int threads) {
+  for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { WorkerLoop(); });
+}
+
+ProposalPool::~ProposalPool() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    shutting_down_ = true;
+    queue_.clear();  // not started: nothing to wait for
+  }
+  work_ready_.notify_all();
+  for (std::thread& thread : threads_) thread.join();
+}
+
+int ProposalPool::in_flight() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return in_flight_;
+}
+
+void ProposalPool::Submit(std::unique_ptr<ProposalJob> job) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    queue_.push_back(std::move(job));
+    ++in_flight_;
+  }
+  work_ready_.notify_one();
+}
+
+std::optional<ProposalDone> ProposalPool::TryTake() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (done_.empty()) return std::nullopt;
+  ProposalDone done = std::move(done_.front());
+  done_.pop_front();
+  --in_flight_;
+  return done;
+}
+
+void ProposalPool::WorkerLoop() {
+  while (true) {
+    std::unique_ptr<ProposalJob> job;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      work_ready_.wait(lock, [&] { return shutting_down_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      job = std::move(queue_.front());
+      queue_.pop_front();
+    }
+    absl::StatusOr<mutators::Proposal> proposal = RunProposalJob(*job);
+    std::lock_guard<std::mutex> lock(mutex_);
+    done_.push_back({std::move(job), std::move(proposal)});
+  }
+}
+
+}  // namespace cambrian::orchestrator

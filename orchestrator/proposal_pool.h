@@ -1,0 +1,76 @@
+// Threads that run slow mutators (LLM calls) so the controller never waits
+// on one: up to `threads` proposals in flight, completed ones collected
+// without blocking.
+#ifndef CAMBRIAN_ORCHESTRATOR_PROPOSAL_POOL_H_
+#define CAMBRIAN_ORCHESTRATOR_PROPOSAL_POOL_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "common/program.h"
+#include "mutators/mutator.h"
+
+namespace cambrian::orchestrator {
+
+// Everything one Propose call needs, owned, so the controller can move on.
+struct ProposalJob {
+  mutators::Mutator* mutator = nullptr;
+  int64_t parent_id = 0;
+  std::optional<int64_t> second_parent_id;
+  Program parent;
+  std::optional<Program> second_parent;
+  mutators::ScoredProgram parent_info;                // program pointer is set by the pool
+  std::vector<Program> inspiration_programs;          // owned copies ...
+  std::vector<mutators::ScoredProgram> inspirations;  // ... pointed to by these
+  std::vector<std::string> editable;
+  const mutators::TaskBrief* task = nullptr;  // outlives the pool
+  uint64_t rng_seed = 0;
+};
+
+struct ProposalDone {
+  std::unique_ptr<ProposalJob> job;
+  absl::StatusOr<mutators::Proposal> proposal;
+};
+
+// Thread-safe. The destructor waits for proposals in flight (each bounded by
+// its client's timeouts) and joins the threads.
+class ProposalPool {
+ public:
+  explicit ProposalPool(int threads);
+  ~ProposalPool();
+  ProposalPool(const ProposalPool&) = delete;
+  ProposalPool& operator=(const ProposalPool&) = delete;
+
+  int capacity() const { return static_cast<int>(threads_.size()); }
+  // Submitted and not yet taken.
+  int in_flight() const;
+  void Submit(std::unique_ptr<ProposalJob> job);
+  // A finished proposal, if any, without waiting.
+  std::optional<ProposalDone> TryTake();
+
+ private:
+  void WorkerLoop();
+
+  mutable std::mutex mutex_;
+  std::condition_variable work_ready_;
+  std::deque<std::unique_ptr<ProposalJob>> queue_;
+  std::deque<ProposalDone> done_;
+  int in_flight_ = 0;
+  bool shutting_down_ = false;
+  std::vector<std::thread> threads_;
+};
+
+// Runs one job: builds its MutationContext over the job's own copies.
+absl::StatusOr<mutators::Proposal> RunProposalJob(ProposalJob& job);
+
+}  // namespace cambrian::orchestrator
+
+#endif  // CAMBRIAN_ORCHESTRATOR_PROPOSAL_POOL_H_
