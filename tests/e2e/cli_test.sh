@@ -172,5 +172,112 @@ case_matmul_patch_builds() {
     fail "the patched program does not build"
 }
 
+# start_llm_server [EXTRA ARGS]: the fake LLM server in the background; sets PORT.
+start_llm_server() {
+  python3 "$SRC/tests/e2e/fake_llm_server.py" --port-file port --log server.log --lifetime 240 \
+    "$@" 2>server.err &
+  SERVER_PID=$!
+  trap 'kill $SERVER_PID 2>/dev/null; rm -rf "$WORK"' EXIT
+  for _ in $(seq 50); do [ -s port ] && break; sleep 0.1; done
+  PORT=$(cat port) || fail "the fake LLM server did not start"
+}
+
+# An LLM-only run config: SEARCH/REPLACE edits, no knob mutation, priced.
+write_llm_config() {
+  cat >llm.toml <<TOML
+[mutators]
+weights = { llm = 1.0, knob = 0.0 }
+crossover_rate = 0.0
+[llm]
+diff_weight = 1.0
+rewrite_weight = 0.0
+concurrency = ${1:-2}
+[[llm.models]]
+provider = "openai"
+model = "fake-model"
+base_url = "http://127.0.0.1:$PORT/v1"
+key_env = "CAMBRIAN_TEST_KEY"
+price_input = ${2:-1.0}
+price_output = ${3:-2.0}
+max_tokens = ${4:-1000}
+TOML
+}
+
+case_llm_edit_improves() {
+  start_llm_server
+  write_llm_config
+  # A copy of the task whose trusted scorer also prints the job's environment,
+  # so the stored output would show a leaked key.
+  cp -r "$TASKS/quadratic" task && echo 'env' >>task/harness/score.sh
+  export CAMBRIAN_TEST_KEY=sk-e2e-secret-7f3a9
+  "$CAMBRIAN" run task --run-dir runs/l --config llm.toml --budget 3 --workers 1 \
+    >run.out 2>run.err || fail "llm run exited $?: $(tail -5 run.err)"
+  local board best
+  board=$("$CAMBRIAN" leaderboard --json --run-dir runs/l)
+  best=$(json 'data[0]["id"]' <<<"$board")
+  [ "$(json 'data[0]["mutator"]' <<<"$board")" = llm ] || fail "the best is not an LLM child"
+  [ "$(json 'data[0]["fitness"]' <<<"$board")" = 0.0 ] || fail "LLM edits did not reach the optimum"
+  local shown
+  shown=$("$CAMBRIAN" show "$best" --run-dir runs/l)
+  expect_contains "$shown" "llm call" "show's LLM call line"
+  expect_contains "$shown" "openai:fake-model" "show's model"
+  "$CAMBRIAN" show "$best" --run-dir runs/l --json |
+    json 'data["llm_call"]["input_tokens"] > 0 and data["llm_call"]["cost_usd"] > 0' |
+    grep -q True || fail "tokens and cost in show --json"
+  expect_contains "$("$CAMBRIAN" diff "$best" --run-dir runs/l --against seed)" "+Y=4" "diff"
+  # The key went to the server, in the Authorization header only ...
+  grep -q '"Authorization": "Bearer sk-e2e-secret-7f3a9"' server.log || fail "key not sent"
+  # ... and nowhere else: database, logs, exports, job output.
+  "$CAMBRIAN" export "$best" --patch --run-dir runs/l >win.patch
+  "$CAMBRIAN" export "$best" --out exported --run-dir runs/l 2>/dev/null
+  sqlite3 runs/l/cambrian.db .dump >dump.sql
+  if grep -rl "sk-e2e-secret-7f3a9" runs run.out run.err win.patch exported dump.sql; then
+    fail "the API key leaked into the files above"
+  fi
+  grep -q "CAMBRIAN_SEED" dump.sql || fail "the job environment was not captured (test is blind)"
+}
+
+case_llm_max_cost() {
+  start_llm_server --delay 0.3 --step
+  # Each call may cost up to (prompt + 1000 output tokens) at $100/$200 per
+  # million: about $0.25 worst case, so $1 fits a handful, counting those in flight.
+  write_llm_config 4 100 200 1000
+  export CAMBRIAN_TEST_KEY=sk-e2e-secret-cost
+  cp -r "$TASKS/quadratic" task && sed -i 's/range=0..20/range=0..1000/' task/program/params.sh
+  "$CAMBRIAN" run task --run-dir runs/c --config llm.toml --max-cost 1 --budget 100 \
+    --workers 2 >run.out 2>run.err || fail "run exited $?: $(tail -5 run.err)"
+  expect_contains "$(cat run.out)" "cost cap" "stop reason"
+  local spent
+  spent=$(sqlite3 runs/c/cambrian.db "SELECT sum(cost_usd) FROM llm_calls")
+  python3 -c "import sys; sys.exit(0 if 0 < $spent <= 1.0 else 1)" || fail "spent \$$spent"
+}
+
+case_llm_replay() {
+  start_llm_server
+  write_llm_config 1
+  export CAMBRIAN_TEST_KEY=sk-e2e-secret-replay
+  "$CAMBRIAN" run "$TASKS/quadratic" --run-dir runs/r1 --config llm.toml --budget 3 --workers 1 \
+    --seed 5 >run.out 2>run.err || fail "recorded run exited $?"
+  kill "$SERVER_PID"
+  local requests
+  requests=$(wc -l <server.log)
+  "$CAMBRIAN" run "$TASKS/quadratic" --run-dir runs/r2 --llm replay --replay-from runs/r1 \
+    --weight llm=1 --weight knob=0 --budget 3 --workers 1 --seed 5 >replay.out 2>replay.err ||
+    fail "replay run exited $?: $(tail -5 replay.err)"
+  [ "$(wc -l <server.log)" = "$requests" ] || fail "the replay sent requests"
+  [ "$("$CAMBRIAN" leaderboard --json --run-dir runs/r2 | json 'data[0]["fitness"]')" = 0.0 ] ||
+    fail "the replayed run did not reproduce the recorded result"
+}
+
+case_llm_bad_prompts() {
+  cp -r "$SRC/prompts" myprompts && echo "{{no_such_placeholder}}" >>myprompts/diff.txt
+  local out
+  out=$("$CAMBRIAN" run "$TASKS/quadratic" --run-dir runs/p --llm openai:m --llm-key-env '' \
+    --llm-base-url http://127.0.0.1:9/v1 --prompts myprompts --budget 2 2>&1) &&
+    fail "a bad template ran"
+  expect_contains "$out" "diff.txt" "file named"
+  expect_contains "$out" "no_such_placeholder" "placeholder named"
+}
+
 "case_$CASE" || exit 1
 echo "PASS [$CASE]"
