@@ -10,8 +10,8 @@ namespace cambrian::orchestrator {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
-      RunCommand(),    LeaderboardCommand(), ShowCommand(),  DiffCommand(),
-      ExportCommand(), ReplayCommand(),      TasksCommand(),
+      RunCommand(),    LeaderboardCommand(), ShowCommand(),   DiffCommand(),
+      ExportCommand(), ReplayCommand(),      StatusCommand(), TasksCommand(),
   };
   return commands;
 }

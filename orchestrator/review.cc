@@ -41,6 +41,14 @@ absl::StatusOr<OpenedRun> OpenRun(const std::optional<std::filesystem::path>& ru
   OpenedRun run;
   run.paths = PathsFor(dir);
   auto archive = archive::SqliteArchive::Open(run.paths.db, mode);
+  if (!archive.ok() && mode == archive::OpenMode::kReadOnly &&
+      absl::IsFailedPrecondition(archive.status())) {
+    // An archive written by an older cambrian: a read-write open migrates
+    // it (one transaction), then read it as asked.
+    if (archive::SqliteArchive::Open(run.paths.db, archive::OpenMode::kReadWrite).ok()) {
+      archive = archive::SqliteArchive::Open(run.paths.db, mode);
+    }
+  }
   if (!archive.ok()) {
     return Annotate(archive.status(), absl::StrCat("opening run ", dir.string()));
   }

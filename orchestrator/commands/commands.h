@@ -13,6 +13,7 @@ namespace cambrian::orchestrator {
 Command RunCommand();
 Command LeaderboardCommand();
 Command ShowCommand();
+Command StatusCommand();
 Command DiffCommand();
 Command ExportCommand();
 Command ReplayCommand();

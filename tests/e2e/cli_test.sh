@@ -142,6 +142,7 @@ case_interrupt_and_lock() {
   sleep 1.5
   local out
   out=$("$CAMBRIAN" run slow --run-dir runs/s --budget 5 2>&1) && fail "second controller ran"
+  expect_contains "$("$CAMBRIAN" status --run-dir runs/s)" ": running" "status while running"
   expect_contains "$out" "another cambrian controller is running" "lock message"
   kill -INT "$pid"
   local waited=0
@@ -149,6 +150,7 @@ case_interrupt_and_lock() {
   kill -0 "$pid" 2>/dev/null && fail "controller still running 5 s after SIGINT"
   wait "$pid" || fail "interrupted run exited $?: $(tail -3 run.err)"
   expect_contains "$(cat run.out)" "Stopped: interrupted" "stop reason"
+  expect_contains "$("$CAMBRIAN" status --run-dir runs/s)" "not running" "status after the run"
   [ "$(sqlite3 runs/s/cambrian.db "SELECT count(*) FROM candidates WHERE status = 'running'")" = 0 ] ||
     fail "candidates left running"
   [ "$(sqlite3 runs/s/cambrian.db "SELECT count(*) FROM events WHERE kind = 'run_stopped'")" = 1 ] ||
@@ -200,6 +202,7 @@ key_env = "CAMBRIAN_TEST_KEY"
 price_input = ${2:-1.0}
 price_output = ${3:-2.0}
 max_tokens = ${4:-1000}
+max_retries = 0
 TOML
 }
 
@@ -221,6 +224,8 @@ case_llm_edit_improves() {
   shown=$("$CAMBRIAN" show "$best" --run-dir runs/l)
   expect_contains "$shown" "llm call" "show's LLM call line"
   expect_contains "$shown" "openai:fake-model" "show's model"
+  "$CAMBRIAN" status --run-dir runs/l --json | json 'data["llm"]["calls"] >= 2' | grep -q True ||
+    fail "status does not count the LLM calls"
   "$CAMBRIAN" show "$best" --run-dir runs/l --json |
     json 'data["llm_call"]["input_tokens"] > 0 and data["llm_call"]["cost_usd"] > 0' |
     grep -q True || fail "tokens and cost in show --json"
@@ -267,6 +272,40 @@ case_llm_replay() {
   [ "$(wc -l <server.log)" = "$requests" ] || fail "the replay sent requests"
   [ "$("$CAMBRIAN" leaderboard --json --run-dir runs/r2 | json 'data[0]["fitness"]')" = 0.0 ] ||
     fail "the replayed run did not reproduce the recorded result"
+}
+
+# llm_failure_case NAME SERVER-ARGS...: every call fails the same way; the run
+# goes on with knob children and each failed call is stored with its outcome.
+llm_failure_case() {
+  local name=$1
+  shift
+  rm -f port server.log
+  start_llm_server "$@"
+  write_llm_config 1
+  sed -i 's/knob = 0.0/knob = 1.0/' llm.toml
+  "$CAMBRIAN" run "$TASKS/quadratic" --run-dir "runs/$name" --config llm.toml --budget 8 \
+    --workers 1 >run.out 2>run.err || fail "$name: run exited $?: $(tail -3 run.err)"
+  [ "$(sqlite3 "runs/$name/cambrian.db" "SELECT count(*) FROM candidates WHERE status = 'done'")" = 8 ] ||
+    fail "$name: the run did not reach its budget"
+  sqlite3 "runs/$name/cambrian.db" "SELECT DISTINCT outcome FROM llm_calls" >"$name.outcomes"
+  kill "$SERVER_PID"
+  wait "$SERVER_PID" 2>/dev/null
+}
+
+case_llm_failures_recorded() {
+  export CAMBRIAN_TEST_KEY=sk-e2e-secret-fail
+  # Not in $(...): the server's EXIT trap must stay in this shell.
+  llm_failure_case s500 --status 500
+  expect_contains "$(cat s500.outcomes)" "http_error" "500s"
+  llm_failure_case malformed --body '{"choices": ['
+  expect_contains "$(cat malformed.outcomes)" "malformed" "bad JSON"
+  llm_failure_case empty --body '{"choices": [{"message": {"content": ""}, "finish_reason": "stop"}], "usage": {"prompt_tokens": 5, "completion_tokens": 0}}'
+  expect_contains "$(cat empty.outcomes)" "empty" "empty reply"
+  llm_failure_case s401 --status 401
+  expect_contains "$(cat s401.outcomes)" "http_error" "401"
+  [ "$(sqlite3 runs/s401/cambrian.db "SELECT count(*) FROM llm_calls WHERE error LIKE '%401%'")" != 0 ] ||
+    fail "the 401 is not in the stored error"
+  if grep -rl "sk-e2e-secret-fail" runs; then fail "the key leaked"; fi
 }
 
 case_llm_bad_prompts() {

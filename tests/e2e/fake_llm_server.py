@@ -7,7 +7,7 @@ It plays a model that edits the quadratic test task: it finds the parent's
 moving one of them to the optimum (X=13, Y=4). Every request is appended to
 --log as JSON (path, headers, body) so tests can check what was sent.
 
-  fake_llm_server.py --port-file F --log L [--delay S] [--status CODE] [--step]
+  fake_llm_server.py --port-file F --log L [--delay S] [--status CODE] [--step] [--body RAW]
 """
 import argparse
 import json
@@ -63,6 +63,8 @@ class Handler(BaseHTTPRequestHandler):
                                       "body": body}) + "\n")
         if self.server.args.delay:
             time.sleep(self.server.args.delay)
+        if self.server.args.body is not None:
+            return self.reply_raw(self.server.args.status, self.server.args.body.encode())
         if self.server.args.status != 200:
             return self.reply(self.server.args.status,
                               {"error": {"message": "scripted failure", "type": "server_error"}})
@@ -82,7 +84,9 @@ class Handler(BaseHTTPRequestHandler):
                       "total_tokens": tokens_in + tokens_out}})
 
     def reply(self, status, payload):
-        data = json.dumps(payload).encode()
+        self.reply_raw(status, json.dumps(payload).encode())
+
+    def reply_raw(self, status, data):
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(data)))
@@ -97,6 +101,7 @@ def main():
     parser.add_argument("--delay", type=float, default=0)
     parser.add_argument("--status", type=int, default=200)
     parser.add_argument("--step", action="store_true", help="answer X+1 instead of the optimum")
+    parser.add_argument("--body", help="answer every request with this raw body")
     parser.add_argument("--lifetime", type=float, default=300, help="exit after this many seconds")
     args = parser.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
