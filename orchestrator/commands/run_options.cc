@@ -36,6 +36,13 @@ absl::Status ApplyLlmFlags(const RunOptions& options, RunConfig& config) {
     if (!model.ok()) return Annotate(model.status(), absl::StrCat("--llm ", flag));
     if (!options.llm_base_url.empty()) model->base_url = options.llm_base_url;
     if (Given(options, "--llm-key-env")) model->key_env = options.llm_key_env;
+    if (Given(options, "--llm-temperature")) model->temperature = options.llm_temperature;
+    if (Given(options, "--llm-max-tokens")) model->max_tokens = options.llm_max_tokens;
+    if (!options.llm_timeout.empty()) {
+      absl::StatusOr<absl::Duration> timeout = ParseDuration(options.llm_timeout);
+      if (!timeout.ok()) return Annotate(timeout.status(), "--llm-timeout");
+      model->timeout = *timeout;
+    }
     config.llm.models.push_back(*std::move(model));
   }
   if (Given(options, "--llm-concurrency")) config.llm_concurrency = options.llm_concurrency;
@@ -90,18 +97,23 @@ void AddRunFlags(CLI::App& app, RunOptions& options) {
   app.add_flag("--keep-jobs", options.keep_jobs,
                "Keep job directories under RUN_DIR/jobs for debugging");
   app.add_option("--llm", options.llm,
-                 "LLM PROVIDER:MODEL[@WEIGHT] (openai, anthropic), repeatable; or 'replay'");
+                 "LLM PROVIDER:MODEL[@WEIGHT] (openai, anthropic), repeatable; or 'replay'")
+      ->allow_extra_args(false);  // one value per --llm, so a task may follow
   app.add_option("--llm-base-url", options.llm_base_url,
                  "Base URL of an OpenAI-compatible server (vLLM, Ollama, llama.cpp, OpenRouter)");
   app.add_option("--llm-key-env", options.llm_key_env,
                  "Environment variable holding the API key ('' for none)");
+  app.add_option("--llm-temperature", options.llm_temperature, "Sampling temperature");
+  app.add_option("--llm-max-tokens", options.llm_max_tokens, "Most output tokens per reply");
+  app.add_option("--llm-timeout", options.llm_timeout, "Per-request timeout, e.g. 120s");
   app.add_option("--llm-concurrency", options.llm_concurrency, "LLM requests in flight at once")
       ->capture_default_str();
   app.add_option("--max-cost", options.max_cost, "Hard cap on LLM spend in US dollars");
   app.add_option("--max-tokens", options.max_tokens, "Hard cap on LLM tokens (input + output)");
   app.add_option("--prompts", options.prompts, "Directory of prompt templates (default prompts/)");
   app.add_option("--replay-from", options.replay_from, "With --llm replay: the recorded run");
-  app.add_option("--weight", options.weights, "Mutator weight NAME=W (llm, knob), repeatable");
+  app.add_option("--weight", options.weights, "Mutator weight NAME=W (llm, knob), repeatable")
+      ->allow_extra_args(false);
 }
 
 absl::StatusOr<RunConfig> MakeRunConfig(const RunOptions& options, const Task& task) {

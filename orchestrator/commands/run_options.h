@@ -30,6 +30,9 @@ struct RunOptions {
   std::vector<std::string> llm;  // "openai:gpt-4.1-mini@0.8", "replay"
   std::string llm_base_url;
   std::string llm_key_env;
+  double llm_temperature = 0;
+  int llm_max_tokens = 0;
+  std::string llm_timeout;
   int llm_concurrency = 4;
   double max_cost = 0;
   int64_t max_tokens = 0;

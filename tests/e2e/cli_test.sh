@@ -83,6 +83,9 @@ case_tasks() {
   [ $? = 2 ] || fail "a missing subcommand is a usage error (exit 2)"
   "$CAMBRIAN" run --no-such-flag x >/dev/null 2>&1
   [ $? = 2 ] || fail "an unknown flag is a usage error (exit 2)"
+  # Repeatable options take one value each, so the task may follow them.
+  "$CAMBRIAN" run --llm openai:m --llm-key-env '' --weight llm=1 "$TASKS/quadratic" \
+    --run-dir runs/t --budget 1 >/dev/null 2>&1 || fail "a task after --llm was not taken as the task"
   out=$("$CAMBRIAN" run no-such-task 2>&1) && fail "an unknown task ran"
   expect_contains "$out" "built-in: matmul-cpu" "unknown task message"
 }
