@@ -14,6 +14,9 @@ namespace {
 constexpr absl::Duration kPollInterval = absl::Milliseconds(200);
 // While LLM proposals are out, look for them often: a slot may be waiting.
 constexpr absl::Duration kProposalPoll = absl::Milliseconds(20);
+// Consecutive failed LLM proposals, with nothing else being evaluated, that
+// end a run (with backoff this is several minutes of failures).
+constexpr int kMaxSlowFailures = 20;
 
 }  // namespace
 
@@ -59,6 +62,8 @@ absl::StatusOr<RunSummary> Controller::Run() {
   }
   absl::Status status = Loop();
   if (!status.ok()) Abort();
+  // End retry waits at once; requests on the wire are bounded by their timeout.
+  if (deps_.interrupt_llm) deps_.interrupt_llm();
   proposals_.reset();  // waits for LLM requests still in flight
   summary_.elapsed = deps_.clock->Now() - start_;
   deps_.progress->Finish();
@@ -80,6 +85,14 @@ absl::Status Controller::Loop() {
     if (summary_.stop_reason.empty()) CAMBRIAN_RETURN_IF_ERROR(FillSlots());
     if (summary_.stop_reason.empty()) CAMBRIAN_RETURN_IF_ERROR(TopUpProposals());
     bool proposing = AwaitingProposals();
+    if (pool_->in_flight() == 0 && slow_failures_ >= kMaxSlowFailures &&
+        summary_.stop_reason.empty()) {
+      // Nothing is being evaluated and the LLM keeps failing (a bad key, a
+      // provider that is down, edits that never apply): do not spin forever.
+      summary_.stop_reason = absl::StrCat("LLM proposals failed ", slow_failures_,
+                                          " times in a row; last: ", last_slow_error_);
+      proposing = false;
+    }
     if (pool_->in_flight() == 0 && !proposing) {
       if (summary_.stop_reason.empty()) {
         summary_.stop_reason = "no new candidate could be proposed (search space exhausted?)";
@@ -99,6 +112,12 @@ void Controller::Abort() {
   while (pool_->in_flight() > 0) {
     std::optional<EvaluationDone> done = pool_->Wait(kPollInterval);
     if (!done) continue;
+    // A finished evaluation is kept; one that was cut short is interrupted.
+    if (done->evaluation.ok() && done->evaluation->outcome != Outcome::kKilled &&
+        deps_.archive->FinishCandidate(done->candidate_id, ToCandidateResult(*done->evaluation))
+            .ok()) {
+      continue;
+    }
     ++summary_.interrupted;
     (void)deps_.archive->SetCandidateStatus(done->candidate_id,
                                             archive::CandidateStatus::kInterrupted);
@@ -180,7 +199,10 @@ absl::Status Controller::Record(EvaluationDone done) {
     return deps_.archive->SetCandidateStatus(id, archive::CandidateStatus::kInterrupted);
   }
   archive::CandidateResult result = ToCandidateResult(evaluation);
-  CAMBRIAN_RETURN_IF_ERROR(deps_.archive->FinishCandidate(id, result));
+  if (absl::Status finished = deps_.archive->FinishCandidate(id, result); !finished.ok()) {
+    (void)deps_.archive->SetCandidateStatus(id, archive::CandidateStatus::kInterrupted);
+    return Annotate(finished, absl::StrCat("recording candidate #", id));
+  }
   mutators::ScoredProgram& info = info_[id];
   info.metrics = result.metrics;
   info.fitness = result.fitness;

@@ -92,7 +92,7 @@ class Controller {
 
   // controller_propose.cc: mutators, parents, proposals.
   absl::StatusOr<std::optional<Child>> ProposeChild();
-  mutators::Mutator& PickMutator();
+  mutators::Mutator* PickMutator();  // null if every eligible weight is 0
   double WeightOf(const mutators::Mutator& mutator) const;
   int64_t SelectParent();
   int64_t SelectParentFor(const mutators::Mutator& mutator);
@@ -106,7 +106,7 @@ class Controller {
                                               absl::StatusOr<mutators::Proposal> proposal);
   absl::StatusOr<bool> IsNew(const std::string& hash);
   void NoteFailure(int64_t id, const std::string& outcome);
-  void NoteSlowOutcome(bool gave_child);
+  void NoteSlowOutcome(bool gave_child, const std::string& why);
   bool AwaitingProposals() const;
 
   ControllerDeps deps_;
@@ -116,6 +116,7 @@ class Controller {
   std::deque<Child> ready_;                  // accepted slow proposals waiting for a slot
   std::string llm_stop_;                     // set when an LLM spending cap is reached
   int slow_failures_ = 0;                    // consecutive slow proposals that gave no child
+  std::string last_slow_error_;              // why the last one gave none
   absl::Time next_slow_submit_;              // backoff after failures: no new LLM call before
   absl::Time start_;
   absl::Time last_improvement_;

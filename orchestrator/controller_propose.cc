@@ -22,7 +22,9 @@ bool Repairable(const std::string& outcome) {
 
 absl::StatusOr<std::optional<Controller::Child>> Controller::ProposeChild() {
   for (int attempt = 0; attempt < deps_.config->proposal_attempts; ++attempt) {
-    mutators::Mutator& mutator = PickMutator();
+    mutators::Mutator* picked = PickMutator();
+    if (picked == nullptr) return std::optional<Child>();
+    mutators::Mutator& mutator = *picked;
     if (mutator.IsSlow()) {
       // Its children arrive through the proposal pool; keep it busy and let
       // the slot wait for one.
@@ -38,7 +40,7 @@ absl::StatusOr<std::optional<Controller::Child>> Controller::ProposeChild() {
   return std::optional<Child>();
 }
 
-mutators::Mutator& Controller::PickMutator() {
+mutators::Mutator* Controller::PickMutator() {
   std::vector<mutators::Mutator*> single, crossover;
   for (mutators::Mutator* mutator : deps_.mutators) {
     (mutator->NeedsSecondParent() ? crossover : single).push_back(mutator);
@@ -48,12 +50,17 @@ mutators::Mutator& Controller::PickMutator() {
   std::vector<mutators::Mutator*>& from = cross ? crossover : single;
   double total = 0;
   for (mutators::Mutator* mutator : from) total += WeightOf(*mutator);
+  if (total <= 0) return nullptr;
   double draw = rng_.Uniform() * total;
   for (mutators::Mutator* mutator : from) {
+    if (WeightOf(*mutator) <= 0) continue;
     draw -= WeightOf(*mutator);
-    if (draw < 0) return *mutator;
+    if (draw < 0) return mutator;
   }
-  return *from.back();
+  for (auto it = from.rbegin(); it != from.rend(); ++it) {
+    if (WeightOf(**it) > 0) return *it;  // rounding left the draw at the end
+  }
+  return nullptr;
 }
 
 double Controller::WeightOf(const mutators::Mutator& mutator) const {
@@ -136,8 +143,11 @@ absl::Status Controller::TopUpProposals() {
   for (mutators::Mutator* mutator : deps_.mutators) {
     if (mutator->IsSlow() && WeightOf(*mutator) > 0) slow.push_back(mutator);
   }
-  while (!slow.empty() && proposals_->in_flight() < proposals_->capacity() &&
-         static_cast<int>(ready_.size()) < proposals_->capacity()) {
+  // Bounded: MakeJob may find no job (e.g. no second parent yet).
+  for (int tries = 0; !slow.empty() && tries < proposals_->capacity() &&
+                      proposals_->in_flight() < proposals_->capacity() &&
+                      static_cast<int>(ready_.size()) < proposals_->capacity();
+       ++tries) {
     mutators::Mutator& mutator = *slow[rng_.UniformInt(0, slow.size() - 1)];
     CAMBRIAN_ASSIGN_OR_RETURN(std::unique_ptr<ProposalJob> job, MakeJob(mutator));
     if (job) proposals_->Submit(std::move(job));
@@ -153,9 +163,11 @@ absl::Status Controller::CollectProposals() {
       if (llm_stop_.empty()) llm_stop_ = std::string(done->proposal.status().message());
       continue;
     }
+    std::string why = done->proposal.ok() ? "a duplicate or disallowed edit"
+                                          : std::string(done->proposal.status().message());
     CAMBRIAN_ASSIGN_OR_RETURN(std::optional<Child> child,
                               Accept(*done->job, std::move(done->proposal)));
-    NoteSlowOutcome(child.has_value());
+    NoteSlowOutcome(child.has_value(), why);
     if (child) ready_.push_back(*std::move(child));
   }
   return absl::OkStatus();
@@ -196,11 +208,12 @@ absl::StatusOr<bool> Controller::IsNew(const std::string& hash) {
   return true;
 }
 
-void Controller::NoteSlowOutcome(bool gave_child) {
+void Controller::NoteSlowOutcome(bool gave_child, const std::string& why) {
   // A provider that is down or a model whose edits never apply must not be
   // asked again at once: back off exponentially, from 250 ms to 30 s.
   slow_failures_ = gave_child ? 0 : slow_failures_ + 1;
   if (slow_failures_ == 0) return;
+  last_slow_error_ = why;
   absl::Duration wait = absl::Milliseconds(250) * (1 << std::min(slow_failures_ - 1, 7));
   next_slow_submit_ = deps_.clock->Now() + std::min(wait, absl::Seconds(30));
 }

@@ -21,8 +21,10 @@ absl::StatusOr<std::vector<mutators::ModelConfig>> RecordedModels(archive::Archi
   CAMBRIAN_ASSIGN_OR_RETURN(archive::RunInfo info, source.GetRunInfo());
   nlohmann::json config = nlohmann::json::parse(info.config_json, nullptr, false);
   std::vector<mutators::ModelConfig> models;
-  if (config.is_object() && config.contains("llm") && config["llm"].contains("models")) {
+  if (config.is_object() && config.contains("llm") && config["llm"].is_object() &&
+      config["llm"].contains("models") && config["llm"]["models"].is_array()) {
     for (const nlohmann::json& entry : config["llm"]["models"]) {
+      if (!entry.is_object()) continue;
       absl::StatusOr<mutators::ModelConfig> model = mutators::ParseModelFlag(
           absl::StrCat(entry.value("provider", ""), ":", entry.value("model", "")));
       if (!model.ok()) return Annotate(model.status(), where);

@@ -38,6 +38,9 @@ void OnStopSignal(int) { g_stop_requested.store(true); }
 void InstallStopHandlers() {
   struct sigaction action = {};
   action.sa_handler = OnStopSignal;
+  // The first signal stops cleanly; a second one (the default action) ends
+  // the process at once, should a clean stop wait on a slow LLM request.
+  action.sa_flags = SA_RESETHAND;
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);

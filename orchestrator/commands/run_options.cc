@@ -2,10 +2,13 @@
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "archive/sqlite_archive.h"
 #include "common/status_macros.h"
 #include "common/units.h"
 #include "orchestrator/run_dir.h"
@@ -26,7 +29,26 @@ fs::path DefaultRunDir(const Task& task) {
   return dir;
 }
 
+// Flags that tune models apply to every model, from the file or the flags.
+absl::Status ApplyModelFlags(const RunOptions& options, mutators::ModelConfig& model) {
+  if (Given(options, "--llm-base-url")) model.base_url = options.llm_base_url;
+  if (Given(options, "--llm-key-env")) model.key_env = options.llm_key_env;
+  if (Given(options, "--llm-temperature")) model.temperature = options.llm_temperature;
+  if (Given(options, "--llm-max-tokens")) model.max_tokens = options.llm_max_tokens;
+  if (!options.llm_timeout.empty()) {
+    absl::StatusOr<absl::Duration> timeout = ParseDuration(options.llm_timeout);
+    if (!timeout.ok()) return Annotate(timeout.status(), "--llm-timeout");
+    model.timeout = *timeout;
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ApplyLlmFlags(const RunOptions& options, RunConfig& config) {
+  if (!options.llm.empty()) {
+    // --llm replaces the config file's ensemble rather than adding to it.
+    config.llm.models.clear();
+    config.llm.replay = false;
+  }
   for (const std::string& flag : options.llm) {
     if (flag == "replay") {
       config.llm.replay = true;
@@ -34,16 +56,10 @@ absl::Status ApplyLlmFlags(const RunOptions& options, RunConfig& config) {
     }
     absl::StatusOr<mutators::ModelConfig> model = mutators::ParseModelFlag(flag);
     if (!model.ok()) return Annotate(model.status(), absl::StrCat("--llm ", flag));
-    if (!options.llm_base_url.empty()) model->base_url = options.llm_base_url;
-    if (Given(options, "--llm-key-env")) model->key_env = options.llm_key_env;
-    if (Given(options, "--llm-temperature")) model->temperature = options.llm_temperature;
-    if (Given(options, "--llm-max-tokens")) model->max_tokens = options.llm_max_tokens;
-    if (!options.llm_timeout.empty()) {
-      absl::StatusOr<absl::Duration> timeout = ParseDuration(options.llm_timeout);
-      if (!timeout.ok()) return Annotate(timeout.status(), "--llm-timeout");
-      model->timeout = *timeout;
-    }
     config.llm.models.push_back(*std::move(model));
+  }
+  for (mutators::ModelConfig& model : config.llm.models) {
+    CAMBRIAN_RETURN_IF_ERROR(ApplyModelFlags(options, model));
   }
   if (Given(options, "--llm-concurrency")) config.llm_concurrency = options.llm_concurrency;
   if (Given(options, "--max-cost")) config.llm.max_cost_usd = options.max_cost;
@@ -116,6 +132,40 @@ void AddRunFlags(CLI::App& app, RunOptions& options) {
       ->allow_extra_args(false);
 }
 
+namespace {
+
+// --llm replay re-runs a recorded run: its seed, weights, edit mix and
+// prompts make the same prompts (and so find the recorded replies), unless
+// a flag says otherwise.
+absl::Status AdoptRecordedSettings(const RunOptions& options, RunConfig& config) {
+  auto source = archive::SqliteArchive::Open(PathsFor(config.llm.replay_from).db,
+                                             archive::OpenMode::kReadOnly);
+  if (!source.ok()) return Annotate(source.status(), "--replay-from");
+  CAMBRIAN_ASSIGN_OR_RETURN(archive::RunInfo info, (*source)->GetRunInfo());
+  nlohmann::json recorded = nlohmann::json::parse(info.config_json, nullptr, false);
+  if (!recorded.is_object()) return absl::OkStatus();
+  if (!Given(options, "--seed")) config.seed = recorded.value("seed", config.seed);
+  if (options.weights.empty() && recorded.contains("mutator_weights") &&
+      recorded["mutator_weights"].is_object()) {
+    config.mutator_weights = recorded["mutator_weights"].get<std::map<std::string, double>>();
+  }
+  config.crossover_rate = recorded.value("crossover_rate", config.crossover_rate);
+  config.repair_rate = recorded.value("repair_rate", config.repair_rate);
+  if (!Given(options, "--llm-concurrency")) {
+    config.llm_concurrency = recorded.value("llm_concurrency", config.llm_concurrency);
+  }
+  const nlohmann::json& llm = recorded.value("llm", nlohmann::json::object());
+  if (llm.is_object()) {
+    config.llm.diff_weight = llm.value("diff_weight", config.llm.diff_weight);
+    config.llm.rewrite_weight = llm.value("rewrite_weight", config.llm.rewrite_weight);
+    std::string prompts = llm.value("prompts_dir", std::string());
+    if (options.prompts.empty() && !prompts.empty()) config.llm.prompts_dir = prompts;
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
 absl::StatusOr<RunConfig> MakeRunConfig(const RunOptions& options, const Task& task) {
   RunConfig config;
   config.task_dir = task.dir;
@@ -135,6 +185,7 @@ absl::StatusOr<RunConfig> MakeRunConfig(const RunOptions& options, const Task& t
   if (!config.max_evaluations && !config.max_wall_time) config.max_evaluations = 100;
   config.run_dir = options.run_dir.empty() ? DefaultRunDir(task) : fs::path(options.run_dir);
   CAMBRIAN_RETURN_IF_ERROR(ApplyLlmFlags(options, config));
+  if (config.llm.replay) CAMBRIAN_RETURN_IF_ERROR(AdoptRecordedSettings(options, config));
   CAMBRIAN_RETURN_IF_ERROR(ApplyWeights(options, config));
   return config;
 }

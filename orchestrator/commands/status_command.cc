@@ -59,6 +59,7 @@ absl::Status PrintStatus(const StatusOptions& options) {
   CAMBRIAN_ASSIGN_OR_RETURN(Counts counts, CountCandidates(*run.archive));
   CAMBRIAN_ASSIGN_OR_RETURN(archive::LlmTotals llm, run.archive->GetLlmTotals());
   nlohmann::json config = nlohmann::json::parse(run.info.config_json, nullptr, false);
+  if (!config.is_object()) config = nlohmann::json::object();  // damaged: show what we can
   bool running = ControllerRunning(run.paths);
   nlohmann::json json = {
       {"run_dir", run.paths.dir.string()},
