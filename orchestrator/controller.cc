@@ -212,6 +212,7 @@ absl::Status Controller::Record(EvaluationDone done) {
     if (stage.outcome != Outcome::kOk) info.failure = stage.output_tail;
   }
   NoteFailure(id, info.outcome);
+  evaluated_.push_back(id);
   NoteResult(id, evaluation);
   return absl::OkStatus();
 }

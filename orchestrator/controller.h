@@ -129,6 +129,7 @@ class Controller {
   std::map<int64_t, std::string> descriptions_;      // in flight: id -> "knob: ..."
   std::map<int64_t, mutators::ScoredProgram> info_;  // finished: metrics, outcome, feedback
   std::vector<int64_t> recent_failures_;             // repairable failures, oldest first
+  std::vector<int64_t> evaluated_;                   // every finished candidate (random strategy)
   RunSummary summary_;
 };
 

@@ -71,6 +71,10 @@ double Controller::WeightOf(const mutators::Mutator& mutator) const {
 int64_t Controller::SelectParent() {
   // Before anything is scored (the seed still running or failed), mutate
   // the seed: a failing seed can still have working children.
+  if (deps_.config->strategy == "random") {
+    if (evaluated_.empty()) return seed_id_;
+    return evaluated_[rng_.UniformInt(0, static_cast<int64_t>(evaluated_.size()) - 1)];
+  }
   if (scored_.empty()) return seed_id_;
   return TournamentSelect(scored_, deps_.task->goal, deps_.config->tournament_size, rng_);
 }

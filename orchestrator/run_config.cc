@@ -12,6 +12,7 @@ std::string RunConfigToJson(const RunConfig& config) {
       {"max_evaluations", nullptr},
       {"max_wall_seconds", nullptr},
       {"seed", config.seed},
+      {"strategy", config.strategy},
       {"tournament_size", config.tournament_size},
       {"crossover_rate", config.crossover_rate},
       {"proposal_attempts", config.proposal_attempts},

@@ -37,6 +37,10 @@ struct RunConfig {
   std::optional<int64_t> max_evaluations;       // candidates evaluated, seed included
   std::optional<absl::Duration> max_wall_time;  // stop dispatching after this long
   uint64_t seed = 1;                            // every random choice derives from it
+  // "evolve": parents by tournament over scored candidates. "random": the
+  // same mutators on parents drawn uniformly from every evaluated candidate,
+  // blind to fitness - the baseline that shows a search beats chance.
+  std::string strategy = "evolve";
   int tournament_size = 3;
   double crossover_rate = 0.2;  // share of proposals made by crossover once 2 parents exist
   int proposal_attempts = 50;   // tries to find a new, allowed child before giving up

@@ -76,7 +76,9 @@ class Reader {
 };
 
 absl::Status ReadRun(const Reader& run, RunConfig& config) {
-  CAMBRIAN_RETURN_IF_ERROR(run.OnlyKeys({"workers", "budget", "time", "seed", "keep_jobs"}));
+  CAMBRIAN_RETURN_IF_ERROR(
+      run.OnlyKeys({"workers", "budget", "time", "seed", "keep_jobs", "strategy"}));
+  CAMBRIAN_RETURN_IF_ERROR(run.Get("strategy", config.strategy));
   CAMBRIAN_RETURN_IF_ERROR(run.Get("workers", config.workers));
   int64_t budget = 0;
   CAMBRIAN_RETURN_IF_ERROR(run.Get("budget", budget));

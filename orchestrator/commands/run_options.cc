@@ -107,6 +107,8 @@ void AddRunFlags(CLI::App& app, RunOptions& options) {
                  "Stop after this many evaluations (default 100 if no --time)");
   app.add_option("--time", options.time, "Stop after this long, e.g. 3m, 2h");
   app.add_option("--workers", options.workers, "Parallel job slots")->capture_default_str();
+  app.add_option("--strategy", options.strategy,
+                 "evolve (default) or random: the same mutators on fitness-blind parents");
   app.add_option("--seed", options.seed, "Seed of every random choice")->capture_default_str();
   app.add_option("--top", options.top, "Leaderboard rows printed at the end")
       ->capture_default_str();
@@ -175,6 +177,11 @@ absl::StatusOr<RunConfig> MakeRunConfig(const RunOptions& options, const Task& t
   if (Given(options, "--workers")) config.workers = options.workers;
   if (Given(options, "--seed")) config.seed = options.seed;
   if (options.keep_jobs) config.keep_job_dirs = true;
+  if (!options.strategy.empty()) config.strategy = options.strategy;
+  if (config.strategy != "evolve" && config.strategy != "random") {
+    return absl::InvalidArgumentError(
+        absl::StrCat("strategy must be 'evolve' or 'random', not '", config.strategy, "'"));
+  }
   if (options.budget > 0) config.max_evaluations = options.budget;
   if (!options.time.empty()) {
     absl::StatusOr<absl::Duration> time = ParseDuration(options.time);

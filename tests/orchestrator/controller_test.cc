@@ -57,6 +57,46 @@ TEST_F(ControllerTest, BudgetGivesExactlyThatManyFinishedCandidates) {
   EXPECT_EQ(progress_.last.evaluated, 30);
 }
 
+// The mean rank (0 = worst, 1 = best) of each child's parent among the
+// candidates finished before the child was made (one worker: all earlier).
+double MeanParentPercentile(const std::vector<archive::Candidate>& all) {
+  double sum = 0;
+  int children = 0;
+  for (size_t i = 2; i < all.size(); ++i) {
+    const archive::Candidate& child = all[i];
+    if (!child.parent_id || !all[*child.parent_id - 1].fitness) continue;
+    double parent = *all[*child.parent_id - 1].fitness;
+    int below = 0, total = 0;
+    for (size_t j = 0; j < i; ++j) {
+      if (!all[j].fitness) continue;
+      ++total;
+      if (*all[j].fitness < parent) ++below;
+    }
+    sum += static_cast<double>(below) / std::max(1, total - 1);
+    ++children;
+  }
+  return children == 0 ? 0 : sum / children;
+}
+
+TEST_F(ControllerTest, RandomStrategyPicksParentsBlindToFitness) {
+  config_.max_evaluations = 60;
+  config_.workers = 1;
+  config_.crossover_rate = 0;
+  sandbox::ProcessSandbox sandbox;
+  ASSERT_TRUE(RunSearch(sandbox).ok());
+  double evolve = MeanParentPercentile(Candidates());
+
+  config_.strategy = "random";
+  absl::StatusOr<RunSummary> summary = RunSearch(sandbox);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->evaluated, 60);
+  double random = MeanParentPercentile(Candidates());
+  // Tournaments of 3 favour the best (expected rank 0.75); uniform draws do
+  // not (0.5).
+  EXPECT_GT(evolve, 0.65);
+  EXPECT_LT(random, 0.62);
+}
+
 TEST_F(ControllerTest, ChildrenAreNewAllowedEditsOfTheirParents) {
   config_.max_evaluations = 30;
   config_.crossover_rate = 0.5;
