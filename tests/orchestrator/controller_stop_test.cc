@@ -60,7 +60,9 @@ TEST_F(ControllerTest, StopRequestInterruptsRunningCandidates) {
   EXPECT_GE(done, 2);
   EXPECT_EQ(interrupted, 2);
   for (const archive::Candidate& c : Candidates()) {
-    if (c.status == archive::CandidateStatus::kDone) EXPECT_EQ(c.outcome, Outcome::kOk);
+    if (c.status == archive::CandidateStatus::kDone) {
+      EXPECT_EQ(c.outcome, Outcome::kOk);
+    }
   }
   EXPECT_EQ(progress_.finished, 1);
 }
