@@ -17,6 +17,7 @@ struct ShowOptions {
   int64_t id = 0;
   std::string run_dir;
   bool json = false;
+  bool run = false;
   int lines = 15;
 };
 
@@ -107,9 +108,37 @@ void PrintCandidate(const archive::Candidate& c, const std::vector<archive::Stag
   }
 }
 
+// `show --run`: the run itself - task, seed and the full effective config.
+absl::Status ShowRun(const OpenedRun& run, bool json) {
+  nlohmann::json config = nlohmann::json::parse(run.info.config_json, nullptr, false);
+  nlohmann::json out = {
+      {"run_dir", run.paths.dir.string()},
+      {"task", run.info.task_name},
+      {"task_dir", run.info.task_dir},
+      {"trusted_hash", run.info.trusted_hash},
+      {"goal", run.info.goal},
+      {"seed", run.info.seed},
+      {"created_at", absl::FormatTime(absl::RFC3339_sec, run.info.created_at, absl::UTCTimeZone())},
+      {"config", config.is_discarded() ? nlohmann::json(run.info.config_json) : config}};
+  if (json) {
+    std::cout << DumpJson(out) << "\n";
+    return absl::OkStatus();
+  }
+  std::cout << absl::StrFormat(
+      "run       %s\ntask      %s (%s)\ngoal      %s\nseed      %d\n"
+      "started   %s\ntrusted   sha256 %s\nconfig\n",
+      run.paths.dir.string(), run.info.task_name, run.info.task_dir, run.info.goal, run.info.seed,
+      out["created_at"].get<std::string>(),
+      run.info.trusted_hash.empty() ? "-" : run.info.trusted_hash);
+  std::cout << out["config"].dump(2) << "\n";
+  return absl::OkStatus();
+}
+
 absl::Status Show(const ShowOptions& options) {
   CAMBRIAN_ASSIGN_OR_RETURN(OpenedRun run,
                             OpenRun(RunDirFlag(options.run_dir), archive::OpenMode::kReadOnly));
+  if (options.run) return ShowRun(run, options.json);
+  if (options.id <= 0) return absl::InvalidArgumentError("show needs a candidate ID, or --run");
   CAMBRIAN_ASSIGN_OR_RETURN(archive::Candidate candidate,
                             GetCandidateOrExplain(*run.archive, options.id));
   CAMBRIAN_ASSIGN_OR_RETURN(std::vector<archive::StageRecord> stages,
@@ -138,7 +167,8 @@ absl::Status Show(const ShowOptions& options) {
 Command ShowCommand() {
   return {"show", "One candidate: metrics, stages, lineage and output", [](CLI::App& app) {
             auto options = std::make_shared<ShowOptions>();
-            app.add_option("id", options->id, "Candidate id (as in the leaderboard)")->required();
+            app.add_option("id", options->id, "Candidate id (as in the leaderboard)");
+            app.add_flag("--run", options->run, "Show the run: task, seed, effective config");
             app.add_option("--run-dir", options->run_dir, "Run directory (default: latest)");
             app.add_option("--lines", options->lines, "Output lines shown per stage")
                 ->capture_default_str();

@@ -55,6 +55,8 @@ case_show_diff_export() {
   expect_contains "$shown" "lineage   #$best" "show lineage"
   expect_contains "$shown" "score" "show stages"
   "$CAMBRIAN" show "$best" --json | json 'len(data["stages"])' | grep -qx 2 || fail "show --json"
+  "$CAMBRIAN" show --run --json | json 'data["seed"] == 7 and data["config"]["workers"] == 2' |
+    grep -q True || fail "show --run does not give the seed and the effective config"
   expect_contains "$("$CAMBRIAN" diff "$best" --against seed)" "+++ b/params.sh" "diff"
   "$CAMBRIAN" export "$best" --patch >win.patch || fail "export --patch"
   cp -r "$TASKS/quadratic/program" applied
