@@ -72,7 +72,13 @@ absl::StatusOr<RunSummary> Controller::Run() {
 }
 
 absl::Status Controller::Loop() {
-  CAMBRIAN_RETURN_IF_ERROR(SubmitSeed());
+  CAMBRIAN_ASSIGN_OR_RETURN(std::vector<archive::Candidate> recorded,
+                            deps_.archive->ListCandidates(archive::ListOptions{}));
+  if (recorded.empty()) {
+    CAMBRIAN_RETURN_IF_ERROR(SubmitSeed());
+  } else {
+    CAMBRIAN_RETURN_IF_ERROR(Restore(recorded));
+  }
   while (true) {
     if (summary_.stop_reason.empty()) summary_.stop_reason = CheckBudgets();
     // Checked on every pass, not only while no budget has run out: a stop
@@ -135,6 +141,48 @@ std::string Controller::CheckBudgets() const {
     return absl::StrCat("time budget of ", absl::FormatDuration(*config.max_wall_time), " reached");
   }
   return "";
+}
+
+absl::Status Controller::Restore(const std::vector<archive::Candidate>& recorded) {
+  // Resume: rebuild the population from the archive, then re-run what was
+  // in flight when the previous controller stopped. Counters (and so the
+  // evaluation budget) continue from the recorded candidates.
+  std::vector<const archive::Candidate*> rerun;
+  for (const archive::Candidate& c : recorded) {
+    program_hash_[c.id] = c.program_hash;
+    if (c.mutator == "seed") seed_id_ = c.id;
+    ++submitted_;
+    if (c.status != archive::CandidateStatus::kDone) {
+      rerun.push_back(&c);
+      continue;
+    }
+    mutators::ScoredProgram& info = info_[c.id];
+    info.metrics = c.metrics;
+    info.fitness = c.fitness;
+    info.outcome = c.outcome ? std::string(OutcomeName(*c.outcome)) : "";
+    info.feedback = c.feedback;
+    evaluated_.push_back(c.id);
+    NoteFailure(c.id, info.outcome);
+    if (!c.fitness) continue;
+    scored_.push_back({c.id, *c.fitness});
+    if (!summary_.best_fitness || Better(deps_.task->goal, *c.fitness, *summary_.best_fitness)) {
+      summary_.best_fitness = c.fitness;
+      summary_.best_id = c.id;
+    }
+  }
+  // Fresh choices for this session, still a function of the run's seed.
+  rng_ = Rng(deps_.config->seed ^ (static_cast<uint64_t>(submitted_) * 0x9E3779B97F4A7C15ULL));
+  LogInfo(absl::StrCat("resuming: ", recorded.size(), " candidates recorded, ", rerun.size(),
+                       " to re-run"));
+  for (const archive::Candidate* c : rerun) {
+    CAMBRIAN_RETURN_IF_ERROR(
+        deps_.archive->SetCandidateStatus(c->id, archive::CandidateStatus::kRunning));
+    CAMBRIAN_ASSIGN_OR_RETURN(const Program* program, ProgramOf(c->id));
+    in_flight_hashes_.insert(c->program_hash);
+    descriptions_[c->id] = absl::StrCat(c->mutator, ": ", c->description, " (re-run)");
+    pool_->Submit({c->id, *program, EvaluationSeed(deps_.config->seed, c->id)});
+  }
+  return absl::OkStatus();
 }
 
 absl::Status Controller::SubmitSeed() {

@@ -64,8 +64,10 @@ class Controller {
  public:
   explicit Controller(ControllerDeps deps);
 
-  // Evaluates the task's seed program as candidate 1, then searches until a
-  // budget is spent, nothing new can be proposed, or stop_requested is set.
+  // Evaluates the task's seed program as candidate 1 (or, if the archive
+  // already holds candidates, resumes: rebuilds the population and re-runs
+  // the ones that were in flight), then searches until a budget is spent,
+  // nothing new can be proposed, or stop_requested is set.
   // Every finished candidate is in the archive before Run returns. A non-OK
   // status means the harness itself failed (archive, sandbox); what was
   // recorded stays recorded.
@@ -82,6 +84,7 @@ class Controller {
   absl::Status Loop();
   void Abort();
   absl::Status SubmitSeed();
+  absl::Status Restore(const std::vector<archive::Candidate>& recorded);
   absl::Status FillSlots();
   absl::Status SubmitChild(Child child);
   absl::Status Submit(const Program& program, archive::NewCandidate candidate);

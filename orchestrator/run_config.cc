@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "common/status_macros.h"
+
 namespace cambrian::orchestrator {
 
 std::string RunConfigToJson(const RunConfig& config) {
@@ -50,6 +52,79 @@ std::string RunConfigToJson(const RunConfig& config) {
     json["max_wall_seconds"] = absl::ToDoubleSeconds(*config.max_wall_time);
   }
   return json.dump();
+}
+
+namespace {
+
+using nlohmann::json;
+
+absl::StatusOr<mutators::ModelConfig> ModelFromJson(const json& entry) {
+  if (!entry.is_object()) return absl::DataLossError("a stored model is not an object");
+  CAMBRIAN_ASSIGN_OR_RETURN(
+      mutators::ModelConfig model,
+      mutators::ParseModelFlag(entry.value("provider", "") + ":" + entry.value("model", "")));
+  model.weight = entry.value("weight", model.weight);
+  model.base_url = entry.value("base_url", model.base_url);
+  model.key_env = entry.value("key_env", model.key_env);
+  model.temperature = entry.value("temperature", model.temperature);
+  model.max_tokens = entry.value("max_tokens", model.max_tokens);
+  model.timeout = absl::Seconds(entry.value("timeout_seconds", 300.0));
+  model.usd_per_million_input = entry.value("usd_per_million_input", 0.0);
+  model.usd_per_million_output = entry.value("usd_per_million_output", 0.0);
+  return model;
+}
+
+absl::Status LlmFromJson(const json& llm, LlmRunConfig& config) {
+  if (!llm.is_object()) return absl::OkStatus();
+  for (const json& entry : llm.value("models", json::array())) {
+    CAMBRIAN_ASSIGN_OR_RETURN(mutators::ModelConfig model, ModelFromJson(entry));
+    config.models.push_back(std::move(model));
+  }
+  config.replay = llm.value("replay", false);
+  config.replay_from = llm.value("replay_from", std::string());
+  if (llm.contains("max_cost_usd") && llm["max_cost_usd"].is_number()) {
+    config.max_cost_usd = llm["max_cost_usd"].get<double>();
+  }
+  if (llm.contains("max_tokens") && llm["max_tokens"].is_number()) {
+    config.max_tokens = llm["max_tokens"].get<int64_t>();
+  }
+  config.prompts_dir = llm.value("prompts_dir", std::string());
+  config.diff_weight = llm.value("diff_weight", config.diff_weight);
+  config.rewrite_weight = llm.value("rewrite_weight", config.rewrite_weight);
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<RunConfig> RunConfigFromJson(const std::string& text) {
+  json stored = json::parse(text, nullptr, false);
+  if (!stored.is_object()) return absl::DataLossError("the stored run configuration is not JSON");
+  try {
+    RunConfig config;
+    config.task_dir = stored.value("task_dir", std::string());
+    config.run_dir = stored.value("run_dir", std::string());
+    config.workers = stored.value("workers", config.workers);
+    if (stored.value("max_evaluations", json()).is_number()) {
+      config.max_evaluations = stored["max_evaluations"].get<int64_t>();
+    }
+    if (stored.value("max_wall_seconds", json()).is_number()) {
+      config.max_wall_time = absl::Seconds(stored["max_wall_seconds"].get<double>());
+    }
+    config.seed = stored.value("seed", config.seed);
+    config.strategy = stored.value("strategy", config.strategy);
+    config.tournament_size = stored.value("tournament_size", config.tournament_size);
+    config.crossover_rate = stored.value("crossover_rate", config.crossover_rate);
+    config.proposal_attempts = stored.value("proposal_attempts", config.proposal_attempts);
+    config.keep_job_dirs = stored.value("keep_job_dirs", config.keep_job_dirs);
+    config.mutator_weights = stored.value("mutator_weights", std::map<std::string, double>());
+    config.repair_rate = stored.value("repair_rate", config.repair_rate);
+    config.llm_concurrency = stored.value("llm_concurrency", config.llm_concurrency);
+    CAMBRIAN_RETURN_IF_ERROR(LlmFromJson(stored.value("llm", json()), config.llm));
+    return config;
+  } catch (const json::exception& error) {
+    return absl::DataLossError(std::string("the stored run configuration is damaged: ") +
+                               error.what());
+  }
 }
 
 }  // namespace cambrian::orchestrator

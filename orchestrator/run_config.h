@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "mutators/llm/model_config.h"
 
@@ -52,6 +53,9 @@ struct RunConfig {
   bool keep_job_dirs = false;
   LlmRunConfig llm;
 };
+
+// The configuration RunConfigToJson stored (resume). DataLoss if damaged.
+[[nodiscard]] absl::StatusOr<RunConfig> RunConfigFromJson(const std::string& text);
 
 // Reads a run config file (TOML, see docs/llm.md) into `config`, on top of
 // what it holds. InvalidArgument naming the file, line and key on a bad

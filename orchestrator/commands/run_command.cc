@@ -138,26 +138,78 @@ void PrintSummary(const RunSummary& summary, const RunConfig& config) {
   }
 }
 
-absl::Status RunSearch(const RunOptions& options) {
+// A new run: the task, its config from flags and file, a fresh database.
+absl::StatusOr<std::unique_ptr<archive::SqliteArchive>> StartNew(const RunOptions& options,
+                                                                 Task& task, RunConfig& config,
+                                                                 std::optional<RunLock>& lock) {
+  if (options.task.empty()) return absl::InvalidArgumentError("run needs a TASK");
   CAMBRIAN_ASSIGN_OR_RETURN(fs::path task_path, ResolveTask(options.task));
-  CAMBRIAN_ASSIGN_OR_RETURN(Task task, evaluator::LoadTask(task_path));
-  CAMBRIAN_ASSIGN_OR_RETURN(RunConfig config, MakeRunConfig(options, task));
+  CAMBRIAN_ASSIGN_OR_RETURN(task, evaluator::LoadTask(task_path));
+  CAMBRIAN_ASSIGN_OR_RETURN(config, MakeRunConfig(options, task));
   CAMBRIAN_RETURN_IF_ERROR(CheckSeedMutable(task, config.llm.enabled()));
   RunPaths paths = PathsFor(config.run_dir);
   std::error_code ec;
   fs::create_directories(paths.dir, ec);
   if (ec) return absl::InternalError(absl::StrCat("cannot create ", paths.dir.string()));
-  CAMBRIAN_ASSIGN_OR_RETURN(RunLock lock, RunLock::Acquire(paths));
-  CAMBRIAN_ASSIGN_OR_RETURN(auto archive, CreateRun(config, task, paths));
+  CAMBRIAN_ASSIGN_OR_RETURN(RunLock held, RunLock::Acquire(paths));
+  lock.emplace(std::move(held));
+  return CreateRun(config, task, paths);
+}
+
+// --resume: the stored task and config; the population comes from the
+// database (Controller::Restore).
+absl::StatusOr<std::unique_ptr<archive::SqliteArchive>> OpenExisting(const RunOptions& options,
+                                                                     Task& task,
+                                                                     RunConfig& config) {
+  if (options.run_dir.empty()) return absl::InvalidArgumentError("--resume needs --run-dir");
+  RunPaths paths = PathsFor(options.run_dir);
+  if (!fs::exists(paths.db)) {
+    return absl::NotFoundError(absl::StrCat("no run to resume in ", paths.dir.string()));
+  }
+  CAMBRIAN_ASSIGN_OR_RETURN(auto archive,
+                            archive::SqliteArchive::Open(paths.db, archive::OpenMode::kReadWrite));
+  CAMBRIAN_ASSIGN_OR_RETURN(archive::RunInfo info, archive->GetRunInfo());
+  CAMBRIAN_ASSIGN_OR_RETURN(config, RunConfigFromJson(info.config_json));
+  config.run_dir = options.run_dir;
+  CAMBRIAN_ASSIGN_OR_RETURN(task, evaluator::LoadTask(info.task_dir));
+  if (!task.trusted_root.empty()) {
+    CAMBRIAN_ASSIGN_OR_RETURN(std::string hash, HashTree(task.trusted_root));
+    if (hash != info.trusted_hash) {
+      LogWarning(
+          "the task's trusted files changed since the run started: new results may not "
+          "compare with the recorded ones");
+    }
+  }
+  // Job directories of the stopped controller are stale.
+  std::error_code ec;
+  fs::remove_all(paths.jobs, ec);
+  return archive;
+}
+
+absl::Status RunSearch(const RunOptions& options) {
+  Task task;
+  RunConfig config;
+  std::optional<RunLock> lock;
+  if (options.resume) {
+    // Lock before touching anything: a live controller must be refused.
+    CAMBRIAN_ASSIGN_OR_RETURN(RunLock held, RunLock::Acquire(PathsFor(options.run_dir)));
+    lock.emplace(std::move(held));
+  }
+  absl::StatusOr<std::unique_ptr<archive::SqliteArchive>> opened =
+      options.resume ? OpenExisting(options, task, config) : StartNew(options, task, config, lock);
+  if (!opened.ok()) return opened.status();
+  std::unique_ptr<archive::SqliteArchive> archive = *std::move(opened);
+  RunPaths paths = PathsFor(config.run_dir);
   LogInfo(absl::StrCat(
-      "run ", paths.dir.string(), ": task ", task.name, ", ", config.workers, " workers, seed ",
-      config.seed,
+      options.resume ? "resuming run " : "run ", paths.dir.string(), ": task ", task.name, ", ",
+      config.workers, " workers, seed ", config.seed,
       config.max_evaluations ? absl::StrCat(", budget ", *config.max_evaluations, " evaluations")
                              : "",
       config.max_wall_time ? absl::StrCat(", time limit ", HumanDuration(*config.max_wall_time))
                            : ""));
   InstallStopHandlers();
-  CAMBRIAN_RETURN_IF_ERROR(archive->AddEvent("run_started", RunConfigToJson(config)));
+  CAMBRIAN_RETURN_IF_ERROR(
+      archive->AddEvent(options.resume ? "run_resumed" : "run_started", RunConfigToJson(config)));
   absl::StatusOr<RunSummary> summary = Search(task, config, *archive, paths);
   if (!summary.ok()) {
     (void)archive->AddEvent("run_failed",

@@ -99,7 +99,10 @@ absl::Status ApplyWeights(const RunOptions& options, RunConfig& config) {
 
 void AddRunFlags(CLI::App& app, RunOptions& options) {
   options.app = &app;
-  app.add_option("task", options.task, "Task directory or built-in task name")->required();
+  app.add_option("task", options.task,
+                 "Task directory or built-in task name (with --resume: optional)");
+  app.add_flag("--resume", options.resume,
+               "Continue the run in --run-dir where it stopped (its stored config and budgets)");
   app.add_option("--run-dir", options.run_dir,
                  "Where to keep the run (default runs/TASK-DATE-TIME)");
   app.add_option("--config", options.config_file, "Run config file (TOML, see docs/llm.md)");

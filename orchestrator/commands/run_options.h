@@ -27,6 +27,7 @@ struct RunOptions {
   uint64_t seed = 1;
   int top = 10;
   bool keep_jobs = false;
+  bool resume = false;
   std::string strategy;
   std::vector<std::string> llm;  // "openai:gpt-4.1-mini@0.8", "replay"
   std::string llm_base_url;

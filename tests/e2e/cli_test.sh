@@ -179,6 +179,34 @@ case_matmul_patch_builds() {
     fail "the patched program does not build"
 }
 
+case_kill_and_resume() {
+  # Hanging candidates (2 s timeout) keep jobs in flight when the controller dies.
+  cp -r "$TASKS/faulty" task
+  local marker=$((6000 + RANDOM))
+  sed -i "s/sleep 1000/sleep $marker/" task/harness/run.sh
+  local kills=0
+  "$CAMBRIAN" run task --run-dir runs/k --budget 30 --workers 2 --seed 4 >run.out 2>&1 &
+  local pid=$!
+  sleep 2
+  kill -9 "$pid" && kills=$((kills + 1))
+  wait "$pid" 2>/dev/null
+  pkill -f "sleep $marker"  # orphans of the killed controller (isolation is issue 5)
+  local before
+  before=$(sqlite3 runs/k/cambrian.db "SELECT count(*) FROM candidates WHERE status = 'done'")
+  "$CAMBRIAN" run --run-dir runs/k --resume >resume.out 2>&1 || fail "resume exited $?: $(tail -3 resume.out)"
+  expect_contains "$(cat resume.out)" "resuming:" "resume log"
+  local db=runs/k/cambrian.db
+  [ "$(sqlite3 $db "SELECT count(*) FROM candidates WHERE status = 'done'")" = 30 ] ||
+    fail "the resumed run did not finish its budget of 30"
+  [ "$(sqlite3 $db "SELECT count(DISTINCT program_hash) = count(*) FROM candidates")" = 1 ] ||
+    fail "a program was evaluated twice"
+  [ "$(sqlite3 $db 'PRAGMA integrity_check')" = ok ] || fail "database integrity"
+  [ "$before" -le 30 ] || fail "more than the budget before the kill"
+  [ -z "$(ls runs/k/jobs 2>/dev/null)" ] || fail "stale job directories left"
+  pkill -f "sleep $marker"
+  echo "kills: $kills, done before resume: $before"
+}
+
 # start_llm_server [EXTRA ARGS]: the fake LLM server in the background; sets PORT.
 start_llm_server() {
   python3 "$SRC/tests/e2e/fake_llm_server.py" --port-file port --log server.log --lifetime 240 \
