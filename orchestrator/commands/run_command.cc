@@ -191,6 +191,10 @@ absl::Status RunSearch(const RunOptions& options) {
   RunConfig config;
   std::optional<RunLock> lock;
   if (options.resume) {
+    if (options.run_dir.empty()) return absl::InvalidArgumentError("--resume needs --run-dir");
+    if (!fs::exists(PathsFor(options.run_dir).db)) {
+      return absl::NotFoundError(absl::StrCat("no run to resume in ", options.run_dir));
+    }
     // Lock before touching anything: a live controller must be refused.
     CAMBRIAN_ASSIGN_OR_RETURN(RunLock held, RunLock::Acquire(PathsFor(options.run_dir)));
     lock.emplace(std::move(held));

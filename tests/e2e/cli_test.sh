@@ -88,6 +88,10 @@ case_tasks() {
   # Repeatable options take one value each, so the task may follow them.
   "$CAMBRIAN" run --llm openai:m --llm-key-env '' --weight llm=1 "$TASKS/quadratic" \
     --run-dir runs/t --budget 1 >/dev/null 2>&1 || fail "a task after --llm was not taken as the task"
+  out=$("$CAMBRIAN" run 2>&1) && fail "run without a task ran"
+  expect_contains "$out" "run needs a TASK" "missing task message"
+  out=$("$CAMBRIAN" run --resume --run-dir nowhere 2>&1) && fail "resumed nothing"
+  expect_contains "$out" "no run to resume in" "resume of a missing run"
   out=$("$CAMBRIAN" run no-such-task 2>&1) && fail "an unknown task ran"
   expect_contains "$out" "built-in: matmul-cpu" "unknown task message"
 }
