@@ -1,7 +1,5 @@
 #include "orchestrator/llm_setup.h"
 
-#include <nlohmann/json.hpp>
-
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "mutators/llm/curl_transport.h"
@@ -19,20 +17,9 @@ namespace {
 absl::StatusOr<std::vector<mutators::ModelConfig>> RecordedModels(archive::Archive& source,
                                                                   const std::string& where) {
   CAMBRIAN_ASSIGN_OR_RETURN(archive::RunInfo info, source.GetRunInfo());
-  nlohmann::json config = nlohmann::json::parse(info.config_json, nullptr, false);
-  std::vector<mutators::ModelConfig> models;
-  if (config.is_object() && config.contains("llm") && config["llm"].is_object() &&
-      config["llm"].contains("models") && config["llm"]["models"].is_array()) {
-    for (const nlohmann::json& entry : config["llm"]["models"]) {
-      if (!entry.is_object()) continue;
-      absl::StatusOr<mutators::ModelConfig> model = mutators::ParseModelFlag(
-          absl::StrCat(entry.value("provider", ""), ":", entry.value("model", "")));
-      if (!model.ok()) return Annotate(model.status(), where);
-      model->weight = entry.value("weight", 1.0);
-      model->max_tokens = entry.value("max_tokens", model->max_tokens);
-      models.push_back(*std::move(model));
-    }
-  }
+  absl::StatusOr<RunConfig> recorded = RunConfigFromJson(info.config_json);
+  if (!recorded.ok()) return Annotate(recorded.status(), where);
+  std::vector<mutators::ModelConfig> models = recorded->llm.models;
   if (models.empty()) {
     return absl::FailedPreconditionError(absl::StrCat(where, " used no LLM: nothing to replay"));
   }

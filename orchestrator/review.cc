@@ -2,7 +2,10 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/file_util.h"
+#include "common/log.h"
 #include "common/status_macros.h"
+#include "evaluator/task_loader.h"
 
 namespace cambrian::orchestrator {
 namespace {
@@ -55,6 +58,20 @@ absl::StatusOr<OpenedRun> OpenRun(const std::optional<std::filesystem::path>& ru
   run.archive = *std::move(archive);
   CAMBRIAN_ASSIGN_OR_RETURN(run.info, run.archive->GetRunInfo());
   return run;
+}
+
+absl::StatusOr<Task> LoadRecordedTask(const archive::RunInfo& info) {
+  absl::StatusOr<Task> task = evaluator::LoadTask(info.task_dir);
+  if (!task.ok()) return Annotate(task.status(), "loading the run's task");
+  if (!task->trusted_root.empty()) {
+    CAMBRIAN_ASSIGN_OR_RETURN(std::string hash, HashTree(task->trusted_root));
+    if (hash != info.trusted_hash) {
+      LogWarning(absl::StrCat("the trusted files in ", task->trusted_root.string(),
+                              " changed since the run started: stored and new results may "
+                              "not be comparable"));
+    }
+  }
+  return task;
 }
 
 absl::StatusOr<archive::Candidate> GetCandidateOrExplain(archive::Archive& archive, int64_t id) {

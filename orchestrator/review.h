@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "archive/archive.h"
 #include "archive/sqlite_archive.h"
+#include "common/task.h"
 #include "orchestrator/run_dir.h"
 
 namespace cambrian::orchestrator {
@@ -28,6 +29,10 @@ struct OpenedRun {
 // never disturb a controller that is writing.
 [[nodiscard]] absl::StatusOr<OpenedRun> OpenRun(const std::optional<std::filesystem::path>& run_dir,
                                                 archive::OpenMode mode);
+
+// The task a run was started with (from its stored directory), warning if
+// its trusted files changed since: new results may then not compare.
+[[nodiscard]] absl::StatusOr<Task> LoadRecordedTask(const archive::RunInfo& info);
 
 // The candidate, or NotFound saying how many candidates the run has.
 [[nodiscard]] absl::StatusOr<archive::Candidate> GetCandidateOrExplain(archive::Archive& archive,

@@ -35,21 +35,6 @@ bool Agrees(double stored, double fresh, double tolerance) {
   return std::fabs(fresh - stored) <= tolerance * std::max(std::fabs(stored), 1e-12);
 }
 
-// Loads the task the run used and warns if its trusted files changed since.
-absl::StatusOr<Task> LoadRunTask(const archive::RunInfo& info) {
-  absl::StatusOr<Task> task = evaluator::LoadTask(info.task_dir);
-  if (!task.ok()) return Annotate(task.status(), "loading the run's task for replay");
-  if (!task->trusted_root.empty()) {
-    CAMBRIAN_ASSIGN_OR_RETURN(std::string hash, HashTree(task->trusted_root));
-    if (hash != info.trusted_hash) {
-      LogWarning(absl::StrCat("the trusted files in ", task->trusted_root.string(),
-                              " changed since the run started: stored and new results may "
-                              "not be comparable"));
-    }
-  }
-  return task;
-}
-
 void PrintComparison(const archive::Candidate& stored,
                      const std::vector<evaluator::Evaluation>& runs) {
   std::set<std::string> names;
@@ -106,7 +91,7 @@ absl::StatusOr<int> Replay(const ReplayOptions& options) {
   CAMBRIAN_ASSIGN_OR_RETURN(archive::Candidate stored,
                             GetCandidateOrExplain(*run.archive, options.id));
   CAMBRIAN_ASSIGN_OR_RETURN(Program program, run.archive->GetProgram(stored.program_hash));
-  CAMBRIAN_ASSIGN_OR_RETURN(Task task, LoadRunTask(run.info));
+  CAMBRIAN_ASSIGN_OR_RETURN(Task task, LoadRecordedTask(run.info));
   CAMBRIAN_ASSIGN_OR_RETURN(std::vector<evaluator::Evaluation> runs,
                             Rerun(task, program, options, run.paths));
   PrintComparison(stored, runs);

@@ -161,25 +161,13 @@ absl::StatusOr<std::unique_ptr<archive::SqliteArchive>> StartNew(const RunOption
 absl::StatusOr<std::unique_ptr<archive::SqliteArchive>> OpenExisting(const RunOptions& options,
                                                                      Task& task,
                                                                      RunConfig& config) {
-  if (options.run_dir.empty()) return absl::InvalidArgumentError("--resume needs --run-dir");
-  RunPaths paths = PathsFor(options.run_dir);
-  if (!fs::exists(paths.db)) {
-    return absl::NotFoundError(absl::StrCat("no run to resume in ", paths.dir.string()));
-  }
+  RunPaths paths = PathsFor(options.run_dir);  // checked to exist by RunSearch
   CAMBRIAN_ASSIGN_OR_RETURN(auto archive,
                             archive::SqliteArchive::Open(paths.db, archive::OpenMode::kReadWrite));
   CAMBRIAN_ASSIGN_OR_RETURN(archive::RunInfo info, archive->GetRunInfo());
   CAMBRIAN_ASSIGN_OR_RETURN(config, RunConfigFromJson(info.config_json));
   config.run_dir = options.run_dir;
-  CAMBRIAN_ASSIGN_OR_RETURN(task, evaluator::LoadTask(info.task_dir));
-  if (!task.trusted_root.empty()) {
-    CAMBRIAN_ASSIGN_OR_RETURN(std::string hash, HashTree(task.trusted_root));
-    if (hash != info.trusted_hash) {
-      LogWarning(
-          "the task's trusted files changed since the run started: new results may not "
-          "compare with the recorded ones");
-    }
-  }
+  CAMBRIAN_ASSIGN_OR_RETURN(task, LoadRecordedTask(info));
   // Job directories of the stopped controller are stale.
   std::error_code ec;
   fs::remove_all(paths.jobs, ec);

@@ -2,8 +2,6 @@
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
-#include <map>
-#include <nlohmann/json.hpp>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -147,24 +145,17 @@ absl::Status AdoptRecordedSettings(const RunOptions& options, RunConfig& config)
                                              archive::OpenMode::kReadOnly);
   if (!source.ok()) return Annotate(source.status(), "--replay-from");
   CAMBRIAN_ASSIGN_OR_RETURN(archive::RunInfo info, (*source)->GetRunInfo());
-  nlohmann::json recorded = nlohmann::json::parse(info.config_json, nullptr, false);
-  if (!recorded.is_object()) return absl::OkStatus();
-  if (!Given(options, "--seed")) config.seed = recorded.value("seed", config.seed);
-  if (options.weights.empty() && recorded.contains("mutator_weights") &&
-      recorded["mutator_weights"].is_object()) {
-    config.mutator_weights = recorded["mutator_weights"].get<std::map<std::string, double>>();
-  }
-  config.crossover_rate = recorded.value("crossover_rate", config.crossover_rate);
-  config.repair_rate = recorded.value("repair_rate", config.repair_rate);
-  if (!Given(options, "--llm-concurrency")) {
-    config.llm_concurrency = recorded.value("llm_concurrency", config.llm_concurrency);
-  }
-  const nlohmann::json& llm = recorded.value("llm", nlohmann::json::object());
-  if (llm.is_object()) {
-    config.llm.diff_weight = llm.value("diff_weight", config.llm.diff_weight);
-    config.llm.rewrite_weight = llm.value("rewrite_weight", config.llm.rewrite_weight);
-    std::string prompts = llm.value("prompts_dir", std::string());
-    if (options.prompts.empty() && !prompts.empty()) config.llm.prompts_dir = prompts;
+  absl::StatusOr<RunConfig> recorded = RunConfigFromJson(info.config_json);
+  if (!recorded.ok()) return Annotate(recorded.status(), "--replay-from");
+  if (!Given(options, "--seed")) config.seed = recorded->seed;
+  if (options.weights.empty()) config.mutator_weights = recorded->mutator_weights;
+  config.crossover_rate = recorded->crossover_rate;
+  config.repair_rate = recorded->repair_rate;
+  if (!Given(options, "--llm-concurrency")) config.llm_concurrency = recorded->llm_concurrency;
+  config.llm.diff_weight = recorded->llm.diff_weight;
+  config.llm.rewrite_weight = recorded->llm.rewrite_weight;
+  if (options.prompts.empty() && !recorded->llm.prompts_dir.empty()) {
+    config.llm.prompts_dir = recorded->llm.prompts_dir;
   }
   return absl::OkStatus();
 }
