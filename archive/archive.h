@@ -76,6 +76,9 @@ struct CandidateResult {
   std::optional<double> fitness;  // absent unless outcome == kOk
   std::string feedback;
   std::vector<StageRecord> stages;
+  // The search's state after this result (a JSON object text, see
+  // SetRunState), stored in the same transaction; "" leaves it unchanged.
+  std::string run_state;
 };
 
 struct Candidate {
@@ -192,6 +195,12 @@ class Archive {
                                               const std::string& data_json) = 0;
   // The newest `limit` events, oldest first. InvalidArgument if limit < 0.
   [[nodiscard]] virtual absl::StatusOr<std::vector<Event>> ListEvents(int limit) = 0;
+
+  // The search's own state (islands, counters), one JSON object that the
+  // orchestrator owns; the archive only keeps it. InvalidArgument unless it
+  // is a JSON object text. GetRunState is nullopt until one is stored.
+  [[nodiscard]] virtual absl::Status SetRunState(const std::string& state_json) = 0;
+  [[nodiscard]] virtual absl::StatusOr<std::optional<std::string>> GetRunState() = 0;
 
   // LLM calls (safe to call from several proposal threads at once).
   // Stores a call and returns its id (1, 2, 3, ...); `id` and `time` are

@@ -55,6 +55,7 @@ absl::Status CheckCandidateResult(const CandidateResult& result) {
           "a fitness is only stored for outcome ok, not ", Sv(OutcomeName(result.outcome))));
     }
   }
+  if (!result.run_state.empty()) return CheckRunState(result.run_state);
   return absl::OkStatus();
 }
 
@@ -74,6 +75,16 @@ absl::Status CheckEvent(const std::string& kind, const std::string& data_json) {
   if (!parsed.is_object()) {
     return absl::InvalidArgumentError(
         absl::StrCat("event \"", kind, "\" data is not a JSON object: ", data_json.substr(0, 80)));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckRunState(const std::string& state_json) {
+  const nlohmann::json parsed =
+      nlohmann::json::parse(state_json, nullptr, /*allow_exceptions=*/false);
+  if (!parsed.is_object()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("run state is not a JSON object: ", state_json.substr(0, 80)));
   }
   return absl::OkStatus();
 }

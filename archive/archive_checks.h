@@ -20,7 +20,8 @@ namespace cambrian::archive {
 // the program hash is not empty, and parents and llm_call_id are positive ids.
 [[nodiscard]] absl::Status CheckNewCandidate(const NewCandidate& candidate);
 
-// Every metric and the fitness are finite; a fitness only with outcome kOk.
+// Every metric and the fitness are finite; a fitness only with outcome kOk;
+// a run state, if any, is a JSON object text.
 [[nodiscard]] absl::Status CheckCandidateResult(const CandidateResult& result);
 
 // The status SetCandidateStatus may set: anything but kDone.
@@ -28,6 +29,9 @@ namespace cambrian::archive {
 
 // `data_json` parses as a JSON object; `kind` is not empty.
 [[nodiscard]] absl::Status CheckEvent(const std::string& kind, const std::string& data_json);
+
+// The run state is a JSON object text.
+[[nodiscard]] absl::Status CheckRunState(const std::string& state_json);
 
 // A list limit is >= 0.
 [[nodiscard]] absl::Status CheckLimit(int limit);

@@ -12,7 +12,7 @@ namespace {
 // kMigrations[i] takes a database from version i to version i + 1. Append
 // only: a released migration is never edited, and every schema change is a
 // new entry (and a new section in archive/README.md).
-constexpr std::array<std::string_view, 2> kMigrations = {
+constexpr std::array<std::string_view, 3> kMigrations = {
     // Version 1: the initial schema.
     R"sql(
 CREATE TABLE runs (
@@ -98,6 +98,16 @@ CREATE TABLE llm_calls (
 );
 CREATE INDEX llm_calls_by_prompt ON llm_calls(model, prompt_hash);
 ALTER TABLE candidates ADD COLUMN llm_call_id INTEGER REFERENCES llm_calls(id);
+)sql",
+    // Version 3: the search's own state (islands, counters, elapsed time) as
+    // one JSON object, written in the same transaction as the result that
+    // changed it, so a resumed run continues exactly where it stopped.
+    R"sql(
+CREATE TABLE run_state (
+  id         INTEGER PRIMARY KEY CHECK (id = 1),
+  state      TEXT NOT NULL,
+  updated_at REAL NOT NULL
+);
 )sql",
 };
 

@@ -75,6 +75,8 @@ class SqliteArchive : public Archive {
   [[nodiscard]] absl::Status AddEvent(const std::string& kind,
                                       const std::string& data_json) override;
   [[nodiscard]] absl::StatusOr<std::vector<Event>> ListEvents(int limit) override;
+  [[nodiscard]] absl::Status SetRunState(const std::string& state_json) override;
+  [[nodiscard]] absl::StatusOr<std::optional<std::string>> GetRunState() override;
   [[nodiscard]] absl::StatusOr<int64_t> AddLlmCall(const LlmCall& call) override;
   [[nodiscard]] absl::StatusOr<LlmCall> GetLlmCall(int64_t id) override;
   [[nodiscard]] absl::StatusOr<std::optional<std::string>> FindLlmResponse(

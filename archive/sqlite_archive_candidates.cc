@@ -130,6 +130,16 @@ absl::Status InsertStage(Db& db, int64_t id, int index, const StageRecord& stage
   return insert.Run();
 }
 
+absl::Status UpsertRunState(Db& db, const std::string& state, absl::Time now) {
+  CAMBRIAN_ASSIGN_OR_RETURN(
+      Statement upsert,
+      db.Prepare("INSERT INTO run_state (id, state, updated_at) VALUES (1, ?, ?) "
+                 "ON CONFLICT (id) DO UPDATE SET state = excluded.state, "
+                 "updated_at = excluded.updated_at"));
+  upsert.Bind(1, state).Bind(2, internal::ToUnixSeconds(now));
+  return upsert.Run();
+}
+
 }  // namespace
 
 absl::StatusOr<std::optional<int64_t>> SqliteArchive::FindCandidateByProgram(
@@ -187,8 +197,25 @@ absl::Status SqliteArchive::FinishCandidate(int64_t id, const CandidateResult& r
     for (size_t i = 0; i < result.stages.size(); ++i) {
       CAMBRIAN_RETURN_IF_ERROR(InsertStage(*db_, id, static_cast<int>(i), result.stages[i]));
     }
-    return absl::OkStatus();
+    if (result.run_state.empty()) return absl::OkStatus();
+    return UpsertRunState(*db_, result.run_state, Now());
   });
+}
+
+absl::Status SqliteArchive::SetRunState(const std::string& state_json) {
+  CAMBRIAN_RETURN_IF_ERROR(CheckWritable());
+  CAMBRIAN_RETURN_IF_ERROR(CheckRunState(state_json));
+  absl::MutexLock lock(&mu_);
+  return UpsertRunState(*db_, state_json, Now());
+}
+
+absl::StatusOr<std::optional<std::string>> SqliteArchive::GetRunState() {
+  absl::MutexLock lock(&mu_);
+  CAMBRIAN_ASSIGN_OR_RETURN(Statement select,
+                            db_->Prepare("SELECT state FROM run_state WHERE id = 1"));
+  CAMBRIAN_ASSIGN_OR_RETURN(const bool row, select.Step());
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(select.Text(0));
 }
 
 absl::Status SqliteArchive::SetCandidateStatus(int64_t id, CandidateStatus status) {

@@ -201,6 +201,34 @@ TYPED_TEST(ArchiveContractTest, FinishCandidateRejectsBadResultsWithoutChange) {
   EXPECT_EQ(stages[0].term_signal, 9);
 }
 
+TYPED_TEST(ArchiveContractTest, RunStateTravelsWithResultsAndAlone) {
+  Archive& archive = *this->archive_;
+  ASSERT_OK_AND_ASSIGN(std::optional<std::string> none, archive.GetRunState());
+  EXPECT_EQ(none, std::nullopt);
+  EXPECT_EQ(archive.SetRunState("[1, 2]").code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(archive.SetRunState("{broken").code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_OK(archive.SetRunState(R"({"islands": []})"));
+  ASSERT_OK_AND_ASSIGN(std::optional<std::string> state, archive.GetRunState());
+  EXPECT_EQ(state, R"({"islands": []})");
+  // A result carries the state that it changed, stored with it or not at all.
+  const int64_t id = this->AddSample(1);
+  CandidateResult bad_state = ScoredResult(3);
+  bad_state.run_state = "not json";
+  EXPECT_EQ(archive.FinishCandidate(id, bad_state).code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_OK_AND_ASSIGN(Candidate still_running, archive.GetCandidate(id));
+  EXPECT_EQ(still_running.status, CandidateStatus::kRunning);
+  CandidateResult result = ScoredResult(3);
+  result.run_state = R"({"evaluated": 1})";
+  ASSERT_OK(archive.FinishCandidate(id, result));
+  ASSERT_OK_AND_ASSIGN(state, archive.GetRunState());
+  EXPECT_EQ(state, R"({"evaluated": 1})");
+  // No state with a result leaves the stored one as it was.
+  const int64_t second = this->AddSample(2);
+  ASSERT_OK(archive.FinishCandidate(second, ScoredResult(4)));
+  ASSERT_OK_AND_ASSIGN(state, archive.GetRunState());
+  EXPECT_EQ(state, R"({"evaluated": 1})");
+}
+
 TYPED_TEST(ArchiveContractTest, StatusChanges) {
   Archive& archive = *this->archive_;
   const int64_t id = this->AddSample(1);

@@ -69,7 +69,7 @@ TEST_F(SqliteMigrationTest, Version1RunIsMigratedInPlaceOnReadWriteOpen) {
   EXPECT_EQ(RawSql(db_, "PRAGMA user_version"), "1");
   {
     ASSERT_OK_AND_ASSIGN(auto archive, SqliteArchive::Open(db_, OpenMode::kReadWrite));
-    EXPECT_EQ(SqliteArchive::SupportedSchemaVersion(), 2);
+    EXPECT_EQ(SqliteArchive::SupportedSchemaVersion(), 3);
     // The old run is intact and its candidate has no LLM call.
     ASSERT_OK_AND_ASSIGN(RunInfo info, archive->GetRunInfo());
     EXPECT_EQ(info.task_name, "matmul");
@@ -93,13 +93,13 @@ TEST_F(SqliteMigrationTest, Version1RunIsMigratedInPlaceOnReadWriteOpen) {
     ASSERT_OK_AND_ASSIGN(const int64_t child_id, archive->AddCandidate(child));
     EXPECT_EQ(child_id, 2);
   }
-  EXPECT_EQ(RawSql(db_, "PRAGMA user_version"), "2");
+  EXPECT_EQ(RawSql(db_, "PRAGMA user_version"), "3");
   EXPECT_EQ(RawSql(db_, "SELECT llm_call_id FROM candidates WHERE id = 2"), "1");
   ASSERT_OK_AND_ASSIGN(auto reopened, SqliteArchive::Open(db_, OpenMode::kReadOnly));
   ASSERT_OK_AND_ASSIGN(std::optional<std::string> cached,
                        reopened->FindLlmResponse("claude-sonnet-4", "abc"));
   EXPECT_EQ(cached, "reply");
-  // A migrated file has exactly the schema of a file created at version 2.
+  // A migrated file has exactly the schema of a file created at the latest version.
   const std::filesystem::path fresh = dir_.path() / "fresh.db";
   { ASSERT_OK(SqliteArchive::Open(fresh, OpenMode::kReadWrite).status()); }
   EXPECT_EQ(Schema(db_), Schema(fresh));

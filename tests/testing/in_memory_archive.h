@@ -113,7 +113,20 @@ class InMemoryArchive : public archive::Archive {
     candidate->feedback = result.feedback;
     candidate->finished_at = clock_->Now();
     stages_[id] = result.stages;
+    if (!result.run_state.empty()) run_state_ = result.run_state;
     return absl::OkStatus();
+  }
+
+  absl::Status SetRunState(const std::string& state_json) override {
+    CAMBRIAN_RETURN_IF_ERROR(archive::CheckRunState(state_json));
+    std::lock_guard lock(mu_);
+    run_state_ = state_json;
+    return absl::OkStatus();
+  }
+
+  absl::StatusOr<std::optional<std::string>> GetRunState() override {
+    std::lock_guard lock(mu_);
+    return run_state_;
   }
 
   absl::Status SetCandidateStatus(int64_t id, archive::CandidateStatus status) override {
@@ -271,6 +284,7 @@ class InMemoryArchive : public archive::Archive {
   std::map<int64_t, archive::Candidate> candidates_;
   std::map<int64_t, std::vector<archive::StageRecord>> stages_;
   std::vector<archive::Event> events_;
+  std::optional<std::string> run_state_;
   std::vector<archive::LlmCall> llm_calls_;  // llm_calls_[i].id == i + 1
   int64_t next_id_ = 1;
 };
