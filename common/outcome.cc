@@ -6,7 +6,7 @@
 namespace cambrian {
 namespace {
 
-constexpr std::array<std::pair<Outcome, std::string_view>, 8> kNames = {{
+constexpr std::array<std::pair<Outcome, std::string_view>, 11> kNames = {{
     {Outcome::kOk, "ok"},
     {Outcome::kBuildError, "build_error"},
     {Outcome::kRuntimeError, "runtime_error"},
@@ -15,6 +15,9 @@ constexpr std::array<std::pair<Outcome, std::string_view>, 8> kNames = {{
     {Outcome::kOutputLimit, "output_limit"},
     {Outcome::kKilled, "killed"},
     {Outcome::kWrongAnswer, "wrong_answer"},
+    {Outcome::kProcessLimit, "process_limit"},
+    {Outcome::kDiskLimit, "disk_limit"},
+    {Outcome::kTampered, "tampered"},
 }};
 
 }  // namespace

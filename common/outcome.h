@@ -17,6 +17,10 @@ enum class Outcome {
   kOutputLimit,   // the job printed more than its output cap
   kKilled,        // stopped by the harness (Ctrl-C, shutdown) or an unknown signal
   kWrongAnswer,   // exited 0 but a pass_if failed or a needed metric is missing
+  kProcessLimit,  // the job's process tree hit its process-count cap (a fork bomb)
+  kDiskLimit,     // the job's directories grew past their total size cap
+  kTampered,      // the job changed files outside its own directories (the trusted
+                  // files); never scored
 };
 
 // Stable lower-case names ("ok", "build_error", ...) as stored in the archive.

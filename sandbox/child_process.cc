@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/status_macros.h"
 
 namespace cambrian::sandbox {
 namespace {
@@ -33,13 +35,17 @@ struct ChildSetup {
   const char* work_dir;
   const RlimitSetting* rlimits;
   size_t rlimit_count;
-  int stdin_fd;   // /dev/null
-  int output_fd;  // write end of the output pipe
-  long max_fd;    // bound for closing fds by hand if close_range is missing
+  int stdin_fd;         // /dev/null
+  int output_fd;        // write end of the output pipe
+  long max_fd;          // bound for closing fds by hand if close_range is missing
+  const int* join_fds;  // cgroup.procs files to write "0" into, O_WRONLY
+  size_t join_count;
+  pid_t parent_pid;  // the harness, for the parent-death check
   const std::string* not_found_message;
   const std::string* chdir_message;
   const std::string* rlimit_message;
   const std::string* exec_message;
+  const std::string* join_message;
 };
 
 // Async-signal-safe: write(2) only.
@@ -94,6 +100,15 @@ void CloseInheritedFds(long max_fd) {
   // Own process group, so Ctrl-C in the terminal does not reach the job and
   // its whole tree can be killed with one kill(-pgid).
   setpgid(0, 0);
+  // Join the job's cgroups before anything can fork, so no descendant is
+  // ever outside them.
+  for (size_t i = 0; i < setup.join_count; ++i) {
+    if (write(setup.join_fds[i], "0", 1) != 1) Fail(setup.join_message, kExitCannotExecute);
+  }
+  // Dies with the harness thread that started it (a SIGKILLed controller
+  // leaves no job's main process behind); the parent may already be gone.
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != setup.parent_pid) _exit(kExitCannotExecute);
   ResetSignals();
   if (!RedirectStdio(setup)) _exit(kExitNotFound);
   if (chdir(setup.work_dir) != 0) Fail(setup.chdir_message, kExitNotFound);
@@ -163,6 +178,7 @@ class PreparedExec {
         chdir_failed_(absl::StrCat("cambrian: cannot enter ", work_dir_, "\n")),
         rlimit_failed_("cambrian: cannot set resource limits\n"),
         exec_failed_(absl::StrCat("cambrian: cannot execute ", executable, "\n")),
+        join_failed_("cambrian: cannot join the job's cgroup\n"),
         max_fd_(sysconf(_SC_OPEN_MAX)) {
     for (const auto& [name, value] : spec.env) env_.push_back(absl::StrCat(name, "=", value));
     argv_ = NullTerminated(spec.argv);
@@ -171,7 +187,7 @@ class PreparedExec {
   PreparedExec(const PreparedExec&) = delete;
   PreparedExec& operator=(const PreparedExec&) = delete;
 
-  ChildSetup Setup(int stdin_fd, int output_fd) const {
+  ChildSetup Setup(int stdin_fd, int output_fd, const std::vector<int>& join_fds) const {
     return ChildSetup{executable_.empty() ? nullptr : executable_.c_str(),
                       argv_.data(),
                       envp_.data(),
@@ -181,20 +197,42 @@ class PreparedExec {
                       stdin_fd,
                       output_fd,
                       max_fd_,
+                      join_fds.data(),
+                      join_fds.size(),
+                      getpid(),
                       &not_found_,
                       &chdir_failed_,
                       &rlimit_failed_,
-                      &exec_failed_};
+                      &exec_failed_,
+                      &join_failed_};
   }
 
  private:
   std::string executable_;
   std::string work_dir_;
   std::vector<RlimitSetting> rlimits_;
-  std::string not_found_, chdir_failed_, rlimit_failed_, exec_failed_;
+  std::string not_found_, chdir_failed_, rlimit_failed_, exec_failed_, join_failed_;
   long max_fd_;
   std::vector<std::string> env_;
   std::vector<char*> argv_, envp_;
+};
+
+// The cgroup.procs files, opened before fork (open may allocate); closed
+// when StartChild returns.
+struct JoinFiles {
+  std::vector<int> fds;
+  ~JoinFiles() {
+    for (int fd : fds) close(fd);
+  }
+  absl::Status Open(const std::vector<std::filesystem::path>& files) {
+    fds.reserve(files.size());
+    for (const std::filesystem::path& file : files) {
+      int fd = open(file.c_str(), O_WRONLY | O_CLOEXEC);
+      if (fd < 0) return absl::ErrnoToStatus(errno, absl::StrCat("sandbox: open ", file.string()));
+      fds.push_back(fd);
+    }
+    return absl::OkStatus();
+  }
 };
 
 }  // namespace
@@ -213,8 +251,11 @@ std::string ResolveCommand(const std::string& command, const std::string& path_l
   return "";
 }
 
-absl::StatusOr<ChildProcess> StartChild(const JobSpec& spec, const std::string& executable) {
+absl::StatusOr<ChildProcess> StartChild(const JobSpec& spec, const std::string& executable,
+                                        const std::vector<std::filesystem::path>& join_files) {
   const PreparedExec exec(spec, executable);
+  JoinFiles joins;
+  CAMBRIAN_RETURN_IF_ERROR(joins.Open(join_files));
   int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
   if (devnull < 0) return absl::ErrnoToStatus(errno, "sandbox: open /dev/null");
   int pipe_fds[2];
@@ -223,7 +264,7 @@ absl::StatusOr<ChildProcess> StartChild(const JobSpec& spec, const std::string& 
     close(devnull);
     return absl::ErrnoToStatus(saved, "sandbox: pipe2");
   }
-  const ChildSetup setup = exec.Setup(devnull, pipe_fds[1]);
+  const ChildSetup setup = exec.Setup(devnull, pipe_fds[1], joins.fds);
   pid_t pid = fork();
   if (pid == 0) RunChild(setup);
   int fork_errno = errno;

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "sandbox/sandbox.h"
@@ -37,12 +38,16 @@ struct ChildProcess {
 // Forks and execs `executable` (from ResolveCommand; "" makes the child exit
 // kExitNotFound) with spec.argv, spec.env, spec.work_dir and spec.limits'
 // rlimits, in a new process group, stdin from /dev/null, stdout and stderr
-// into one pipe, and no other inherited file descriptor. Errors: pipe, open
-// or fork failing (kInternal / kResourceExhausted). Thread-safe: it only
+// into one pipe, and no other inherited file descriptor. Before it can fork
+// or exec, the child joins the cgroups whose cgroup.procs files are
+// `join_files` (failing that it exits kExitCannotExecute) and arranges to be
+// SIGKILLed when the calling thread dies (PR_SET_PDEATHSIG). Errors: pipe,
+// open or fork failing (kInternal / kResourceExhausted). Thread-safe: it only
 // allocates before fork, so the child of a multi-threaded parent cannot
 // deadlock on a lock held by another thread.
-[[nodiscard]] absl::StatusOr<ChildProcess> StartChild(const JobSpec& spec,
-                                                      const std::string& executable);
+[[nodiscard]] absl::StatusOr<ChildProcess> StartChild(
+    const JobSpec& spec, const std::string& executable,
+    const std::vector<std::filesystem::path>& join_files = {});
 
 }  // namespace cambrian::sandbox
 

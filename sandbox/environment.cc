@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "absl/strings/str_join.h"
+
 namespace cambrian::sandbox {
 namespace {
 
@@ -22,6 +24,11 @@ std::map<std::string, std::string> JobEnvironment(const std::map<std::string, st
   if (const char* tz = std::getenv("TZ"); tz != nullptr) env["TZ"] = tz;
   for (const auto& [name, value] : extra) env[name] = value;
   return env;
+}
+
+void SetGpuEnvironment(const std::vector<int>& gpus, std::map<std::string, std::string>* env) {
+  (*env)["CUDA_VISIBLE_DEVICES"] = absl::StrJoin(gpus, ",");
+  (*env)["CUDA_DEVICE_ORDER"] = "PCI_BUS_ID";
 }
 
 }  // namespace cambrian::sandbox

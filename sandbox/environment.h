@@ -6,6 +6,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 namespace cambrian::sandbox {
 
@@ -23,6 +24,11 @@ inline constexpr char kDefaultPath[] = "/usr/local/bin:/usr/bin:/bin";
 // Thread-safe as long as no other thread modifies the process environment
 // (setenv/putenv) at the same time.
 std::map<std::string, std::string> JobEnvironment(const std::map<std::string, std::string>& extra);
+
+// Gives a job exactly `gpus` (nvidia-smi indices): CUDA_VISIBLE_DEVICES is
+// set to them ("" for none, which hides every GPU) and CUDA_DEVICE_ORDER to
+// PCI_BUS_ID, so CUDA numbers devices as nvidia-smi does.
+void SetGpuEnvironment(const std::vector<int>& gpus, std::map<std::string, std::string>* env);
 
 }  // namespace cambrian::sandbox
 

@@ -45,6 +45,21 @@ std::string FailureDetail(const ResourceLimits& limits, const ExitFacts& facts,
   return absl::StrCat("exit code ", result.exit_code);
 }
 
+// The caps a cgroup reports; true if one fired.
+bool ClassifyCgroupCap(const ResourceLimits& limits, const ExitFacts& facts, JobResult* result) {
+  if (facts.oom_killed) {
+    result->outcome = Outcome::kMemoryLimit;
+    result->detail = absl::StrCat("memory limit (", limits.memory_bytes, " bytes for the job)");
+    return true;
+  }
+  if (facts.process_cap_hit) {
+    result->outcome = Outcome::kProcessLimit;
+    result->detail = absl::StrCat("process limit (", limits.max_processes, " processes)");
+    return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::string SignalName(int signal_number) {
@@ -54,10 +69,17 @@ std::string SignalName(int signal_number) {
 }
 
 void ClassifyJob(const ResourceLimits& limits, const ExitFacts& facts, JobResult* result) {
+  if (facts.kill_reason != KillReason::kCancelled && ClassifyCgroupCap(limits, facts, result)) {
+    return;
+  }
   switch (facts.kill_reason) {
     case KillReason::kCancelled:
       result->outcome = Outcome::kKilled;
       result->detail = "cancelled";
+      return;
+    case KillReason::kDiskLimit:
+      result->outcome = Outcome::kDiskLimit;
+      result->detail = absl::StrCat("job directories exceeded ", limits.disk_bytes, " bytes");
       return;
     case KillReason::kWallTimeout:
       result->outcome = Outcome::kTimeout;

@@ -12,20 +12,27 @@ namespace cambrian::sandbox {
 
 // Why the supervisor killed the job's process group, if it did. The
 // supervisor's reason wins over whatever the job's exit status says.
-enum class KillReason { kNone, kWallTimeout, kCancelled, kOutputLimit };
+enum class KillReason { kNone, kWallTimeout, kCancelled, kOutputLimit, kDiskLimit };
 
 struct ExitFacts {
   KillReason kill_reason = KillReason::kNone;
   // argv[0] when the harness's PATH lookup found nothing (the child then
   // exits 127); empty otherwise.
   std::string unresolved_command;
+  // From the job's cgroup, if it had one: the kernel OOM-killed one of its
+  // processes (memory cap), or a fork failed on the process-count cap.
+  bool oom_killed = false;
+  bool process_cap_hit = false;
 };
 
 // Sets result->outcome and result->detail from result->exit_code,
 // term_signal, cpu_seconds, peak_rss_bytes, output_tail and `facts`, in this
 // order of precedence:
-//   cancelled -> kKilled; wall timeout -> kTimeout; output cap -> kOutputLimit;
-//   exit 0 -> kOk; SIGXCPU (or SIGKILL past the CPU limit, or a shell's exit
+//   cancelled -> kKilled; an OOM kill in the job's cgroup -> kMemoryLimit;
+//   the process-count cap hit -> kProcessLimit (a cap that fired wins over
+//   the exit status: a fork bomb's main process may well exit 0);
+//   wall timeout -> kTimeout; output cap -> kOutputLimit; disk cap ->
+//   kDiskLimit; exit 0 -> kOk; SIGXCPU (or SIGKILL past the CPU limit, or a shell's exit
 //   128+SIGXCPU) under a CPU limit -> kTimeout "CPU time limit";
 //   a failure under an address-space cap whose output mentions an allocation
 //   failure or whose peak RSS reached 90% of the cap -> kMemoryLimit;

@@ -8,8 +8,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <memory>
+#include <optional>
 #include <string_view>
 #include <system_error>
 #include <vector>
@@ -18,8 +21,10 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "sandbox/child_process.h"
+#include "sandbox/disk_usage.h"
 #include "sandbox/environment.h"
 #include "sandbox/job_outcome.h"
+#include "sandbox/job_registry.h"
 #include "sandbox/output_tail.h"
 
 namespace cambrian::sandbox {
@@ -35,6 +40,10 @@ constexpr int kReadsPerWake = 16;
 // Reads after the group is killed: enough for any pipe buffer (1 MiB at
 // most by default) while a writer outside the group cannot keep us here.
 constexpr int kFinalReads = 64;
+// How often the disk cap walks the job's directories.
+constexpr std::chrono::milliseconds kDiskPollInterval(200);
+
+std::atomic<uint64_t> g_next_cgroup{0};
 
 absl::Status ValidateSpec(const JobSpec& spec) {
   if (spec.argv.empty()) return absl::InvalidArgumentError("sandbox: empty argv");
@@ -74,6 +83,20 @@ struct Watch {
     return spec.limits.output_bytes > 0 && output.total_bytes() > spec.limits.output_bytes;
   }
 
+  bool OverDiskCap() const {
+    if (spec.limits.disk_bytes <= 0) return false;
+    std::vector<std::filesystem::path> roots = spec.writable_paths;
+    roots.push_back(spec.work_dir);
+    return DiskUsageBytes(roots) > spec.limits.disk_bytes;
+  }
+
+  // OverDiskCap at most every kDiskPollInterval.
+  bool PollDiskCap() {
+    if (spec.limits.disk_bytes <= 0 || SteadyClock::now() < next_disk_poll) return false;
+    next_disk_poll = SteadyClock::now() + kDiskPollInterval;
+    return OverDiskCap();
+  }
+
   // Reads what the pipe holds without blocking; pipe_open becomes false at
   // EOF (every writer gone) or on a read error.
   void ReadAvailable(int max_reads) {
@@ -95,6 +118,7 @@ struct Watch {
   ChildProcess child;
   int pidfd = -1;
   bool pipe_open = true;
+  SteadyClock::time_point next_disk_poll = SteadyClock::now();
   OutputTail output;
   std::vector<char> buffer;
 };
@@ -124,6 +148,7 @@ KillReason Supervise(Watch& watch, SteadyClock::time_point deadline) {
     poll(fds, count, static_cast<int>(wait.count()));  // EINTR: just go round again
     watch.ReadAvailable(kReadsPerWake);
     if (watch.OverOutputCap()) return KillReason::kOutputLimit;
+    if (watch.PollDiskCap()) return KillReason::kDiskLimit;
   }
 }
 
@@ -160,36 +185,88 @@ std::string PathOf(const std::map<std::string, std::string>& env) {
   return it != env.end() && !it->second.empty() ? it->second : kDefaultPath;
 }
 
+// The spec as run: GPUs in the environment, and the memory cap as an
+// address-space limit when no memory cgroup can enforce it for the tree.
+JobSpec EffectiveSpec(const JobSpec& spec, bool memory_cgroup) {
+  JobSpec out = spec;
+  if (spec.gpus) SetGpuEnvironment(*spec.gpus, &out.env);
+  if (!memory_cgroup && out.limits.memory_bytes > 0 && out.limits.address_space_bytes == 0) {
+    out.limits.address_space_bytes = out.limits.memory_bytes;
+  }
+  return out;
+}
+
+std::string CgroupName() {
+  return absl::StrCat("cambrian-", getpid(), "-", g_next_cgroup.fetch_add(1));
+}
+
+// Supervises the job until it ends or a limit fires, then kills its whole
+// tree and collects its output.
+void SuperviseAndKill(const JobSpec& spec, const ChildProcess& child, SteadyClock::time_point start,
+                      JobCgroup* cgroup, ExitFacts* facts, JobResult* result) {
+  Watch watch(spec, child);
+  facts->kill_reason = Supervise(watch, DeadlineAfter(start, spec.limits.wall_timeout));
+  result->wall_seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
+  // Whatever happened, nothing of the job outlives Run: this also kills
+  // background children the main process left behind. The main process is
+  // not reaped yet, so the group id still names this job's group. The
+  // cgroup also holds those that left the group (setsid, double fork).
+  kill(-child.pid, SIGKILL);
+  if (cgroup != nullptr) cgroup->KillAll();
+  // Take what is already in the pipe, but do not wait for EOF: a process
+  // that escaped the group may hold the write end open indefinitely.
+  watch.ReadAvailable(kFinalReads);
+  if (facts->kill_reason == KillReason::kNone && watch.OverOutputCap()) {
+    facts->kill_reason = KillReason::kOutputLimit;
+  }
+  if (facts->kill_reason == KillReason::kNone && watch.OverDiskCap()) {
+    facts->kill_reason = KillReason::kDiskLimit;
+  }
+  result->output_bytes = watch.output.total_bytes();
+  result->output_tail = watch.output.Tail();
+}
+
 }  // namespace
 
-absl::StatusOr<JobResult> ProcessSandbox::Run(const JobSpec& spec) {
-  CAMBRIAN_RETURN_IF_ERROR(ValidateSpec(spec));
+ProcessSandbox::ProcessSandbox(ProcessSandboxOptions options) : options_(std::move(options)) {
+  if (options_.use_cgroups) cgroups_ = DetectCgroups();
+}
+
+absl::StatusOr<JobResult> ProcessSandbox::Run(const JobSpec& original) {
+  CAMBRIAN_RETURN_IF_ERROR(ValidateSpec(original));
+  const JobSpec spec = EffectiveSpec(original, cgroups_.memory());
   const std::string executable = ResolveCommand(spec.argv[0], PathOf(spec.env), spec.work_dir);
   ExitFacts facts;
   if (executable.empty()) facts.unresolved_command = spec.argv[0];
 
+  std::unique_ptr<JobCgroup> cgroup;
+  if (cgroups_.usable()) {
+    CAMBRIAN_ASSIGN_OR_RETURN(cgroup,
+                              JobCgroup::Create(cgroups_, CgroupName(), spec.limits.memory_bytes,
+                                                spec.limits.max_processes));
+  }
+  std::unique_ptr<JobRecord> record;
+  if (!options_.state_dir.empty()) {
+    CAMBRIAN_ASSIGN_OR_RETURN(
+        record, JobRecord::Create(options_.state_dir,
+                                  cgroup ? cgroup->dirs() : std::vector<std::filesystem::path>{}));
+  }
   const auto start = SteadyClock::now();
-  CAMBRIAN_ASSIGN_OR_RETURN(ChildProcess child, StartChild(spec, executable));
+  CAMBRIAN_ASSIGN_OR_RETURN(
+      ChildProcess child,
+      StartChild(spec, executable,
+                 cgroup ? cgroup->ProcsFiles() : std::vector<std::filesystem::path>{}));
+  // Without it the cgroup still finds the tree; a failure here is not worth
+  // abandoning a started job for.
+  if (record) record->SetProcessGroup(child.pid).IgnoreError();
   JobResult result;
   result.pid = child.pid;
-  {
-    Watch watch(spec, child);
-    facts.kill_reason = Supervise(watch, DeadlineAfter(start, spec.limits.wall_timeout));
-    result.wall_seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
-    // Whatever happened, nothing of the job outlives Run: this also kills
-    // background children the main process left behind. The main process is
-    // not reaped yet, so the group id still names this job's group.
-    kill(-child.pid, SIGKILL);
-    // Take what is already in the pipe, but do not wait for EOF: a process
-    // that escaped the group may hold the write end open indefinitely.
-    watch.ReadAvailable(kFinalReads);
-    if (facts.kill_reason == KillReason::kNone && watch.OverOutputCap()) {
-      facts.kill_reason = KillReason::kOutputLimit;
-    }
-    result.output_bytes = watch.output.total_bytes();
-    result.output_tail = watch.output.Tail();
-  }
+  SuperviseAndKill(spec, child, start, cgroup.get(), &facts, &result);
   CAMBRIAN_RETURN_IF_ERROR(Reap(child.pid, &result));
+  if (cgroup) {
+    facts.oom_killed = cgroup->OomKilled();
+    facts.process_cap_hit = cgroup->ProcessCapHit();
+  }
   ClassifyJob(spec.limits, facts, &result);
   return result;
 }

@@ -1,13 +1,26 @@
 // The plain local process runner: each job is a forked child in its own
-// process group, under rlimits, with its output drained through a pipe. No
-// filesystem or network isolation (that is the bubblewrap sandbox's job).
+// process group and, where the machine allows, its own cgroup, under caps,
+// with its output drained through a pipe. No filesystem, network or uid
+// isolation (that is the bubblewrap sandbox's job, which runs through this).
 #ifndef CAMBRIAN_SANDBOX_PROCESS_SANDBOX_H_
 #define CAMBRIAN_SANDBOX_PROCESS_SANDBOX_H_
 
+#include <filesystem>
+
 #include "absl/status/statusor.h"
+#include "sandbox/cgroup.h"
 #include "sandbox/sandbox.h"
 
 namespace cambrian::sandbox {
+
+struct ProcessSandboxOptions {
+  // Where each running job is recorded for ReapLeftoverJobs (job_registry.h);
+  // empty: jobs are not recorded.
+  std::filesystem::path state_dir;
+  // Put each job in its own cgroup where DetectCgroups finds a usable
+  // hierarchy; false: process groups and rlimits only.
+  bool use_cgroups = true;
+};
 
 // Runs JobSpec::argv directly (no shell; pass {"/bin/sh", "-c", cmd} for one)
 // with exactly JobSpec::env (see JobEnvironment), cwd work_dir, stdin
@@ -21,7 +34,12 @@ namespace cambrian::sandbox {
 //   - open_files: RLIMIT_NOFILE; core dumps are always off;
 //   - output_bytes: the group is killed -> kOutputLimit.
 // When the main process exits, whatever it left running in its process group
-// is killed too; Run never waits for a pipe held open by such a leftover.
+// and in its cgroup is killed too (with a cgroup that includes processes
+// that called setsid or double-forked; without one they escape: see
+// docs/sandbox.md); Run never waits for a pipe held open by such a leftover.
+// The job's main process dies with the thread that called Run
+// (PR_SET_PDEATHSIG). JobSpec::gpus sets CUDA_VISIBLE_DEVICES;
+// read_only_paths and writable_paths only matter for disk_bytes here.
 // A command not found is a job result: exit code 127, kRuntimeError.
 //
 // Errors: kInvalidArgument for an empty argv or a wall_timeout <= 0, kNotFound /
@@ -31,9 +49,22 @@ namespace cambrian::sandbox {
 // Thread-safe and stateless: any number of Run calls may proceed at once. The
 // embedding process must leave reaping to Run: no waitpid(-1) elsewhere and
 // SIGCHLD not set to SIG_IGN (that auto-reaps children, and wait4 fails).
+// Errors also: kUnavailable / errno codes when a job cgroup or the job's
+// record under state_dir cannot be made.
 class ProcessSandbox : public Sandbox {
  public:
+  ProcessSandbox() : ProcessSandbox(ProcessSandboxOptions{}) {}
+  // Probes cgroups once, here (DetectCgroups).
+  explicit ProcessSandbox(ProcessSandboxOptions options);
+
   [[nodiscard]] absl::StatusOr<JobResult> Run(const JobSpec& spec) override;
+
+  // What the constructor found; summary for `cambrian doctor`.
+  const CgroupSupport& cgroups() const { return cgroups_; }
+
+ private:
+  ProcessSandboxOptions options_;
+  CgroupSupport cgroups_;
 };
 
 }  // namespace cambrian::sandbox

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,16 @@ struct ResourceLimits {
   int64_t open_files = 256;                        // RLIMIT_NOFILE
   int64_t output_bytes = int64_t{8} << 20;         // stdout+stderr; over it: kOutputLimit
   int64_t output_tail_bytes = 16 << 10;            // how much of the end of the output to keep
+  // Memory of the whole process tree: a cgroup limit where the sandbox has
+  // cgroups (over it the kernel kills -> kMemoryLimit); without cgroups it
+  // becomes RLIMIT_AS per process unless address_space_bytes is set.
+  int64_t memory_bytes = 0;
+  // Processes (and threads) alive at once in the job's tree: a cgroup pids
+  // limit; over it fork() fails -> kProcessLimit. Ignored without cgroups.
+  int64_t max_processes = 0;
+  // Total bytes allocated on disk under work_dir and writable_paths, polled
+  // while the job runs; over it the tree is killed -> kDiskLimit.
+  int64_t disk_bytes = 0;
 };
 
 struct JobSpec {
@@ -36,12 +47,25 @@ struct JobSpec {
   // If non-null and set to true while the job runs, the job's process tree is
   // killed and the result's outcome is kKilled. Must outlive Run().
   const std::atomic<bool>* cancel = nullptr;
+  // Directories the job may write besides work_dir (e.g. its CAMBRIAN_OUT).
+  // An isolating sandbox makes only work_dir and these writable, and hands
+  // them to its unprivileged uid; they count toward limits.disk_bytes.
+  std::vector<std::filesystem::path> writable_paths;
+  // Directories or files the job may read (e.g. the task's trusted files).
+  // An isolating sandbox shows them read-only at the same path and shows
+  // nothing else of the host but the system directories.
+  std::vector<std::filesystem::path> read_only_paths;
+  // The GPUs (nvidia-smi indices) this job holds. Set: CUDA_VISIBLE_DEVICES
+  // becomes exactly these ("" for none) and an isolating sandbox exposes only
+  // their device nodes. Unset: the sandbox leaves CUDA_VISIBLE_DEVICES to
+  // `env` and an isolating sandbox exposes no GPU.
+  std::optional<std::vector<int>> gpus;
 };
 
 // What the sandbox measured. `outcome` is one of kOk (exit 0), kRuntimeError
 // (non-zero exit or a signal of its own), kTimeout, kMemoryLimit, kOutputLimit,
-// kKilled (cancelled). Stage-level outcomes (build_error, wrong_answer) are the
-// evaluator's business.
+// kProcessLimit, kDiskLimit, kKilled (cancelled). Stage-level outcomes (build_error, wrong_answer)
+// are the evaluator's business.
 struct JobResult {
   Outcome outcome = Outcome::kOk;
   int exit_code = -1;   // -1 if the job died of a signal

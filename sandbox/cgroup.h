@@ -1,0 +1,96 @@
+// Control groups for jobs: one cgroup per job holds the job's whole process
+// tree, so the tree can be capped (memory, process count) and killed as a
+// whole, including processes that called setsid() or double-forked out of
+// the job's process group. Internal to the sandbox module.
+//
+// Supported: cgroup v1 (the memory and pids controllers, each its own
+// hierarchy) and cgroup v2 (the unified hierarchy). Job cgroups are made
+// below the controller's own cgroup in each hierarchy, which must be
+// writable (root, or a delegated subtree). Without a usable hierarchy the
+// sandbox falls back to rlimits and process groups (see DetectCgroups).
+#ifndef CAMBRIAN_SANDBOX_CGROUP_H_
+#define CAMBRIAN_SANDBOX_CGROUP_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+
+namespace cambrian::sandbox {
+
+// One place job cgroups can be made.
+struct CgroupHierarchy {
+  std::filesystem::path parent;  // job cgroups are made below this directory
+  bool unified = false;          // cgroup v2
+  bool memory = false;           // memory limits are available here
+  bool pids = false;             // process-count limits are available here
+};
+
+struct CgroupSupport {
+  std::vector<CgroupHierarchy> hierarchies;  // empty: no usable cgroups
+  // One line for people: "cgroup v1 (memory, pids)", or why none is usable.
+  std::string summary;
+
+  bool usable() const { return !hierarchies.empty(); }
+  bool memory() const;
+  bool pids() const;
+};
+
+// Reads /proc/self/mountinfo and /proc/self/cgroup, prefers cgroup v1
+// memory+pids when mounted, else v2 (enabling the memory and pids
+// controllers for the controller's cgroup; if that cgroup holds processes,
+// which cgroup v2 forbids for a parent with controllers, the calling process
+// first moves itself into a child leaf "cambrian-controller"). Each hierarchy
+// is probed by making and removing a directory. Never fails: an unusable
+// machine gives an empty `hierarchies` and the reason in `summary`.
+CgroupSupport DetectCgroups();
+
+// A job's cgroups (one per hierarchy). Not thread-safe; one per job.
+class JobCgroup {
+ public:
+  // Makes `name` below every hierarchy of `support` and sets the limits
+  // (0 = none; swap is capped too, so memory cannot spill into it). Errors:
+  // the errno of a failing mkdir or limit write (the directories made so far
+  // are removed).
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<JobCgroup>> Create(
+      const CgroupSupport& support, const std::string& name, int64_t memory_bytes,
+      int64_t max_processes);
+  // Kills what is left and removes the directories (best effort).
+  ~JobCgroup();
+  JobCgroup(const JobCgroup&) = delete;
+  JobCgroup& operator=(const JobCgroup&) = delete;
+
+  const std::vector<std::filesystem::path>& dirs() const { return dirs_; }
+  // The cgroup.procs files a process writes "0" into to join the job.
+  std::vector<std::filesystem::path> ProcsFiles() const;
+
+  // SIGKILLs every process in the job's cgroups until they are empty (or a
+  // few seconds pass). Processes forked meanwhile are caught by the next
+  // round; the pids cap bounds how many there can be.
+  void KillAll();
+  // True if the kernel OOM-killed a process of the job (memory cap).
+  bool OomKilled() const;
+  // True if a fork() failed on the process-count cap.
+  bool ProcessCapHit() const;
+  // Peak memory of the tree as the memory controller counted it; 0 unknown.
+  int64_t PeakMemoryBytes() const;
+
+ private:
+  explicit JobCgroup(std::vector<CgroupHierarchy> hierarchies)
+      : hierarchies_(std::move(hierarchies)) {}
+
+  std::vector<CgroupHierarchy> hierarchies_;
+  std::vector<std::filesystem::path> dirs_;  // parallel to hierarchies_
+};
+
+// Kills every process in each cgroup directory (and its sub-cgroups) and
+// removes the directories. Returns true if all are gone. Used at the end of
+// a job and by ReapLeftoverJobs for a dead controller's jobs.
+bool KillAndRemoveCgroups(const std::vector<std::filesystem::path>& dirs);
+
+}  // namespace cambrian::sandbox
+
+#endif  // CAMBRIAN_SANDBOX_CGROUP_H_
