@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -48,8 +49,21 @@ struct Task {
   std::string fitness_score;  // expression over metrics
   Goal goal = Goal::kMaximize;
   double tolerance = 0.1;  // relative; replay agrees if within it
+  // The stated standard deviation of one evaluation's fitness (fitness
+  // units, >= 0): differences below it are ties, not progress.
+  double noise = 0;
+  int confirm = 0;        // how many top candidates to re-run at the end of a run
+  int confirm_seeds = 2;  // on how many more seeds each is re-run
   std::vector<FeatureSpec> features;
   ResourceSpec resources;
+  // The profile the task was loaded with ([profiles.NAME]; empty if the task
+  // declares none). Its timeouts are already applied to `stages`; its
+  // variables are added to every stage's environment, after the harness's own
+  // (a profile cannot override CAMBRIAN_*, PATH, HOME and the like: the
+  // loader rejects those names).
+  std::string profile;
+  std::vector<std::string> profiles;  // every declared profile, sorted
+  std::map<std::string, std::string> stage_env;
 };
 
 // True if `a` is a better fitness than `b` under `goal`.

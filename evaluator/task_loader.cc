@@ -4,10 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 #include <set>
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "common/absl_compat.h"
 #include "common/file_util.h"
 #include "common/glob.h"
@@ -166,11 +168,21 @@ absl::Status LoadStages(TomlTable& root, const TaskPaths& paths, Task* task) {
   return absl::OkStatus();
 }
 
+absl::Status LoadCount(TomlTable& table, std::string_view key, int min, int* count) {
+  const std::string expected = absl::StrCat("an integer >= ", min);
+  CAMBRIAN_ASSIGN_OR_RETURN(std::optional<int64_t> value, table.OptionalInteger(key, expected));
+  if (!value.has_value()) return absl::OkStatus();
+  if (*value < min || *value > 4096) return table.WrongType(key, expected);
+  *count = static_cast<int>(*value);
+  return absl::OkStatus();
+}
+
 absl::Status LoadFitness(TomlTable& root, const TaskPaths& paths, Task* task) {
   CAMBRIAN_ASSIGN_OR_RETURN(const toml::table* table,
                             root.Table("fitness", "a table [fitness] with score and goal"));
   TomlTable fitness(*table, "fitness", paths.file);
-  CAMBRIAN_RETURN_IF_ERROR(fitness.AllowOnly({"score", "goal", "tolerance"}));
+  CAMBRIAN_RETURN_IF_ERROR(
+      fitness.AllowOnly({"score", "goal", "tolerance", "noise", "confirm", "confirm_seeds"}));
   CAMBRIAN_ASSIGN_OR_RETURN(task->fitness_score,
                             fitness.String("score", "an expression over metrics like \"gflops\""));
   CAMBRIAN_RETURN_IF_ERROR(CheckExpression(fitness, "score", task->fitness_score));
@@ -187,6 +199,14 @@ absl::Status LoadFitness(TomlTable& root, const TaskPaths& paths, Task* task) {
     }
     task->tolerance = *tolerance;
   }
+  constexpr char kNoise[] = "a standard deviation >= 0 in fitness units like 0.015";
+  CAMBRIAN_ASSIGN_OR_RETURN(std::optional<double> noise, fitness.OptionalNumber("noise", kNoise));
+  if (noise.has_value()) {
+    if (!(*noise >= 0) || !std::isfinite(*noise)) return fitness.WrongType("noise", kNoise);
+    task->noise = *noise;
+  }
+  CAMBRIAN_RETURN_IF_ERROR(LoadCount(fitness, "confirm", 0, &task->confirm));
+  CAMBRIAN_RETURN_IF_ERROR(LoadCount(fitness, "confirm_seeds", 1, &task->confirm_seeds));
   return absl::OkStatus();
 }
 
@@ -242,15 +262,6 @@ absl::Status LoadBytes(TomlTable& table, std::string_view key, int64_t* bytes) {
   return absl::OkStatus();
 }
 
-absl::Status LoadCount(TomlTable& table, std::string_view key, int min, int* count) {
-  const std::string expected = absl::StrCat("an integer >= ", min);
-  CAMBRIAN_ASSIGN_OR_RETURN(std::optional<int64_t> value, table.OptionalInteger(key, expected));
-  if (!value.has_value()) return absl::OkStatus();
-  if (*value < min || *value > 4096) return table.WrongType(key, expected);
-  *count = static_cast<int>(*value);
-  return absl::OkStatus();
-}
-
 absl::Status LoadResources(TomlTable& root, const TaskPaths& paths, Task* task) {
   CAMBRIAN_ASSIGN_OR_RETURN(const toml::table* table,
                             root.OptionalTable("resources", "a table [resources]"));
@@ -263,6 +274,119 @@ absl::Status LoadResources(TomlTable& root, const TaskPaths& paths, Task* task) 
   CAMBRIAN_RETURN_IF_ERROR(LoadBytes(resources, "memory", &spec.memory_bytes));
   CAMBRIAN_RETURN_IF_ERROR(LoadBytes(resources, "output", &spec.output_bytes));
   CAMBRIAN_RETURN_IF_ERROR(LoadBytes(resources, "file_size", &spec.file_bytes));
+  return absl::OkStatus();
+}
+
+// Names a profile may not set: the harness's own variables and the host's
+// allow-listed ones (see sandbox/environment.h), which the job must see as the
+// harness sets them.
+bool IsReservedEnvName(const std::string& name) {
+  static const std::set<std::string> kReserved = {
+      "PATH", "LANG", "LC_ALL", "TZ", "HOME", "TMPDIR", "CUDA_VISIBLE_DEVICES"};
+  return name.rfind("CAMBRIAN_", 0) == 0 || kReserved.count(name) > 0;
+}
+
+absl::Status LoadProfileEnv(TomlTable& profile, std::map<std::string, std::string>* env) {
+  constexpr char kExpected[] = "a table of strings like { MY_MODE = \"fast\" }";
+  CAMBRIAN_ASSIGN_OR_RETURN(const toml::table* table, profile.OptionalTable("env", kExpected));
+  if (table == nullptr) return absl::OkStatus();
+  for (const auto& [key, node] : *table) {
+    const std::string name(key.str());
+    if (!IsMetricName(name)) {
+      return profile.Error(
+          "env", absl::StrCat("'", name, "' is not a variable name ([A-Za-z_][A-Za-z0-9_]*)"));
+    }
+    if (IsReservedEnvName(name)) {
+      return profile.Error("env", absl::StrCat("'", name,
+                                               "' is set by the harness; a profile may not set "
+                                               "CAMBRIAN_*, PATH, LANG, LC_ALL, TZ, HOME, TMPDIR "
+                                               "or CUDA_VISIBLE_DEVICES"));
+    }
+    if (!node.is_string()) {
+      return profile.Error("env", absl::StrCat("variable '", name, "': expected a string, got ",
+                                               internal::DescribeNode(node)));
+    }
+    (*env)[name] = node.as_string()->get();
+  }
+  return absl::OkStatus();
+}
+
+// Stage timeouts a profile overrides, by stage name; applied to `stages`.
+absl::Status LoadProfileTimeouts(TomlTable& profile, std::vector<StageSpec>* stages) {
+  constexpr char kExpected[] = "a table of stage names to durations like { train = \"5m\" }";
+  CAMBRIAN_ASSIGN_OR_RETURN(const toml::table* table, profile.OptionalTable("timeouts", kExpected));
+  if (table == nullptr) return absl::OkStatus();
+  for (const auto& [key, node] : *table) {
+    const std::string name(key.str());
+    auto stage = std::find_if(stages->begin(), stages->end(),
+                              [&](const StageSpec& spec) { return spec.name == name; });
+    if (stage == stages->end()) {
+      return profile.Error("timeouts", absl::StrCat("no stage is named \"", name, "\""));
+    }
+    absl::StatusOr<absl::Duration> parsed = node.is_string()
+                                                ? ParseDuration(node.as_string()->get())
+                                                : absl::InvalidArgumentError("not a string");
+    if (!parsed.ok() || *parsed <= absl::ZeroDuration()) {
+      return profile.Error(
+          "timeouts", absl::StrCat("stage '", name, "': expected a duration like \"30s\", got ",
+                                   internal::DescribeNode(node)));
+    }
+    stage->timeout = *parsed;
+  }
+  return absl::OkStatus();
+}
+
+// Every profile is validated, whichever is selected, so a typo in one that
+// only a GPU machine uses is still caught on a laptop.
+absl::Status LoadProfiles(TomlTable& root, const TaskPaths& paths, const std::string& wanted,
+                          Task* task) {
+  CAMBRIAN_ASSIGN_OR_RETURN(const toml::table* table,
+                            root.OptionalTable("profiles", "a table of [profiles.NAME] tables"));
+  CAMBRIAN_ASSIGN_OR_RETURN(std::optional<std::string> default_profile,
+                            root.OptionalString("default_profile", "a profile name"));
+  if (table == nullptr) {
+    if (default_profile.has_value()) {
+      return root.Error("default_profile", "the task declares no [profiles.NAME] table");
+    }
+    if (wanted.empty()) return absl::OkStatus();
+    return absl::InvalidArgumentError(absl::StrCat(paths.file,
+                                                   ": key 'profiles': unknown profile '", wanted,
+                                                   "' (the task declares no profiles)"));
+  }
+  TomlTable profiles(*table, "profiles", paths.file);
+  for (const auto& [key, node] : *table) task->profiles.emplace_back(key.str());
+  std::sort(task->profiles.begin(), task->profiles.end());
+  if (!default_profile.has_value()) {
+    return root.Error("default_profile",
+                      "missing: a task with [profiles] must name its default one");
+  }
+  const std::string chosen = wanted.empty() ? *default_profile : wanted;
+  const std::string known = absl::StrJoin(task->profiles, ", ");
+  if (std::find(task->profiles.begin(), task->profiles.end(), *default_profile) ==
+      task->profiles.end()) {
+    return root.Error("default_profile", absl::StrCat("no profile is named '", *default_profile,
+                                                      "' (expected one of: ", known, ")"));
+  }
+  if (!table->contains(chosen)) {
+    return absl::InvalidArgumentError(absl::StrCat(paths.file,
+                                                   ": key 'profiles': unknown profile '", chosen,
+                                                   "' (expected one of: ", known, ")"));
+  }
+  for (const auto& [key, node] : *table) {
+    const std::string name(key.str());
+    if (!node.is_table()) return profiles.WrongType(name, "a table like { env = { ... } }");
+    TomlTable profile(*node.as_table(), profiles.KeyPath(name), paths.file);
+    CAMBRIAN_RETURN_IF_ERROR(profile.AllowOnly({"description", "env", "timeouts"}));
+    CAMBRIAN_RETURN_IF_ERROR(profile.OptionalString("description", "a string").status());
+    std::map<std::string, std::string> env;
+    CAMBRIAN_RETURN_IF_ERROR(LoadProfileEnv(profile, &env));
+    std::vector<StageSpec> stages = task->stages;
+    CAMBRIAN_RETURN_IF_ERROR(LoadProfileTimeouts(profile, &stages));
+    if (name != chosen) continue;
+    task->profile = name;
+    task->stage_env = std::move(env);
+    task->stages = std::move(stages);
+  }
   return absl::OkStatus();
 }
 
@@ -288,13 +412,14 @@ absl::Status LoadHeader(TomlTable& root, const TaskPaths& paths, Task* task) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<Task> LoadDocument(const toml::table& document, const TaskPaths& paths) {
+absl::StatusOr<Task> LoadDocument(const toml::table& document, const TaskPaths& paths,
+                                  const std::string& profile) {
   Task task;
   task.dir = paths.dir;
   TomlTable root(document, "", paths.file);
   CAMBRIAN_RETURN_IF_ERROR(
       root.AllowOnly({"name", "description", "instructions", "program", "trusted", "stages",
-                      "fitness", "features", "resources"}));
+                      "fitness", "features", "resources", "default_profile", "profiles"}));
   CAMBRIAN_RETURN_IF_ERROR(LoadHeader(root, paths, &task));
   CAMBRIAN_RETURN_IF_ERROR(LoadProgram(root, paths, &task));
   CAMBRIAN_RETURN_IF_ERROR(LoadTrusted(root, paths, &task));
@@ -302,6 +427,7 @@ absl::StatusOr<Task> LoadDocument(const toml::table& document, const TaskPaths& 
   CAMBRIAN_RETURN_IF_ERROR(LoadFitness(root, paths, &task));
   CAMBRIAN_RETURN_IF_ERROR(LoadFeatures(root, paths, &task));
   CAMBRIAN_RETURN_IF_ERROR(LoadResources(root, paths, &task));
+  CAMBRIAN_RETURN_IF_ERROR(LoadProfiles(root, paths, profile, &task));
   return task;
 }
 
@@ -320,7 +446,7 @@ bool IsStageName(const std::string& name) {
   });
 }
 
-absl::StatusOr<Task> LoadTask(const fs::path& task_dir_or_toml) {
+absl::StatusOr<Task> LoadTask(const fs::path& task_dir_or_toml, const std::string& profile) {
   std::error_code ec;
   fs::path toml_path =
       fs::is_directory(task_dir_or_toml, ec) ? task_dir_or_toml / kTaskFileName : task_dir_or_toml;
@@ -335,7 +461,7 @@ absl::StatusOr<Task> LoadTask(const fs::path& task_dir_or_toml) {
   CAMBRIAN_ASSIGN_OR_RETURN(std::string text, ReadFile(toml_path));
   try {
     toml::table document = toml::parse(text, paths.file);
-    return LoadDocument(document, paths);
+    return LoadDocument(document, paths, profile);
   } catch (const toml::parse_error& error) {
     const toml::source_position& at = error.source().begin;
     return absl::InvalidArgumentError(

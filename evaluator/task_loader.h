@@ -5,6 +5,7 @@
 #define CAMBRIAN_EVALUATOR_TASK_LOADER_H_
 
 #include <filesystem>
+#include <string>
 
 #include "absl/status/statusor.h"
 #include "common/task.h"
@@ -12,7 +13,10 @@
 namespace cambrian::evaluator {
 
 // Loads `task_dir_or_toml` (a task directory holding task.toml, or the path
-// of the .toml file itself) into a Task whose paths are absolute.
+// of the .toml file itself) into a Task whose paths are absolute, with the
+// profile `profile` applied ([profiles.NAME]: its env in Task::stage_env, its
+// stage timeouts in Task::stages). An empty `profile` means the task's
+// `default_profile`, or none if the task declares no profiles.
 //
 // Errors:
 //   NotFound         the task file does not exist (the message names it);
@@ -26,9 +30,14 @@ namespace cambrian::evaluator {
 //                    wrong types, invalid names, duplicate stage names,
 //                    expressions that do not compile (pass_if, fitness.score),
 //                    directories that do not exist and editable globs that
-//                    match no file.
+//                    match no file; and an unknown profile:
+//                      tasks/x/task.toml: key 'profiles': unknown profile
+//                      'gpu2' (expected one of: demo, gpu, smoke)
+//                    (every declared profile is validated, whichever is
+//                    chosen).
 // Thread-safe (reads only the file system).
-[[nodiscard]] absl::StatusOr<Task> LoadTask(const std::filesystem::path& task_dir_or_toml);
+[[nodiscard]] absl::StatusOr<Task> LoadTask(const std::filesystem::path& task_dir_or_toml,
+                                            const std::string& profile = "");
 
 // True if `name` is a valid task name: [a-z0-9_-]+.
 bool IsTaskName(const std::string& name);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <map>
 #include <string>
 
 #include "absl/strings/str_replace.h"
@@ -133,6 +134,12 @@ fitness = { score = "x", goal = "minimize" }
   EXPECT_EQ(task->stages[0].timeout, absl::Seconds(60));
   EXPECT_EQ(task->goal, Goal::kMinimize);
   EXPECT_DOUBLE_EQ(task->tolerance, 0.1);
+  EXPECT_DOUBLE_EQ(task->noise, 0);
+  EXPECT_EQ(task->confirm, 0);
+  EXPECT_EQ(task->confirm_seeds, 2);
+  EXPECT_TRUE(task->profile.empty());
+  EXPECT_TRUE(task->profiles.empty());
+  EXPECT_TRUE(task->stage_env.empty());
   EXPECT_TRUE(task->features.empty());
   EXPECT_EQ(task->resources.memory_bytes, ResourceSpec{}.memory_bytes);
 }
@@ -276,6 +283,124 @@ TEST(BuiltInTasksTest, EveryTaskInTheRepositoryLoads) {
     ++loaded;
   }
   EXPECT_GE(loaded, 1);
+}
+
+TEST_F(TaskLoaderTest, NoiseAndConfirmation) {
+  absl::StatusOr<Task> task =
+      Load(absl::StrReplaceAll(kGoodTask, {{"tolerance = 0.25",
+                                            "tolerance = 0.25\nnoise = 0.015\nconfirm = 3\n"
+                                            "confirm_seeds = 4"}}));
+  ASSERT_TRUE(task.ok()) << task.status();
+  EXPECT_DOUBLE_EQ(task->noise, 0.015);
+  EXPECT_EQ(task->confirm, 3);
+  EXPECT_EQ(task->confirm_seeds, 4);
+  EXPECT_THAT(ErrorFor("tolerance = 0.25", "noise = -1"), HasSubstr("key 'fitness.noise'"));
+  EXPECT_THAT(ErrorFor("tolerance = 0.25", "noise = \"0.1\""),
+              HasSubstr("expected a standard deviation >= 0"));
+  EXPECT_THAT(ErrorFor("tolerance = 0.25", "confirm = -1"), HasSubstr("key 'fitness.confirm'"));
+  EXPECT_THAT(ErrorFor("tolerance = 0.25", "confirm = 1.5"), HasSubstr("key 'fitness.confirm'"));
+  EXPECT_THAT(ErrorFor("tolerance = 0.25", "confirm_seeds = 0"),
+              HasSubstr("key 'fitness.confirm_seeds': expected an integer >= 1"));
+}
+
+constexpr char kProfiles[] = R"(
+default_profile = "demo"
+
+[profiles.smoke]
+description = "seconds, for CI"
+env = { MODE = "smoke", SCALE = "0.5" }
+timeouts = { check = "5s" }
+
+[profiles.demo]
+env = { MODE = "demo" }
+
+[profiles.gpu]
+env = { MODE = "gpu" }
+timeouts = { build = "10m", check = "1h" }
+)";
+
+class TaskProfileTest : public TaskLoaderTest {
+ protected:
+  absl::StatusOr<Task> LoadProfile(const std::string& profiles, const std::string& name) {
+    // Top-level keys before the good task's tables, [profiles.*] after them.
+    const size_t tables = std::min(profiles.find("[profiles"), profiles.size());
+    EXPECT_TRUE(WriteFile(dir_ / "task.toml",
+                          profiles.substr(0, tables) + kGoodTask + profiles.substr(tables))
+                    .ok());
+    return LoadTask(dir_, name);
+  }
+  std::string ProfileError(const std::string& from, const std::string& to,
+                           const std::string& name = "") {
+    std::string profiles = kProfiles;
+    EXPECT_NE(profiles.find(from), std::string::npos) << from;
+    absl::StatusOr<Task> task = LoadProfile(absl::StrReplaceAll(profiles, {{from, to}}), name);
+    EXPECT_FALSE(task.ok()) << "loaded despite replacing " << from << " by " << to;
+    if (task.ok()) return "";
+    EXPECT_EQ(task.status().code(), absl::StatusCode::kInvalidArgument);
+    std::string message(task.status().message());
+    EXPECT_THAT(message, HasSubstr((dir_ / "task.toml").string()));
+    return message;
+  }
+};
+
+TEST_F(TaskProfileTest, EmptyNameMeansTheDefaultProfile) {
+  absl::StatusOr<Task> task = LoadProfile(kProfiles, "");
+  ASSERT_TRUE(task.ok()) << task.status();
+  EXPECT_EQ(task->profile, "demo");
+  EXPECT_EQ(task->profiles, (std::vector<std::string>{"demo", "gpu", "smoke"}));
+  EXPECT_EQ(task->stage_env, (std::map<std::string, std::string>{{"MODE", "demo"}}));
+  EXPECT_EQ(task->stages[0].timeout, absl::Seconds(90));  // not overridden
+  EXPECT_EQ(task->stages[1].timeout, absl::Seconds(30));
+}
+
+TEST_F(TaskProfileTest, NamedProfileSetsEnvAndTimeouts) {
+  absl::StatusOr<Task> task = LoadProfile(kProfiles, "smoke");
+  ASSERT_TRUE(task.ok()) << task.status();
+  EXPECT_EQ(task->profile, "smoke");
+  EXPECT_EQ(task->stage_env,
+            (std::map<std::string, std::string>{{"MODE", "smoke"}, {"SCALE", "0.5"}}));
+  EXPECT_EQ(task->stages[0].timeout, absl::Seconds(90));
+  EXPECT_EQ(task->stages[1].timeout, absl::Seconds(5));
+  task = LoadProfile(kProfiles, "gpu");
+  ASSERT_TRUE(task.ok()) << task.status();
+  EXPECT_EQ(task->stages[0].timeout, absl::Minutes(10));
+  EXPECT_EQ(task->stages[1].timeout, absl::Hours(1));
+}
+
+TEST_F(TaskProfileTest, UnknownProfileNamesFileKeyAndChoices) {
+  absl::StatusOr<Task> task = LoadProfile(kProfiles, "gpu2");
+  ASSERT_FALSE(task.ok());
+  EXPECT_EQ(task.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_EQ(task.status().message(),
+            (dir_ / "task.toml").string() +
+                ": key 'profiles': unknown profile 'gpu2' (expected one of: demo, gpu, smoke)");
+  EXPECT_THAT(ProfileError("default_profile = \"demo\"", "default_profile = \"dmeo\""),
+              HasSubstr("key 'default_profile': no profile is named 'dmeo'"));
+  EXPECT_THAT(ProfileError("default_profile = \"demo\"", ""),
+              HasSubstr("a task with [profiles] must name its default one"));
+  task = Load(kGoodTask);
+  task = LoadTask(dir_, "smoke");
+  ASSERT_FALSE(task.ok());
+  EXPECT_THAT(task.status().message(), HasSubstr("the task declares no profiles"));
+}
+
+TEST_F(TaskProfileTest, EveryProfileIsValidatedWhicheverIsChosen) {
+  EXPECT_THAT(ProfileError("build = \"10m\"", "biuld = \"10m\"", "smoke"),
+              HasSubstr("key 'profiles.gpu.timeouts': no stage is named \"biuld\""));
+  EXPECT_THAT(ProfileError("build = \"10m\"", "build = 600"),
+              HasSubstr("stage 'build': expected a duration like \"30s\", got integer 600"));
+  EXPECT_THAT(ProfileError("MODE = \"gpu\"", "MODE = 1"),
+              HasSubstr("key 'profiles.gpu.env': variable 'MODE': expected a string"));
+  EXPECT_THAT(ProfileError("MODE = \"gpu\"", "CAMBRIAN_SEED = \"1\""),
+              HasSubstr("'CAMBRIAN_SEED' is set by the harness"));
+  EXPECT_THAT(ProfileError("MODE = \"gpu\"", "PATH = \"/tmp\""),
+              HasSubstr("'PATH' is set by the harness"));
+  EXPECT_THAT(ProfileError("MODE = \"gpu\"", "\"A-B\" = \"1\""),
+              HasSubstr("'A-B' is not a variable name"));
+  EXPECT_THAT(ProfileError("description = \"seconds, for CI\"", "descripton = \"x\""),
+              HasSubstr("unknown key 'profiles.smoke.descripton'"));
+  EXPECT_THAT(ProfileError("[profiles.demo]\n", "[profiles]\ndemo = 3\n[profiles.x]\n"),
+              HasSubstr("key 'profiles.demo'"));
 }
 
 }  // namespace
