@@ -317,6 +317,7 @@ env = { MODE = "demo" }
 [profiles.gpu]
 env = { MODE = "gpu" }
 timeouts = { build = "10m", check = "1h" }
+memory = "1024GiB"
 )";
 
 class TaskProfileTest : public TaskLoaderTest {
@@ -351,6 +352,7 @@ TEST_F(TaskProfileTest, EmptyNameMeansTheDefaultProfile) {
   EXPECT_EQ(task->stage_env, (std::map<std::string, std::string>{{"MODE", "demo"}}));
   EXPECT_EQ(task->stages[0].timeout, absl::Seconds(90));  // not overridden
   EXPECT_EQ(task->stages[1].timeout, absl::Seconds(30));
+  EXPECT_EQ(task->resources.memory_bytes, int64_t{2} << 30);  // [resources]
 }
 
 TEST_F(TaskProfileTest, NamedProfileSetsEnvAndTimeouts) {
@@ -365,6 +367,7 @@ TEST_F(TaskProfileTest, NamedProfileSetsEnvAndTimeouts) {
   ASSERT_TRUE(task.ok()) << task.status();
   EXPECT_EQ(task->stages[0].timeout, absl::Minutes(10));
   EXPECT_EQ(task->stages[1].timeout, absl::Hours(1));
+  EXPECT_EQ(task->resources.memory_bytes, int64_t{1} << 40);
 }
 
 TEST_F(TaskProfileTest, UnknownProfileNamesFileKeyAndChoices) {
@@ -389,6 +392,8 @@ TEST_F(TaskProfileTest, EveryProfileIsValidatedWhicheverIsChosen) {
               HasSubstr("key 'profiles.gpu.timeouts': no stage is named \"biuld\""));
   EXPECT_THAT(ProfileError("build = \"10m\"", "build = 600"),
               HasSubstr("stage 'build': expected a duration like \"30s\", got integer 600"));
+  EXPECT_THAT(ProfileError("memory = \"1024GiB\"", "memory = \"lots\""),
+              HasSubstr("key 'profiles.gpu.memory': expected a size like \"4GiB\""));
   EXPECT_THAT(ProfileError("MODE = \"gpu\"", "MODE = 1"),
               HasSubstr("key 'profiles.gpu.env': variable 'MODE': expected a string"));
   EXPECT_THAT(ProfileError("MODE = \"gpu\"", "CAMBRIAN_SEED = \"1\""),
