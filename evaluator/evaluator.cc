@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <system_error>
 #include <utility>
 
@@ -55,9 +56,10 @@ absl::Status FreshDir(const fs::path& dir) {
   return absl::OkStatus();
 }
 
-sandbox::JobSpec MakeJobSpec(const Task& task, const StageSpec& stage, uint64_t seed,
-                             const std::string& job_name, const JobPaths& paths,
-                             const fs::path& out_dir, const std::atomic<bool>* cancel) {
+sandbox::JobSpec MakeJobSpec(const Task& task, const EvaluatorOptions& options,
+                             const StageSpec& stage, uint64_t seed, const std::string& job_name,
+                             const JobPaths& paths, const fs::path& out_dir,
+                             const std::atomic<bool>* cancel) {
   sandbox::JobSpec spec;
   spec.argv = {"/bin/sh", "-c", stage.run};
   spec.work_dir = paths.job_dir;
@@ -75,10 +77,16 @@ sandbox::JobSpec MakeJobSpec(const Task& task, const StageSpec& stage, uint64_t 
   // A CPU-time cap as a backstop to the wall clock: a job may use its
   // declared cores for the whole timeout, and no more.
   spec.limits.cpu_time = stage.timeout * std::max(1, task.resources.cpus) + absl::Seconds(1);
-  spec.limits.address_space_bytes = task.resources.memory_bytes;
+  // The whole tree's memory: a cgroup where the sandbox has one, else the
+  // sandbox turns it into a per-process address-space limit.
+  spec.limits.memory_bytes = task.resources.memory_bytes;
   spec.limits.file_size_bytes = task.resources.file_bytes;
   spec.limits.output_bytes = task.resources.output_bytes;
+  spec.limits.max_processes = options.max_processes;
+  spec.limits.disk_bytes = options.disk_bytes;
   spec.cancel = cancel;
+  spec.writable_paths = {out_dir};
+  if (!task.trusted_root.empty()) spec.read_only_paths = {task.trusted_root};
   return spec;
 }
 
@@ -133,11 +141,25 @@ absl::Status CheckPassIf(const StageSpec& spec, const Metrics& metrics, StageRes
 
 Evaluator::Evaluator(const Task& task, sandbox::Sandbox& sandbox, const FitnessFunction& fitness,
                      EvaluatorOptions options)
-    : task_(task), sandbox_(sandbox), fitness_(fitness), options_(std::move(options)) {}
+    : task_(task), sandbox_(sandbox), fitness_(fitness), options_(std::move(options)) {
+  std::error_code ec;
+  if (!options_.check_trusted || !fs::is_directory(task_.trusted_root, ec)) return;
+  // A tree HashTree cannot read (a symlink in it) is left unchecked.
+  absl::StatusOr<std::string> hash = HashTree(task_.trusted_root);
+  if (hash.ok()) trusted_hash_ = *std::move(hash);
+}
+
+absl::StatusOr<bool> Evaluator::TrustedIntact() const {
+  if (trusted_hash_.empty()) return true;
+  // A job that planted a symlink or an unreadable file made it unreadable:
+  // that is a change too.
+  absl::StatusOr<std::string> now = HashTree(task_.trusted_root);
+  return now.ok() && *now == trusted_hash_;
+}
 
 absl::StatusOr<Evaluation> Evaluator::Evaluate(const Program& program, const std::string& job_name,
-                                               uint64_t seed,
-                                               const std::atomic<bool>* cancel) const {
+                                               uint64_t seed, const std::atomic<bool>* cancel,
+                                               const std::optional<std::vector<int>>& gpus) const {
   if (!IsSafeJobName(job_name)) {
     return absl::InvalidArgumentError(absl::StrCat("bad job name '", job_name, "'"));
   }
@@ -159,9 +181,11 @@ absl::StatusOr<Evaluation> Evaluator::Evaluate(const Program& program, const std
       evaluation.note = absl::StrCat("cancelled before stage '", task_.stages[i].name, "'");
       return evaluation;
     }
-    CAMBRIAN_ASSIGN_OR_RETURN(
-        StageResult stage, RunStage(i, seed + i, job_name, paths.job_dir, paths.out_root, cancel));
-    MergeReport(paths.out_root / stage.name, code_lines, &stage, &evaluation);
+    CAMBRIAN_ASSIGN_OR_RETURN(StageResult stage, RunStage(i, seed + i, job_name, paths.job_dir,
+                                                          paths.out_root, cancel, gpus));
+    if (stage.outcome != Outcome::kTampered) {
+      MergeReport(paths.out_root / stage.name, code_lines, &stage, &evaluation);
+    }
     CAMBRIAN_RETURN_IF_ERROR(CheckPassIf(task_.stages[i], evaluation.metrics, &stage));
     evaluation.outcome = stage.outcome;
     if (stage.outcome != Outcome::kOk) {
@@ -178,17 +202,33 @@ absl::StatusOr<Evaluation> Evaluator::Evaluate(const Program& program, const std
 absl::StatusOr<StageResult> Evaluator::RunStage(size_t index, uint64_t seed,
                                                 const std::string& job_name,
                                                 const fs::path& job_dir, const fs::path& out_root,
-                                                const std::atomic<bool>* cancel) const {
+                                                const std::atomic<bool>* cancel,
+                                                const std::optional<std::vector<int>>& gpus) const {
   const StageSpec& spec = task_.stages[index];
   const fs::path out_dir = out_root / spec.name;
   // Fresh per stage, so a stage cannot pre-seed a later stage's report.
   CAMBRIAN_RETURN_IF_ERROR(FreshDir(out_dir));
+  CAMBRIAN_ASSIGN_OR_RETURN(bool intact_before, TrustedIntact());
+  if (!intact_before) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "the task's trusted files in ", task_.trusted_root.string(),
+        " changed since the run started (by an earlier job or by hand); restore them"));
+  }
   const JobPaths paths{job_dir, out_root};
-  absl::StatusOr<sandbox::JobResult> job =
-      sandbox_.Run(MakeJobSpec(task_, spec, seed, job_name, paths, out_dir, cancel));
+  sandbox::JobSpec job_spec =
+      MakeJobSpec(task_, options_, spec, seed, job_name, paths, out_dir, cancel);
+  job_spec.gpus = gpus;
+  absl::StatusOr<sandbox::JobResult> job = sandbox_.Run(job_spec);
   if (!job.ok()) return Annotate(job.status(), absl::StrCat("stage '", spec.name, "'"));
   StageResult stage{
       .name = spec.name, .outcome = job->outcome, .job = *std::move(job), .seed = seed, .note = ""};
+  CAMBRIAN_ASSIGN_OR_RETURN(bool intact_after, TrustedIntact());
+  if (!intact_after) {
+    // Never scored, whatever the job reported.
+    stage.outcome = Outcome::kTampered;
+    stage.note = "trusted files changed: the job wrote outside its own directories";
+    return stage;
+  }
   // A non-zero exit while building means the candidate does not compile.
   if (stage.outcome == Outcome::kRuntimeError && (index == 0 || spec.name == "build")) {
     stage.outcome = Outcome::kBuildError;

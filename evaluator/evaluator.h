@@ -44,6 +44,14 @@ struct Evaluation {
 struct EvaluatorOptions {
   std::filesystem::path jobs_root;  // job directories are created under it
   bool keep_job_dirs = false;       // otherwise a job directory is removed afterwards
+  // Caps the task format does not name (yet): processes and threads alive at
+  // once in a job's tree (a cgroup pids limit; PyTorch counts its threads),
+  // and the total size of a job's directories.
+  int64_t max_processes = 1024;
+  int64_t disk_bytes = int64_t{8} << 30;
+  // Check the task's trusted files before and after every stage (off only
+  // for tests that do not care).
+  bool check_trusted = true;
 };
 
 // The evaluation protocol (docs/tasks.md has the user-facing version):
@@ -55,7 +63,18 @@ struct EvaluatorOptions {
 //    (empty without [trusted]), CAMBRIAN_SEED (seed + stage index),
 //    CAMBRIAN_STAGE, CAMBRIAN_CANDIDATE (the job name), CAMBRIAN_JOB_DIR,
 //    HOME (the job directory) and TMPDIR (JOB/.cambrian-tmp), under the
-//    task's memory / file-size / output limits and the stage's timeout;
+//    task's memory (the whole tree's, JobSpec::limits.memory_bytes) /
+//    file-size / output limits, the options' process and disk caps and the
+//    stage's timeout; the job may write its directory and its CAMBRIAN_OUT
+//    (JobSpec::writable_paths) and read the trusted directory
+//    (JobSpec::read_only_paths), which is all an isolating sandbox shows;
+//    the GPUs given to Evaluate become JobSpec::gpus;
+//  - the trusted directory is hashed once at construction and after every
+//    stage: a stage after which it differs is kTampered ("trusted files
+//    changed"), never scored, and the cascade stops; if it already differs
+//    when a stage is about to start (changed by another job or by hand),
+//    Evaluate fails with kFailedPrecondition, since nothing scored from
+//    then on could be trusted;
 //  - $CAMBRIAN_OUT/metrics.json, if written, is merged into the metrics
 //    (later stages override earlier ones); the built-in metric code_lines
 //    (CountLines of the program) is always present and cannot be overridden;
@@ -78,22 +97,28 @@ class Evaluator {
   // Evaluates `program` in a fresh job directory named after `job_name`
   // (e.g. "c17"). Each stage gets CAMBRIAN_SEED = seed + stage index. A
   // failing candidate is an OK result with a non-kOk outcome. Thread-safe as
-  // long as job names differ. `cancel` as in sandbox::JobSpec.
+  // long as job names differ. `cancel` as in sandbox::JobSpec. `gpus`: the
+  // GPU indices this evaluation holds (from a sandbox::GpuAllocator lease),
+  // passed to every stage as JobSpec::gpus; nullopt leaves GPUs alone.
   // Errors (the harness broke, not the candidate): InvalidArgument for a job
   // name that is empty or holds '/'; Internal if a directory cannot be
   // created; the sandbox's own errors, annotated with the stage name; a
   // pass_if that does not compile (only possible for a Task not loaded by
   // LoadTask); a fitness error other than NotFound / InvalidArgument.
-  [[nodiscard]] absl::StatusOr<Evaluation> Evaluate(const Program& program,
-                                                    const std::string& job_name, uint64_t seed,
-                                                    const std::atomic<bool>* cancel) const;
+  [[nodiscard]] absl::StatusOr<Evaluation> Evaluate(
+      const Program& program, const std::string& job_name, uint64_t seed,
+      const std::atomic<bool>* cancel,
+      const std::optional<std::vector<int>>& gpus = std::nullopt) const;
 
  private:
   // Runs stage `index` in `job_dir` with a fresh out dir under `out_root`.
   absl::StatusOr<StageResult> RunStage(size_t index, uint64_t seed, const std::string& job_name,
                                        const std::filesystem::path& job_dir,
                                        const std::filesystem::path& out_root,
-                                       const std::atomic<bool>* cancel) const;
+                                       const std::atomic<bool>* cancel,
+                                       const std::optional<std::vector<int>>& gpus) const;
+  // Whether the trusted files still hash to trusted_hash_ ("" = unchecked).
+  absl::StatusOr<bool> TrustedIntact() const;
   // Sets evaluation->fitness, or its outcome and note when scoring fails.
   absl::Status Score(Evaluation* evaluation) const;
 
@@ -101,6 +126,7 @@ class Evaluator {
   sandbox::Sandbox& sandbox_;
   const FitnessFunction& fitness_;
   EvaluatorOptions options_;
+  std::string trusted_hash_;  // empty: no trusted directory to check
 };
 
 }  // namespace cambrian::evaluator

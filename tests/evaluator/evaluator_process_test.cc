@@ -10,6 +10,7 @@
 #include "evaluator/evaluator.h"
 #include "evaluator/task_loader.h"
 #include "sandbox/process_sandbox.h"
+#include "sandbox/sandbox_factory.h"
 
 namespace cambrian::evaluator {
 namespace {
@@ -64,15 +65,24 @@ class EvaluatorProcessTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(root_); }
 
-  absl::StatusOr<Evaluation> Evaluate(const std::string& answer) {
+  // Evaluates `answers` in turn with one Evaluator; returns the last result.
+  absl::StatusOr<Evaluation> EvaluateAll(const std::vector<std::string>& answers,
+                                         sandbox::Sandbox* sandbox = nullptr) {
     absl::StatusOr<Task> task = LoadTask(root_ / "task");
     if (!task.ok()) return task.status();
     auto fitness = MakeExpressionFitness(task->fitness_score);
     if (!fitness.ok()) return fitness.status();
-    sandbox::ProcessSandbox sandbox;
-    Evaluator evaluator(*task, sandbox, **fitness, {.jobs_root = root_ / "jobs"});
-    return evaluator.Evaluate({{"answer.sh", answer}}, "c1", 40, nullptr);
+    sandbox::ProcessSandbox process;
+    Evaluator evaluator(*task, sandbox != nullptr ? *sandbox : process, **fitness,
+                        {.jobs_root = root_ / "jobs"});
+    absl::StatusOr<Evaluation> last;
+    for (const std::string& answer : answers) {
+      last = evaluator.Evaluate({{"answer.sh", answer}}, "c1", 40, nullptr);
+      if (!last.ok()) return last;
+    }
+    return last;
   }
+  absl::StatusOr<Evaluation> Evaluate(const std::string& answer) { return EvaluateAll({answer}); }
 
   fs::path root_;
 };
@@ -100,6 +110,35 @@ TEST_F(EvaluatorProcessTest, WrongAnswerFailsPassIf) {
   EXPECT_EQ(evaluation->outcome, Outcome::kWrongAnswer);
   ASSERT_EQ(evaluation->stages.size(), 2u);
   EXPECT_THAT(evaluation->stages[1].note, HasSubstr("pass_if 'correct == 1' failed (correct = 0)"));
+}
+
+constexpr char kTamper[] = "echo '# pwned' >> \"$CAMBRIAN_TRUSTED/check.sh\"; echo 21\n";
+
+TEST_F(EvaluatorProcessTest, ChangingTheTrustedCheckerIsTamperedAndNeverScored) {
+  absl::StatusOr<Evaluation> evaluation = Evaluate(kTamper);
+  ASSERT_TRUE(evaluation.ok()) << evaluation.status();
+  EXPECT_EQ(evaluation->outcome, Outcome::kTampered);
+  EXPECT_FALSE(evaluation->fitness.has_value());
+  EXPECT_THAT(evaluation->note, HasSubstr("trusted files changed"));
+}
+
+TEST_F(EvaluatorProcessTest, AfterTamperingNothingMoreIsEvaluated) {
+  absl::StatusOr<Evaluation> evaluation = EvaluateAll({kTamper, "echo 21\n"});
+  ASSERT_FALSE(evaluation.ok());
+  EXPECT_EQ(evaluation.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(evaluation.status().message()), HasSubstr("restore them"));
+}
+
+TEST_F(EvaluatorProcessTest, UnderBubblewrapTheTrustedFilesCannotBeChanged) {
+  auto choice = sandbox::MakeSandbox({.mode = sandbox::SandboxMode::kBwrap});
+  if (!choice.ok()) GTEST_SKIP() << choice.status();
+  const std::string before = *ReadFile(root_ / "task" / "harness" / "check.sh");
+  absl::StatusOr<Evaluation> evaluation =
+      EvaluateAll({kTamper, "echo 21\n"}, choice->sandbox.get());
+  ASSERT_TRUE(evaluation.ok()) << evaluation.status();
+  EXPECT_EQ(evaluation->outcome, Outcome::kOk) << evaluation->note;
+  EXPECT_EQ(evaluation->fitness, 42);
+  EXPECT_EQ(*ReadFile(root_ / "task" / "harness" / "check.sh"), before);
 }
 
 }  // namespace

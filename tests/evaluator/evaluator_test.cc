@@ -199,7 +199,13 @@ TEST_F(EvaluatorTest, JobSpecCarriesProtocolEnvAndLimits) {
       EXPECT_EQ(value.find("sk-do-not-leak"), std::string::npos);
   }
   EXPECT_EQ(check.limits.wall_timeout, absl::Seconds(6));
-  EXPECT_EQ(check.limits.address_space_bytes, 123 << 20);
+  EXPECT_EQ(check.limits.memory_bytes, 123 << 20);
+  EXPECT_EQ(check.limits.address_space_bytes, 0);  // the sandbox's fallback for memory_bytes
+  EXPECT_GT(check.limits.max_processes, 0);
+  EXPECT_GT(check.limits.disk_bytes, 0);
+  EXPECT_EQ(check.writable_paths, std::vector<fs::path>{jobs_root_ / "c7.out" / "check"});
+  EXPECT_EQ(check.read_only_paths, std::vector<fs::path>{"/trusted/harness"});
+  EXPECT_FALSE(check.gpus.has_value());
   EXPECT_EQ(check.limits.output_bytes, 4567);
   EXPECT_EQ(check.limits.file_size_bytes, 8910);
 }
@@ -274,6 +280,26 @@ TEST_F(EvaluatorTest, BadJobNameIsRejected) {
               absl::StatusCode::kInvalidArgument);
   }
   EXPECT_TRUE(sandbox_.specs().empty());
+}
+
+}  // namespace
+}  // namespace cambrian::evaluator
+
+namespace cambrian::evaluator {
+namespace {
+
+TEST_F(EvaluatorTest, GpusOfTheEvaluationReachEveryStage) {
+  sandbox_.On("check", Reports(R"({"metrics": {"correct": 1}})"));
+  sandbox_.On("bench", Reports(R"({"metrics": {"gflops": 2}})"));
+  Evaluator evaluator(task_, sandbox_, *fitness_, {.jobs_root = jobs_root_});
+  absl::StatusOr<Evaluation> evaluation =
+      evaluator.Evaluate(kProgram, "c7", 100, nullptr, std::vector<int>{1, 3});
+  ASSERT_TRUE(evaluation.ok()) << evaluation.status();
+  ASSERT_EQ(sandbox_.specs().size(), 3u);
+  for (const sandbox::JobSpec& spec : sandbox_.specs()) {
+    ASSERT_TRUE(spec.gpus.has_value());
+    EXPECT_EQ(*spec.gpus, (std::vector<int>{1, 3}));
+  }
 }
 
 }  // namespace
