@@ -12,6 +12,7 @@ const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
       RunCommand(),    LeaderboardCommand(), ShowCommand(),   DiffCommand(),
       ExportCommand(), ReplayCommand(),      StatusCommand(), TasksCommand(),
+      DoctorCommand(),
   };
   return commands;
 }

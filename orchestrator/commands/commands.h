@@ -18,6 +18,7 @@ Command DiffCommand();
 Command ExportCommand();
 Command ReplayCommand();
 Command TasksCommand();
+Command DoctorCommand();
 
 // The --run-dir flag every review command takes: empty means "the latest".
 inline std::optional<std::filesystem::path> RunDirFlag(const std::string& flag) {
