@@ -132,10 +132,9 @@ absl::Status InsertStage(Db& db, int64_t id, int index, const StageRecord& stage
 
 absl::Status UpsertRunState(Db& db, const std::string& state, absl::Time now) {
   CAMBRIAN_ASSIGN_OR_RETURN(
-      Statement upsert,
-      db.Prepare("INSERT INTO run_state (id, state, updated_at) VALUES (1, ?, ?) "
-                 "ON CONFLICT (id) DO UPDATE SET state = excluded.state, "
-                 "updated_at = excluded.updated_at"));
+      Statement upsert, db.Prepare("INSERT INTO run_state (id, state, updated_at) VALUES (1, ?, ?) "
+                                   "ON CONFLICT (id) DO UPDATE SET state = excluded.state, "
+                                   "updated_at = excluded.updated_at"));
   upsert.Bind(1, state).Bind(2, internal::ToUnixSeconds(now));
   return upsert.Run();
 }

@@ -10,9 +10,8 @@ namespace cambrian::orchestrator {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
-      RunCommand(),    LeaderboardCommand(), ShowCommand(),   DiffCommand(),
-      ExportCommand(), ReplayCommand(),      StatusCommand(), TasksCommand(),
-      DoctorCommand(),
+      RunCommand(),    ResumeCommand(), LeaderboardCommand(), ShowCommand(),  DiffCommand(),
+      ExportCommand(), ReplayCommand(), StatusCommand(),      TasksCommand(), DoctorCommand(),
   };
   return commands;
 }

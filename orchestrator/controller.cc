@@ -6,6 +6,7 @@
 #include "common/file_util.h"
 #include "common/log.h"
 #include "common/status_macros.h"
+#include "common/units.h"
 #include "mutators/edit_policy.h"
 
 namespace cambrian::orchestrator {
@@ -50,7 +51,10 @@ archive::CandidateResult ToCandidateResult(const evaluator::Evaluation& evaluati
   return result;
 }
 
-Controller::Controller(ControllerDeps deps) : deps_(std::move(deps)), rng_(deps_.config->seed) {}
+Controller::Controller(ControllerDeps deps)
+    : deps_(std::move(deps)),
+      rng_(deps_.config->seed),
+      population_(deps_.config->population, deps_.task->goal, deps_.task->features) {}
 
 absl::StatusOr<RunSummary> Controller::Run() {
   start_ = last_improvement_ = deps_.clock->Now();
@@ -65,7 +69,9 @@ absl::StatusOr<RunSummary> Controller::Run() {
   // End retry waits at once; requests on the wire are bounded by their timeout.
   if (deps_.interrupt_llm) deps_.interrupt_llm();
   proposals_.reset();  // waits for LLM requests still in flight
-  summary_.elapsed = deps_.clock->Now() - start_;
+  summary_.elapsed = Elapsed();
+  // The time of this session counts against the run's time budget on resume.
+  if (status.ok()) status = deps_.archive->SetRunState(RunStateJson());
   deps_.progress->Finish();
   if (!status.ok()) return status;
   return summary_;
@@ -137,10 +143,17 @@ std::string Controller::CheckBudgets() const {
   if (config.max_evaluations && submitted_ >= *config.max_evaluations) {
     return absl::StrCat("evaluation budget of ", *config.max_evaluations, " reached");
   }
-  if (config.max_wall_time && deps_.clock->Now() - start_ >= *config.max_wall_time) {
+  if (config.max_wall_time && Elapsed() >= *config.max_wall_time) {
     return absl::StrCat("time budget of ", absl::FormatDuration(*config.max_wall_time), " reached");
   }
+  if (config.patience && since_improvement_ >= *config.patience) {
+    return absl::StrCat("no new best in the last ", since_improvement_, " evaluations");
+  }
   return "";
+}
+
+absl::Duration Controller::Elapsed() const {
+  return earlier_elapsed_ + (deps_.clock->Now() - start_);
 }
 
 absl::Status Controller::Restore(const std::vector<archive::Candidate>& recorded) {
@@ -152,37 +165,47 @@ absl::Status Controller::Restore(const std::vector<archive::Candidate>& recorded
     program_hash_[c.id] = c.program_hash;
     if (c.mutator == "seed") seed_id_ = c.id;
     ++submitted_;
-    if (c.status != archive::CandidateStatus::kDone) {
+    if (c.status == archive::CandidateStatus::kDone) {
+      RestoreCandidate(c);
+    } else {
       rerun.push_back(&c);
-      continue;
-    }
-    mutators::ScoredProgram& info = info_[c.id];
-    info.metrics = c.metrics;
-    info.fitness = c.fitness;
-    info.outcome = c.outcome ? std::string(OutcomeName(*c.outcome)) : "";
-    info.feedback = c.feedback;
-    evaluated_.push_back(c.id);
-    NoteFailure(c.id, info.outcome);
-    if (!c.fitness) continue;
-    scored_.push_back({c.id, *c.fitness});
-    if (!summary_.best_fitness || Better(deps_.task->goal, *c.fitness, *summary_.best_fitness)) {
-      summary_.best_fitness = c.fitness;
-      summary_.best_id = c.id;
     }
   }
+  CAMBRIAN_RETURN_IF_ERROR(RestoreState(recorded));
   // Fresh choices for this session, still a function of the run's seed.
   rng_ = Rng(deps_.config->seed ^ (static_cast<uint64_t>(submitted_) * 0x9E3779B97F4A7C15ULL));
   LogInfo(absl::StrCat("resuming: ", recorded.size(), " candidates recorded, ", rerun.size(),
-                       " to re-run"));
+                       " to re-run, ", HumanDuration(earlier_elapsed_), " run so far"));
   for (const archive::Candidate* c : rerun) {
     CAMBRIAN_RETURN_IF_ERROR(
         deps_.archive->SetCandidateStatus(c->id, archive::CandidateStatus::kRunning));
     CAMBRIAN_ASSIGN_OR_RETURN(const Program* program, ProgramOf(c->id));
     in_flight_hashes_.insert(c->program_hash);
     descriptions_[c->id] = absl::StrCat(c->mutator, ": ", c->description, " (re-run)");
+    island_of_[c->id] = c->island;
     pool_->Submit({c->id, *program, EvaluationSeed(deps_.config->seed, c->id)});
   }
   return absl::OkStatus();
+}
+
+void Controller::RestoreCandidate(const archive::Candidate& c) {
+  mutators::ScoredProgram& info = info_[c.id];
+  info.metrics = c.metrics;
+  info.fitness = c.fitness;
+  info.outcome = c.outcome ? std::string(OutcomeName(*c.outcome)) : "";
+  info.feedback = c.feedback;
+  evaluated_.push_back(c.id);
+  NoteFailure(c.id, info.outcome);
+  ++summary_.evaluated;
+  if (!c.fitness) {
+    ++summary_.failed;
+    return;
+  }
+  scored_.push_back({c.id, *c.fitness});
+  if (!summary_.best_fitness || Better(deps_.task->goal, *c.fitness, *summary_.best_fitness)) {
+    summary_.best_fitness = c.fitness;
+    summary_.best_id = c.id;
+  }
 }
 
 absl::Status Controller::SubmitSeed() {
@@ -217,6 +240,7 @@ absl::Status Controller::SubmitChild(Child child) {
   candidate.mutator = child.proposal.mutator;
   candidate.description = child.proposal.description;
   candidate.llm_call_id = child.proposal.llm_call_id;
+  candidate.island = child.island;
   return Submit(child.proposal.program, candidate);
 }
 
@@ -229,6 +253,7 @@ absl::Status Controller::Submit(const Program& program, archive::NewCandidate ca
   program_hash_[id] = hash;
   in_flight_hashes_.insert(hash);
   descriptions_[id] = absl::StrCat(candidate.mutator, ": ", candidate.description);
+  island_of_[id] = candidate.island;
   ++submitted_;
   pool_->Submit({id, program, EvaluationSeed(deps_.config->seed, id)});
   return absl::OkStatus();
@@ -247,10 +272,18 @@ absl::Status Controller::Record(EvaluationDone done) {
     return deps_.archive->SetCandidateStatus(id, archive::CandidateStatus::kInterrupted);
   }
   archive::CandidateResult result = ToCandidateResult(evaluation);
+  // The result and the search state it changes are one transaction.
+  Absorb(id, result);
+  NoteResult(id, evaluation);
+  result.run_state = RunStateJson();
   if (absl::Status finished = deps_.archive->FinishCandidate(id, result); !finished.ok()) {
     (void)deps_.archive->SetCandidateStatus(id, archive::CandidateStatus::kInterrupted);
     return Annotate(finished, absl::StrCat("recording candidate #", id));
   }
+  return absl::OkStatus();
+}
+
+void Controller::Absorb(int64_t id, const archive::CandidateResult& result) {
   mutators::ScoredProgram& info = info_[id];
   info.metrics = result.metrics;
   info.fitness = result.fitness;
@@ -261,12 +294,16 @@ absl::Status Controller::Record(EvaluationDone done) {
   }
   NoteFailure(id, info.outcome);
   evaluated_.push_back(id);
-  NoteResult(id, evaluation);
-  return absl::OkStatus();
+  int island = island_of_[id];
+  island_of_.erase(id);
+  for (const std::string& line : population_.Add(id, island, result.fitness, result.metrics)) {
+    LogInfo(line);
+  }
 }
 
 void Controller::NoteResult(int64_t id, const evaluator::Evaluation& evaluation) {
   ++summary_.evaluated;
+  ++since_improvement_;
   std::string line = absl::StrFormat("#%d %s", id, OutcomeName(evaluation.outcome));
   if (evaluation.fitness) {
     double fitness = *evaluation.fitness;
@@ -277,6 +314,7 @@ void Controller::NoteResult(int64_t id, const evaluator::Evaluation& evaluation)
       summary_.best_fitness = fitness;
       summary_.best_id = id;
       last_improvement_ = deps_.clock->Now();
+      since_improvement_ = 0;
     }
   } else {
     ++summary_.failed;
@@ -301,7 +339,7 @@ ProgressState Controller::State() const {
   state.best_id = summary_.best_id;
   state.best_fitness = summary_.best_fitness;
   absl::Time now = deps_.clock->Now();
-  state.elapsed = now - start_;
+  state.elapsed = Elapsed();
   state.since_improvement = now - last_improvement_;
   if (deps_.spend != nullptr) {
     mutators::Spend spend = deps_.spend->settled();

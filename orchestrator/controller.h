@@ -1,7 +1,9 @@
-// The first steady-state search loop: keep every job slot busy with a child
-// of a tournament-selected parent, record each result as it arrives, stop on
-// a budget or a signal. A pipeline of small named steps; the full engine
-// (islands, MAP-Elites, resume) replaces the selection and budget steps.
+// The steady-state search: keep every job slot busy with a child of a parent
+// chosen from the islands (orchestrator/population.h), record each result as
+// it arrives together with the search state it changed, stop on a budget or
+// a signal, and resume a stopped run exactly. A pipeline of small named
+// steps: Restore or SubmitSeed, then CheckBudgets, CollectProposals,
+// FillSlots (ProposeChild -> Accept -> SubmitChild), TopUpProposals, Record.
 #ifndef CAMBRIAN_ORCHESTRATOR_CONTROLLER_H_
 #define CAMBRIAN_ORCHESTRATOR_CONTROLLER_H_
 
@@ -28,12 +30,11 @@
 #include "orchestrator/progress.h"
 #include "orchestrator/proposal_pool.h"
 #include "orchestrator/run_config.h"
-#include "orchestrator/selection.h"
 
 namespace cambrian::orchestrator {
 
 struct RunSummary {
-  int64_t evaluated = 0;
+  int64_t evaluated = 0;  // over the whole run, earlier sessions included
   int64_t failed = 0;
   int64_t interrupted = 0;          // in flight when the run was stopped
   int64_t rejected_proposals = 0;   // refused by the edit policy or the mutator
@@ -41,7 +42,7 @@ struct RunSummary {
   std::optional<int64_t> best_id;
   std::optional<double> best_fitness;
   std::string stop_reason;
-  absl::Duration elapsed;
+  absl::Duration elapsed;  // over the whole run, earlier sessions included
 };
 
 // Everything the controller uses, owned by the caller; all must outlive Run().
@@ -78,6 +79,7 @@ class Controller {
     mutators::Proposal proposal;
     int64_t parent_id = 0;
     std::optional<int64_t> second_parent_id;
+    int island = 0;
   };
 
   // controller.cc: the loop, submission, recording, budgets.
@@ -85,6 +87,11 @@ class Controller {
   void Abort();
   absl::Status SubmitSeed();
   absl::Status Restore(const std::vector<archive::Candidate>& recorded);
+  absl::Status RestoreState(const std::vector<archive::Candidate>& recorded);
+  void RestoreCandidate(const archive::Candidate& c);
+  void Absorb(int64_t id, const archive::CandidateResult& result);
+  std::string RunStateJson() const;
+  absl::Duration Elapsed() const;
   absl::Status FillSlots();
   absl::Status SubmitChild(Child child);
   absl::Status Submit(const Program& program, archive::NewCandidate candidate);
@@ -97,11 +104,11 @@ class Controller {
   absl::StatusOr<std::optional<Child>> ProposeChild();
   mutators::Mutator* PickMutator();  // null if every eligible weight is 0
   double WeightOf(const mutators::Mutator& mutator) const;
-  int64_t SelectParent();
-  int64_t SelectParentFor(const mutators::Mutator& mutator);
+  int64_t SelectParent(int island);
+  int64_t SelectParentFor(const mutators::Mutator& mutator, int island);
   absl::StatusOr<const Program*> ProgramOf(int64_t id);
   mutators::ScoredProgram InfoOf(int64_t id) const;
-  absl::StatusOr<std::unique_ptr<ProposalJob>> MakeJob(mutators::Mutator& mutator);
+  absl::StatusOr<std::unique_ptr<ProposalJob>> MakeJob(mutators::Mutator& mutator, int island);
   absl::Status AddContext(ProposalJob& job);
   absl::Status TopUpProposals();
   absl::Status CollectProposals();
@@ -121,8 +128,11 @@ class Controller {
   int slow_failures_ = 0;                    // consecutive slow proposals that gave no child
   std::string last_slow_error_;              // why the last one gave none
   absl::Time next_slow_submit_;              // backoff after failures: no new LLM call before
-  absl::Time start_;
+  Population population_;
+  absl::Time start_;                // of this session
+  absl::Duration earlier_elapsed_;  // run time of earlier sessions (resume)
   absl::Time last_improvement_;
+  int64_t since_improvement_ = 0;  // evaluations since the best improved
   int64_t submitted_ = 0;
   int64_t seed_id_ = 0;
   std::vector<Scored> scored_;
@@ -130,6 +140,7 @@ class Controller {
   std::map<std::string, Program> programs_;      // cache of parents' programs
   std::set<std::string> in_flight_hashes_;
   std::map<int64_t, std::string> descriptions_;      // in flight: id -> "knob: ..."
+  std::map<int64_t, int> island_of_;                 // in flight: id -> island
   std::map<int64_t, mutators::ScoredProgram> info_;  // finished: metrics, outcome, feedback
   std::vector<int64_t> recent_failures_;             // repairable failures, oldest first
   std::vector<int64_t> evaluated_;                   // every finished candidate (random strategy)

@@ -11,7 +11,7 @@
 namespace cambrian::orchestrator {
 namespace {
 
-constexpr int kInspirations = 3;  // the best plus two others
+constexpr int kInspirations = 3;  // the island's best plus two others
 constexpr size_t kRecentFailures = 20;
 
 bool Repairable(const std::string& outcome) {
@@ -21,6 +21,8 @@ bool Repairable(const std::string& outcome) {
 }  // namespace
 
 absl::StatusOr<std::optional<Controller::Child>> Controller::ProposeChild() {
+  // One island per slot: retries (duplicates, refused edits) stay on it.
+  const int island = population_.NextIsland();
   for (int attempt = 0; attempt < deps_.config->proposal_attempts; ++attempt) {
     mutators::Mutator* picked = PickMutator();
     if (picked == nullptr) return std::optional<Child>();
@@ -31,7 +33,7 @@ absl::StatusOr<std::optional<Controller::Child>> Controller::ProposeChild() {
       CAMBRIAN_RETURN_IF_ERROR(TopUpProposals());
       return std::optional<Child>();
     }
-    CAMBRIAN_ASSIGN_OR_RETURN(std::unique_ptr<ProposalJob> job, MakeJob(mutator));
+    CAMBRIAN_ASSIGN_OR_RETURN(std::unique_ptr<ProposalJob> job, MakeJob(mutator, island));
     if (!job) continue;
     absl::StatusOr<mutators::Proposal> proposal = RunProposalJob(*job);
     CAMBRIAN_ASSIGN_OR_RETURN(std::optional<Child> child, Accept(*job, std::move(proposal)));
@@ -68,23 +70,22 @@ double Controller::WeightOf(const mutators::Mutator& mutator) const {
   return it == deps_.config->mutator_weights.end() ? 1.0 : it->second;
 }
 
-int64_t Controller::SelectParent() {
+int64_t Controller::SelectParent(int island) {
   // Before anything is scored (the seed still running or failed), mutate
   // the seed: a failing seed can still have working children.
   if (deps_.config->strategy == "random") {
     if (evaluated_.empty()) return seed_id_;
     return evaluated_[rng_.UniformInt(0, static_cast<int64_t>(evaluated_.size()) - 1)];
   }
-  if (scored_.empty()) return seed_id_;
-  return TournamentSelect(scored_, deps_.task->goal, deps_.config->tournament_size, rng_);
+  return population_.SelectParent(island, rng_).value_or(seed_id_);
 }
 
-int64_t Controller::SelectParentFor(const mutators::Mutator& mutator) {
+int64_t Controller::SelectParentFor(const mutators::Mutator& mutator, int island) {
   // Slow (LLM) mutators can repair: now and then they get a recent failure.
   if (mutator.IsSlow() && !recent_failures_.empty() && rng_.Bernoulli(deps_.config->repair_rate)) {
     return recent_failures_[rng_.UniformInt(0, recent_failures_.size() - 1)];
   }
-  return SelectParent();
+  return SelectParent(island);
 }
 
 absl::StatusOr<const Program*> Controller::ProgramOf(int64_t id) {
@@ -104,14 +105,16 @@ mutators::ScoredProgram Controller::InfoOf(int64_t id) const {
   return info;
 }
 
-absl::StatusOr<std::unique_ptr<ProposalJob>> Controller::MakeJob(mutators::Mutator& mutator) {
+absl::StatusOr<std::unique_ptr<ProposalJob>> Controller::MakeJob(mutators::Mutator& mutator,
+                                                                 int island) {
   auto job = std::make_unique<ProposalJob>();
   job->mutator = &mutator;
-  job->parent_id = SelectParentFor(mutator);
+  job->island = island;
+  job->parent_id = SelectParentFor(mutator, job->island);
   CAMBRIAN_ASSIGN_OR_RETURN(const Program* parent, ProgramOf(job->parent_id));
   job->parent = *parent;
   if (mutator.NeedsSecondParent()) {
-    job->second_parent_id = SelectParent();
+    job->second_parent_id = SelectParent(job->island);
     if (*job->second_parent_id == job->parent_id) return std::unique_ptr<ProposalJob>();
     CAMBRIAN_ASSIGN_OR_RETURN(const Program* second, ProgramOf(*job->second_parent_id));
     job->second_parent = *second;
@@ -125,14 +128,9 @@ absl::StatusOr<std::unique_ptr<ProposalJob>> Controller::MakeJob(mutators::Mutat
 
 absl::Status Controller::AddContext(ProposalJob& job) {
   job.parent_info = InfoOf(job.parent_id);
-  std::vector<int64_t> picks;
-  if (summary_.best_id && *summary_.best_id != job.parent_id) picks.push_back(*summary_.best_id);
-  for (int tries = 0; tries < 8 && picks.size() < kInspirations && !scored_.empty(); ++tries) {
-    int64_t id = scored_[rng_.UniformInt(0, scored_.size() - 1)].id;
-    if (id != job.parent_id && std::find(picks.begin(), picks.end(), id) == picks.end()) {
-      picks.push_back(id);
-    }
-  }
+  // The island's best and diverse elites (other cells, other islands).
+  std::vector<int64_t> picks =
+      population_.Inspirations(job.island, job.parent_id, kInspirations, rng_);
   for (int64_t id : picks) {
     CAMBRIAN_ASSIGN_OR_RETURN(const Program* program, ProgramOf(id));
     job.inspiration_programs.push_back(*program);
@@ -153,7 +151,8 @@ absl::Status Controller::TopUpProposals() {
                       static_cast<int>(ready_.size()) < proposals_->capacity();
        ++tries) {
     mutators::Mutator& mutator = *slow[rng_.UniformInt(0, slow.size() - 1)];
-    CAMBRIAN_ASSIGN_OR_RETURN(std::unique_ptr<ProposalJob> job, MakeJob(mutator));
+    CAMBRIAN_ASSIGN_OR_RETURN(std::unique_ptr<ProposalJob> job,
+                              MakeJob(mutator, population_.NextIsland()));
     if (job) proposals_->Submit(std::move(job));
   }
   return absl::OkStatus();
@@ -199,7 +198,8 @@ absl::StatusOr<std::optional<Controller::Child>> Controller::Accept(
   }
   CAMBRIAN_ASSIGN_OR_RETURN(bool fresh, IsNew(ProgramHash(proposal->program)));
   if (!fresh) return std::optional<Child>();
-  return std::optional<Child>(Child{*std::move(proposal), job.parent_id, job.second_parent_id});
+  return std::optional<Child>(
+      Child{*std::move(proposal), job.parent_id, job.second_parent_id, job.island});
 }
 
 absl::StatusOr<bool> Controller::IsNew(const std::string& hash) {

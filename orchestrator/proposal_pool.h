@@ -25,6 +25,7 @@ struct ProposalJob {
   mutators::Mutator* mutator = nullptr;
   int64_t parent_id = 0;
   std::optional<int64_t> second_parent_id;
+  int island = 0;  // the island the child will belong to
   Program parent;
   std::optional<Program> second_parent;
   mutators::ScoredProgram parent_info;                // program pointer is set by the pool

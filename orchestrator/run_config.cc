@@ -15,7 +15,16 @@ std::string RunConfigToJson(const RunConfig& config) {
       {"max_wall_seconds", nullptr},
       {"seed", config.seed},
       {"strategy", config.strategy},
-      {"tournament_size", config.tournament_size},
+      {"patience", nullptr},
+      {"population",
+       {{"islands", config.population.islands},
+        {"island_size", config.population.island_size},
+        {"elite_size", config.population.elite_size},
+        {"exploit_rate", config.population.exploit_rate},
+        {"explore_rate", config.population.explore_rate},
+        {"tournament_size", config.population.tournament_size},
+        {"migration_interval", config.population.migration_interval},
+        {"reseed_after", config.population.reseed_after}}},
       {"crossover_rate", config.crossover_rate},
       {"proposal_attempts", config.proposal_attempts},
       {"keep_job_dirs", config.keep_job_dirs},
@@ -48,6 +57,7 @@ std::string RunConfigToJson(const RunConfig& config) {
   if (config.llm.max_cost_usd) json["llm"]["max_cost_usd"] = *config.llm.max_cost_usd;
   if (config.llm.max_tokens) json["llm"]["max_tokens"] = *config.llm.max_tokens;
   if (config.max_evaluations) json["max_evaluations"] = *config.max_evaluations;
+  if (config.patience) json["patience"] = *config.patience;
   if (config.max_wall_time) {
     json["max_wall_seconds"] = absl::ToDoubleSeconds(*config.max_wall_time);
   }
@@ -94,6 +104,19 @@ absl::Status LlmFromJson(const json& llm, LlmRunConfig& config) {
   return absl::OkStatus();
 }
 
+// Runs stored before islands existed get the defaults.
+void PopulationFromJson(const json& stored, PopulationConfig& config) {
+  if (!stored.is_object()) return;
+  config.islands = stored.value("islands", config.islands);
+  config.island_size = stored.value("island_size", config.island_size);
+  config.elite_size = stored.value("elite_size", config.elite_size);
+  config.exploit_rate = stored.value("exploit_rate", config.exploit_rate);
+  config.explore_rate = stored.value("explore_rate", config.explore_rate);
+  config.tournament_size = stored.value("tournament_size", config.tournament_size);
+  config.migration_interval = stored.value("migration_interval", config.migration_interval);
+  config.reseed_after = stored.value("reseed_after", config.reseed_after);
+}
+
 }  // namespace
 
 absl::StatusOr<RunConfig> RunConfigFromJson(const std::string& text) {
@@ -112,7 +135,10 @@ absl::StatusOr<RunConfig> RunConfigFromJson(const std::string& text) {
     }
     config.seed = stored.value("seed", config.seed);
     config.strategy = stored.value("strategy", config.strategy);
-    config.tournament_size = stored.value("tournament_size", config.tournament_size);
+    if (stored.value("patience", json()).is_number()) {
+      config.patience = stored["patience"].get<int64_t>();
+    }
+    PopulationFromJson(stored.value("population", json()), config.population);
     config.crossover_rate = stored.value("crossover_rate", config.crossover_rate);
     config.proposal_attempts = stored.value("proposal_attempts", config.proposal_attempts);
     config.keep_job_dirs = stored.value("keep_job_dirs", config.keep_job_dirs);

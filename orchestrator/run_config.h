@@ -14,6 +14,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "mutators/llm/model_config.h"
+#include "orchestrator/population.h"
 
 namespace cambrian::orchestrator {
 
@@ -36,13 +37,14 @@ struct RunConfig {
   std::filesystem::path run_dir;
   int workers = 2;                              // parallel job slots
   std::optional<int64_t> max_evaluations;       // candidates evaluated, seed included
-  std::optional<absl::Duration> max_wall_time;  // stop dispatching after this long
-  uint64_t seed = 1;                            // every random choice derives from it
-  // "evolve": parents by tournament over scored candidates. "random": the
-  // same mutators on parents drawn uniformly from every evaluated candidate,
+  std::optional<absl::Duration> max_wall_time;  // stop dispatching after this long, all sessions
+  std::optional<int64_t> patience;  // stop after this many evaluations without a new best
+  uint64_t seed = 1;                // every random choice derives from it
+  // "evolve": islands of MAP-Elites grids (`population`). "random": the same
+  // mutators on parents drawn uniformly from every evaluated candidate,
   // blind to fitness - the baseline that shows a search beats chance.
   std::string strategy = "evolve";
-  int tournament_size = 3;
+  PopulationConfig population;
   double crossover_rate = 0.2;  // share of proposals made by crossover once 2 parents exist
   int proposal_attempts = 50;   // tries to find a new, allowed child before giving up
   // Relative weights of the non-crossover mutators by name ("knob", "llm");

@@ -77,7 +77,10 @@ class Reader {
 
 absl::Status ReadRun(const Reader& run, RunConfig& config) {
   CAMBRIAN_RETURN_IF_ERROR(
-      run.OnlyKeys({"workers", "budget", "time", "seed", "keep_jobs", "strategy"}));
+      run.OnlyKeys({"workers", "budget", "time", "seed", "keep_jobs", "strategy", "patience"}));
+  int64_t patience = 0;
+  CAMBRIAN_RETURN_IF_ERROR(run.Get("patience", patience));
+  if (patience > 0) config.patience = patience;
   CAMBRIAN_RETURN_IF_ERROR(run.Get("strategy", config.strategy));
   CAMBRIAN_RETURN_IF_ERROR(run.Get("workers", config.workers));
   int64_t budget = 0;
@@ -90,6 +93,23 @@ absl::Status ReadRun(const Reader& run, RunConfig& config) {
   CAMBRIAN_RETURN_IF_ERROR(run.Get("seed", seed));
   config.seed = static_cast<uint64_t>(seed);
   return run.Get("keep_jobs", config.keep_job_dirs);
+}
+
+absl::Status ReadSearch(const Reader& search, PopulationConfig& config) {
+  CAMBRIAN_RETURN_IF_ERROR(
+      search.OnlyKeys({"islands", "island_size", "elite_size", "exploit_rate", "explore_rate",
+                       "tournament_size", "migration_interval", "reseed_after"}));
+  CAMBRIAN_RETURN_IF_ERROR(search.Get("islands", config.islands));
+  CAMBRIAN_RETURN_IF_ERROR(search.Get("island_size", config.island_size));
+  CAMBRIAN_RETURN_IF_ERROR(search.Get("elite_size", config.elite_size));
+  CAMBRIAN_RETURN_IF_ERROR(search.Get("exploit_rate", config.exploit_rate));
+  CAMBRIAN_RETURN_IF_ERROR(search.Get("explore_rate", config.explore_rate));
+  CAMBRIAN_RETURN_IF_ERROR(search.Get("tournament_size", config.tournament_size));
+  CAMBRIAN_RETURN_IF_ERROR(search.Get("migration_interval", config.migration_interval));
+  CAMBRIAN_RETURN_IF_ERROR(search.Get("reseed_after", config.reseed_after));
+  absl::Status valid = CheckPopulationConfig(config);
+  if (!valid.ok()) return search.Error("", std::string(valid.message()));
+  return absl::OkStatus();
 }
 
 absl::Status ReadMutators(const std::filesystem::path& file, const Reader& mutators,
@@ -175,7 +195,10 @@ absl::Status LoadRunConfigFile(const std::filesystem::path& path, RunConfig& con
                                                    ": ", std::string(error.description())));
   }
   Reader top(path, root, "");
-  CAMBRIAN_RETURN_IF_ERROR(top.OnlyKeys({"run", "mutators", "llm"}));
+  CAMBRIAN_RETURN_IF_ERROR(top.OnlyKeys({"run", "search", "mutators", "llm"}));
+  if (const toml::table* search = top.Table("search")) {
+    CAMBRIAN_RETURN_IF_ERROR(ReadSearch(Reader(path, *search, "search."), config.population));
+  }
   if (const toml::table* run = top.Table("run")) {
     CAMBRIAN_RETURN_IF_ERROR(ReadRun(Reader(path, *run, "run."), config));
   }

@@ -11,6 +11,7 @@
 namespace cambrian::orchestrator {
 
 Command RunCommand();
+Command ResumeCommand();
 Command LeaderboardCommand();
 Command ShowCommand();
 Command StatusCommand();

@@ -166,6 +166,16 @@ absl::StatusOr<std::unique_ptr<archive::SqliteArchive>> OpenExisting(const RunOp
                             archive::SqliteArchive::Open(paths.db, archive::OpenMode::kReadWrite));
   CAMBRIAN_ASSIGN_OR_RETURN(archive::RunInfo info, archive->GetRunInfo());
   CAMBRIAN_ASSIGN_OR_RETURN(config, RunConfigFromJson(info.config_json));
+  // A resume may have changed budgets: the newest effective config is the
+  // one stored with the search state.
+  CAMBRIAN_ASSIGN_OR_RETURN(std::optional<std::string> state, archive->GetRunState());
+  if (state) {
+    nlohmann::json stored = nlohmann::json::parse(*state, nullptr, false);
+    if (stored.is_object() && stored.contains("config")) {
+      CAMBRIAN_ASSIGN_OR_RETURN(config, RunConfigFromJson(stored["config"].dump()));
+    }
+  }
+  CAMBRIAN_RETURN_IF_ERROR(ApplyResumeFlags(options, config));
   config.run_dir = options.run_dir;
   CAMBRIAN_ASSIGN_OR_RETURN(task, LoadRecordedTask(info));
   // Job directories of the stopped controller are stale.
@@ -220,6 +230,15 @@ absl::Status RunSearch(const RunOptions& options) {
 }
 
 }  // namespace
+
+Command ResumeCommand() {
+  return {"resume", "Continue a stopped or killed run (same as run --resume --run-dir RUN_DIR)",
+          [](CLI::App& app) {
+            auto options = std::make_shared<RunOptions>();
+            AddResumeFlags(app, *options);
+            return [options] { return CommandResult{RunSearch(*options)}; };
+          }};
+}
 
 Command RunCommand() {
   return {"run", "Search a task: evaluate its seed, then evolve children until a budget ends",

@@ -110,6 +110,9 @@ void AddRunFlags(CLI::App& app, RunOptions& options) {
   app.add_option("--workers", options.workers, "Parallel job slots")->capture_default_str();
   app.add_option("--strategy", options.strategy,
                  "evolve (default) or random: the same mutators on fitness-blind parents");
+  app.add_option("--islands", options.islands, "Islands of the evolve strategy (default 3)");
+  app.add_option("--patience", options.patience,
+                 "Stop after this many evaluations without a new best");
   app.add_option("--seed", options.seed, "Seed of every random choice")->capture_default_str();
   app.add_option("--top", options.top, "Leaderboard rows printed at the end")
       ->capture_default_str();
@@ -133,6 +136,37 @@ void AddRunFlags(CLI::App& app, RunOptions& options) {
   app.add_option("--replay-from", options.replay_from, "With --llm replay: the recorded run");
   app.add_option("--weight", options.weights, "Mutator weight NAME=W (llm, knob), repeatable")
       ->allow_extra_args(false);
+}
+
+void AddResumeFlags(CLI::App& app, RunOptions& options) {
+  options.app = &app;
+  options.resume = true;
+  app.add_option("run_dir", options.run_dir, "The run directory to continue")->required();
+  app.add_option("--budget", options.budget, "A new evaluation budget for the whole run");
+  app.add_option("--time", options.time, "A new time budget for the whole run, e.g. 8h");
+  app.add_option("--patience", options.patience,
+                 "Stop after this many evaluations without a new best");
+  app.add_option("--workers", options.workers, "Parallel job slots");
+  app.add_option("--top", options.top, "Leaderboard rows printed at the end")
+      ->capture_default_str();
+}
+
+absl::Status ApplyResumeFlags(const RunOptions& options, RunConfig& config) {
+  if (options.budget > 0) config.max_evaluations = options.budget;
+  if (!options.time.empty()) {
+    absl::StatusOr<absl::Duration> time = ParseDuration(options.time);
+    if (!time.ok()) return Annotate(time.status(), "--time");
+    config.max_wall_time = *time;
+  }
+  if (Given(options, "--patience")) {
+    if (options.patience < 1) return absl::InvalidArgumentError("--patience must be at least 1");
+    config.patience = options.patience;
+  }
+  if (Given(options, "--workers")) {
+    if (options.workers < 1) return absl::InvalidArgumentError("--workers must be at least 1");
+    config.workers = options.workers;
+  }
+  return absl::OkStatus();
 }
 
 namespace {
@@ -175,6 +209,13 @@ absl::StatusOr<RunConfig> MakeRunConfig(const RunOptions& options, const Task& t
   if (config.strategy != "evolve" && config.strategy != "random") {
     return absl::InvalidArgumentError(
         absl::StrCat("strategy must be 'evolve' or 'random', not '", config.strategy, "'"));
+  }
+  if (Given(options, "--islands")) config.population.islands = options.islands;
+  absl::Status population = CheckPopulationConfig(config.population);
+  if (!population.ok()) return Annotate(population, "search settings");
+  if (Given(options, "--patience")) {
+    if (options.patience < 1) return absl::InvalidArgumentError("--patience must be at least 1");
+    config.patience = options.patience;
   }
   if (options.budget > 0) config.max_evaluations = options.budget;
   if (!options.time.empty()) {

@@ -29,6 +29,8 @@ struct RunOptions {
   bool keep_jobs = false;
   bool resume = false;
   std::string strategy;
+  int islands = 0;               // 0 = the config's
+  int64_t patience = 0;          // 0 = none
   std::vector<std::string> llm;  // "openai:gpt-4.1-mini@0.8", "replay"
   std::string llm_base_url;
   std::string llm_key_env;
@@ -50,6 +52,14 @@ void AddRunFlags(CLI::App& app, RunOptions& options);
 // The effective configuration. InvalidArgument naming the flag or file on a
 // bad value.
 [[nodiscard]] absl::StatusOr<RunConfig> MakeRunConfig(const RunOptions& options, const Task& task);
+
+// Declares the flags of `resume`: the run directory and the settings a
+// resumed run may change (budgets, patience, workers, leaderboard rows).
+void AddResumeFlags(CLI::App& app, RunOptions& options);
+
+// On resume: the stored config (`config`) with the budgets, patience and
+// workers the command line gives. InvalidArgument on a bad value.
+[[nodiscard]] absl::Status ApplyResumeFlags(const RunOptions& options, RunConfig& config);
 
 }  // namespace cambrian::orchestrator
 

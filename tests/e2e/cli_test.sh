@@ -93,7 +93,8 @@ case_tasks() {
   out=$("$CAMBRIAN" run --resume --run-dir nowhere 2>&1) && fail "resumed nothing"
   expect_contains "$out" "no run to resume in" "resume of a missing run"
   out=$("$CAMBRIAN" run no-such-task 2>&1) && fail "an unknown task ran"
-  expect_contains "$out" "built-in: matmul-cpu" "unknown task message"
+  expect_contains "$out" "no built-in task of that name (built-in: " "unknown task message"
+  expect_contains "$out" "matmul-cpu" "unknown task message lists the built-ins"
 }
 
 # write_task NAME: a copy of the quadratic task to break.

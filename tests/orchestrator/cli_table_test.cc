@@ -19,8 +19,8 @@ TEST(CommandsTest, NamesAreUniqueAndEveryCommandIsDescribed) {
     EXPECT_TRUE(static_cast<bool>(command.setup)) << command.name;
     EXPECT_TRUE(names.insert(std::string(command.name)).second) << "duplicate " << command.name;
   }
-  EXPECT_EQ(names, (std::set<std::string>{"run", "leaderboard", "show", "diff", "export", "replay",
-                                          "status", "tasks"}));
+  EXPECT_EQ(names, (std::set<std::string>{"run", "resume", "leaderboard", "show", "diff", "export",
+                                          "replay", "status", "tasks"}));
   EXPECT_EQ(Commands().front().name, "run");  // --help lists the main command first
 }
 

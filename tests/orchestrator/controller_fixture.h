@@ -78,15 +78,18 @@ class ControllerTest : public ::testing::Test {
     return dir;
   }
 
-  // Runs one search over `sandbox` into a fresh archive (kept in archive_).
-  absl::StatusOr<RunSummary> RunSearch(sandbox::Sandbox& sandbox) {
-    archive_ = std::make_unique<testing::InMemoryArchive>();
-    archive::RunInfo info;
-    info.task_name = task_.name;
-    info.task_dir = task_.dir.string();
-    info.config_json = "{}";
-    info.goal = task_.goal == Goal::kMaximize ? "maximize" : "minimize";
-    EXPECT_TRUE(archive_->SetRunInfo(info).ok());
+  // Runs one search over `sandbox` into a fresh archive (kept in archive_),
+  // or, with `resume`, continues the search recorded in archive_.
+  absl::StatusOr<RunSummary> RunSearch(sandbox::Sandbox& sandbox, bool resume = false) {
+    if (!resume || archive_ == nullptr) {
+      archive_ = std::make_unique<testing::InMemoryArchive>();
+      archive::RunInfo info;
+      info.task_name = task_.name;
+      info.task_dir = task_.dir.string();
+      info.config_json = "{}";
+      info.goal = task_.goal == Goal::kMaximize ? "maximize" : "minimize";
+      EXPECT_TRUE(archive_->SetRunInfo(info).ok());
+    }
     std::filesystem::path jobs = root_ / absl::StrCat("jobs", ++runs_);
     std::filesystem::create_directories(jobs);
     evaluator::Evaluator evaluator(task_, sandbox, *fitness_, {.jobs_root = jobs});

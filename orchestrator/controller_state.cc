@@ -1,0 +1,89 @@
+// The controller's state in the archive's run_state (see docs/search.md,
+// "What a resume restores"): written with every result, read back on resume.
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "common/log.h"
+#include "common/status_macros.h"
+#include "nlohmann/json.hpp"
+#include "orchestrator/controller.h"
+
+namespace cambrian::orchestrator {
+namespace {
+
+using nlohmann::json;
+
+// Stored runs from before the islands (or whose state was lost) rebuild the
+// population by replaying their results in the order they finished.
+std::vector<const archive::Candidate*> InFinishOrder(
+    const std::vector<archive::Candidate>& recorded) {
+  std::vector<const archive::Candidate*> done;
+  for (const archive::Candidate& c : recorded) {
+    if (c.status == archive::CandidateStatus::kDone) done.push_back(&c);
+  }
+  std::stable_sort(done.begin(), done.end(), [](const auto* a, const auto* b) {
+    return a->finished_at.value_or(a->created_at) < b->finished_at.value_or(b->created_at);
+  });
+  return done;
+}
+
+}  // namespace
+
+std::string Controller::RunStateJson() const {
+  json state = {
+      {"version", 1},
+      {"evaluated", summary_.evaluated},
+      {"failed", summary_.failed},
+      {"rejected_proposals", summary_.rejected_proposals},
+      {"duplicate_proposals", summary_.duplicate_proposals},
+      {"since_improvement", since_improvement_},
+      {"elapsed_seconds", absl::ToDoubleSeconds(Elapsed())},
+      {"population", population_.ToJson()},
+      {"config", json::parse(RunConfigToJson(*deps_.config))},
+  };
+  return state.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+absl::Status Controller::RestoreState(const std::vector<archive::Candidate>& recorded) {
+  CAMBRIAN_ASSIGN_OR_RETURN(std::optional<std::string> text, deps_.archive->GetRunState());
+  if (!text) {
+    LogInfo("no stored search state (a run from an older cambrian): replaying its results");
+    std::optional<absl::Time> first, last;
+    std::optional<double> best;
+    for (const archive::Candidate* c : InFinishOrder(recorded)) {
+      population_.Add(c->id, c->island, c->fitness, c->metrics);
+      ++since_improvement_;
+      if (c->fitness && (!best || Better(deps_.task->goal, *c->fitness, *best))) {
+        best = c->fitness;
+        since_improvement_ = 0;
+      }
+      if (!first || c->created_at < *first) first = c->created_at;
+      last = c->finished_at.value_or(c->created_at);
+    }
+    if (first && last) earlier_elapsed_ = std::max(absl::ZeroDuration(), *last - *first);
+    return absl::OkStatus();
+  }
+  const json state = json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (!state.is_object()) return absl::DataLossError("the stored run state is not JSON");
+  std::vector<Member> scored;
+  for (const Scored& s : scored_) {
+    scored.push_back({s.id, s.fitness, population_.CellOf(info_.at(s.id).metrics)});
+  }
+  try {
+    earlier_elapsed_ = absl::Seconds(state.at("elapsed_seconds").get<double>());
+    since_improvement_ = state.at("since_improvement").get<int64_t>();
+    summary_.rejected_proposals = state.at("rejected_proposals").get<int64_t>();
+    summary_.duplicate_proposals = state.at("duplicate_proposals").get<int64_t>();
+    if (state.at("evaluated").get<int64_t>() != summary_.evaluated) {
+      return absl::DataLossError(absl::StrCat(
+          "the stored run state counts ", state.at("evaluated").get<int64_t>(),
+          " evaluations but the archive holds ", summary_.evaluated, " finished candidates"));
+    }
+    return Annotate(population_.Restore(state.at("population"), std::move(scored)),
+                    "restoring the islands");
+  } catch (const json::exception& error) {
+    return absl::DataLossError(absl::StrCat("the stored run state is damaged: ", error.what()));
+  }
+}
+
+}  // namespace cambrian::orchestrator

@@ -1,0 +1,141 @@
+// The controller's islands, patience and resume over the real ProcessSandbox
+// and the quadratic task: a resumed run continues the same islands, counters
+// and budgets, and re-runs only what was in flight.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <set>
+
+#include "nlohmann/json.hpp"
+#include "sandbox/process_sandbox.h"
+#include "tests/orchestrator/controller_fixture.h"
+
+namespace cambrian::orchestrator {
+namespace {
+
+using ::testing::HasSubstr;
+
+nlohmann::json StoredState(archive::Archive& archive) {
+  absl::StatusOr<std::optional<std::string>> text = archive.GetRunState();
+  EXPECT_TRUE(text.ok() && text->has_value());
+  if (!text.ok() || !text->has_value()) return nlohmann::json();
+  return nlohmann::json::parse(**text);
+}
+
+TEST_F(ControllerTest, ChildrenTakeIslandsInTurnAndBestsMigrate) {
+  config_.max_evaluations = 31;
+  config_.workers = 1;
+  config_.population.islands = 3;
+  config_.population.migration_interval = 6;
+  sandbox::ProcessSandbox sandbox;
+  absl::StatusOr<RunSummary> summary = RunSearch(sandbox);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  std::map<int, int> per_island;
+  for (const archive::Candidate& c : Candidates()) ++per_island[c.island];
+  EXPECT_EQ(per_island, (std::map<int, int>{{0, 11}, {1, 10}, {2, 10}}));  // the seed is on 0
+
+  nlohmann::json state = StoredState(*archive_);
+  EXPECT_EQ(state["evaluated"], 31);
+  EXPECT_EQ(state["population"]["migrations"], 5);
+  ASSERT_EQ(state["population"]["islands"].size(), 3u);
+  // Every island has a best: its own children's or a migrant.
+  for (const nlohmann::json& island : state["population"]["islands"]) {
+    EXPECT_FALSE(island["best"].is_null());
+  }
+  EXPECT_EQ(state["population"]["elites"][0][0], *summary->best_id);
+}
+
+TEST_F(ControllerTest, ResumeContinuesTheSameRunToItsBudget) {
+  config_.max_evaluations = 12;
+  sandbox::ProcessSandbox sandbox;
+  ASSERT_TRUE(RunSearch(sandbox).ok());
+  nlohmann::json before = StoredState(*archive_);
+  config_.max_evaluations = 25;
+  absl::StatusOr<RunSummary> summary = RunSearch(sandbox, /*resume=*/true);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->evaluated, 25);  // counters continue from the recorded run
+  std::vector<archive::Candidate> all = Candidates();
+  ASSERT_EQ(all.size(), 25u);
+  std::set<std::string> hashes;
+  for (const archive::Candidate& c : all) {
+    EXPECT_EQ(c.status, archive::CandidateStatus::kDone);
+    EXPECT_TRUE(hashes.insert(c.program_hash).second) << "program evaluated twice: #" << c.id;
+  }
+  nlohmann::json after = StoredState(*archive_);
+  EXPECT_EQ(after["evaluated"], 25);
+  EXPECT_GE(after["elapsed_seconds"].get<double>(), before["elapsed_seconds"].get<double>());
+  EXPECT_EQ(after["population"]["islands"].size(), before["population"]["islands"].size());
+}
+
+TEST_F(ControllerTest, ResumeReRunsOnlyWhatWasInFlight) {
+  config_.max_evaluations = 8;
+  config_.workers = 1;
+  sandbox::ProcessSandbox sandbox;
+  ASSERT_TRUE(RunSearch(sandbox).ok());
+  // A ninth candidate that a killed controller had submitted.
+  ASSERT_TRUE(archive_->PutProgram({{"params.sh", "X=13\nY=4\n"}}).ok());
+  archive::NewCandidate orphan;
+  orphan.parent_id = 1;
+  orphan.program_hash = ProgramHash({{"params.sh", "X=13\nY=4\n"}});
+  orphan.mutator = "knob";
+  orphan.island = 2;
+  ASSERT_TRUE(archive_->AddCandidate(orphan).ok());
+  absl::StatusOr<RunSummary> summary = RunSearch(sandbox, /*resume=*/true);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_THAT(summary->stop_reason, HasSubstr("evaluation budget of 8 reached"));
+  std::vector<archive::Candidate> all = Candidates();
+  ASSERT_EQ(all.size(), 9u);  // nothing new: the budget was spent; #9 re-ran
+  EXPECT_EQ(all[8].status, archive::CandidateStatus::kDone);
+  EXPECT_EQ(all[8].fitness, 0.0);
+  EXPECT_EQ(summary->best_id, 9);
+  EXPECT_EQ(StoredState(*archive_)["evaluated"], 9);
+}
+
+TEST_F(ControllerTest, TimeBudgetCountsEarlierSessions) {
+  config_.max_evaluations = 6;
+  sandbox::ProcessSandbox sandbox;
+  ASSERT_TRUE(RunSearch(sandbox).ok());
+  double spent = StoredState(*archive_)["elapsed_seconds"].get<double>();
+  ASSERT_GT(spent, 0);
+  config_.max_evaluations = 100;
+  config_.max_wall_time = absl::Seconds(spent);  // already used up
+  absl::StatusOr<RunSummary> summary = RunSearch(sandbox, /*resume=*/true);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_THAT(summary->stop_reason, HasSubstr("time budget"));
+  EXPECT_EQ(Candidates().size(), 6u);
+  EXPECT_GE(absl::ToDoubleSeconds(summary->elapsed), spent);
+}
+
+TEST_F(ControllerTest, PatienceStopsARunThatNoLongerImproves) {
+  config_.max_evaluations = 500;
+  config_.patience = 5;
+  config_.workers = 1;
+  sandbox::ProcessSandbox sandbox;
+  absl::StatusOr<RunSummary> summary = RunSearch(sandbox);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_THAT(summary->stop_reason, HasSubstr("no new best in the last 5 evaluations"));
+  std::vector<archive::Candidate> all = Candidates();
+  ASSERT_GE(all.size(), 6u);
+  ASSERT_LT(all.size(), 500u);
+  // One worker: the last five finished in id order and none beat the best.
+  for (size_t i = all.size() - 5; i < all.size(); ++i) {
+    EXPECT_LT(*all[i].fitness, *summary->best_fitness + 1e-12) << "#" << all[i].id;
+    EXPECT_NE(all[i].id, *summary->best_id);
+  }
+}
+
+TEST_F(ControllerTest, StateFromAnotherIslandCountIsRefused) {
+  config_.max_evaluations = 4;
+  sandbox::ProcessSandbox sandbox;
+  ASSERT_TRUE(RunSearch(sandbox).ok());
+  config_.population.islands = 5;
+  config_.max_evaluations = 8;
+  absl::StatusOr<RunSummary> summary = RunSearch(sandbox, /*resume=*/true);
+  EXPECT_EQ(summary.status().code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(summary.status().message(), HasSubstr("islands"));
+  EXPECT_EQ(Candidates().size(), 4u);  // nothing recorded was touched
+}
+
+}  // namespace
+}  // namespace cambrian::orchestrator
