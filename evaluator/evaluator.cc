@@ -83,7 +83,8 @@ sandbox::JobSpec MakeJobSpec(const Task& task, const EvaluatorOptions& options,
   spec.limits.file_size_bytes = task.resources.file_bytes;
   spec.limits.output_bytes = task.resources.output_bytes;
   spec.limits.max_processes = options.max_processes;
-  spec.limits.disk_bytes = options.disk_bytes;
+  spec.limits.disk_bytes =
+      options.disk_bytes > 0 ? options.disk_bytes : 8 * task.resources.file_bytes;
   spec.cancel = cancel;
   spec.writable_paths = {out_dir};
   if (!task.trusted_root.empty()) spec.read_only_paths = {task.trusted_root};

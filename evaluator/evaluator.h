@@ -48,7 +48,8 @@ struct EvaluatorOptions {
   // once in a job's tree (a cgroup pids limit; PyTorch counts its threads),
   // and the total size of a job's directories.
   int64_t max_processes = 1024;
-  int64_t disk_bytes = int64_t{8} << 30;
+  // 0: eight times the task's file_size (8 GiB with the default 1 GiB).
+  int64_t disk_bytes = 0;
   // Check the task's trusted files before and after every stage (off only
   // for tests that do not care).
   bool check_trusted = true;
