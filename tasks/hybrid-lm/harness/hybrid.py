@@ -54,6 +54,28 @@ LR_BOUNDS = (1e-5, 0.1)
 MIXERS = ("attn", "linattn", "delta", "ssm", "conv")
 
 
+# What the score depends on, captured before the candidate's code runs in this
+# process; train() refuses to report if any was replaced (a model.py that
+# patched F.cross_entropy could otherwise report any loss it liked).
+GUARDED = {
+    "torch.nn.functional.cross_entropy": (F, "cross_entropy", F.cross_entropy),
+    "torch.Tensor.log_softmax": (torch.Tensor, "log_softmax", torch.Tensor.log_softmax),
+    "torch.Tensor.item": (torch.Tensor, "item", torch.Tensor.item),
+    "torch.no_grad": (torch, "no_grad", torch.no_grad),
+    "json.dump": (json, "dump", json.dump),
+    "math.log": (math, "log", math.log),
+    "time.perf_counter": (time, "perf_counter", time.perf_counter),
+    "os._exit": (os, "_exit", os._exit),
+}
+
+
+def tampered():
+    return [name for name, (owner, attr, value) in GUARDED.items() if getattr(owner, attr, None) is not value]
+
+
+cross_entropy = F.cross_entropy  # the captured original, used for every loss
+
+
 def load_candidate():
     spec = importlib.util.spec_from_file_location("model", os.path.join(os.getcwd(), "model.py"))
     module = importlib.util.module_from_spec(spec)
@@ -116,10 +138,18 @@ def describe(net, profile):
 
 
 def write_metrics(metrics, feedback=""):
+    """Writes the report and ends the process at once, so no handler the
+    candidate registered (atexit, a finalizer) runs after the write."""
+    changed = tampered()
+    if changed:
+        print(f"hybrid-lm: the candidate replaced {', '.join(changed)}; no score", flush=True)
+        os._exit(3)
     out = os.environ.get("CAMBRIAN_OUT", ".")
     with open(os.path.join(out, "metrics.json"), "w") as f:
         json.dump({"metrics": metrics, "feedback": feedback}, f)
-    print(json.dumps(metrics, sort_keys=True))
+    print(json.dumps(metrics, sort_keys=True), flush=True)
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def check(profile, candidate, seed):
@@ -169,7 +199,7 @@ def train_steps(net, data, profile, lr, seed, device):
         starts = torch.randint(0, len(data) - ctx - 1, (batch,), generator=gen)
         window = torch.stack([data[s : s + ctx + 1] for s in starts.tolist()]).to(device)
         logits, aux = net(window[:, :-1])
-        loss = F.cross_entropy(logits.reshape(-1, 256).float(), window[:, 1:].reshape(-1))
+        loss = cross_entropy(logits.reshape(-1, 256).float(), window[:, 1:].reshape(-1))
         if not torch.isfinite(loss):
             sys.exit(f"hybrid-lm: training diverged: loss {loss.item()} at step {step}")
         for group in opt.param_groups:
@@ -199,7 +229,7 @@ def validation_bpb(net, val, profile, device):
         for chunk in windows.split(32):
             chunk = chunk.to(device)
             logits = net(chunk[:, :-1])[0].float()
-            total += F.cross_entropy(logits.reshape(-1, 256), chunk[:, 1:].reshape(-1), reduction="sum").item()
+            total += cross_entropy(logits.reshape(-1, 256), chunk[:, 1:].reshape(-1), reduction="sum").item()
             count += chunk[:, 1:].numel()
     return total / count / math.log(2)
 
@@ -221,6 +251,8 @@ def train(profile, candidate, seed):
     lr = min(max(float(candidate.LEARNING_RATE), LR_BOUNDS[0]), LR_BOUNDS[1])
     losses, seconds = train_steps(net, data, profile, lr, seed, device)
     tokens = profile["steps"] * profile["batch"] * profile["context"]
+    if tampered():
+        write_metrics({})  # reports the tampering and exits
     bpb = validation_bpb(net, val, profile, device)
     violation = causal_violation(net, profile["context"], device, torch.Generator().manual_seed(seed))
     tail = losses[-max(1, len(losses) // 10):]

@@ -24,10 +24,13 @@ D_MODEL = 64  # @knob choices=32,48,64,96
 HEADS = 4  # @knob choices=1,2,4,8
 MLP_EXPANSION = 4  # @knob choices=2,3,4,6
 EXPERTS = 4  # @knob choices=2,4,8
-TOP_K = 1  # @knob choices=1,2
-SSM_STATE = 16  # @knob choices=8,16,32
-CHUNK = 32  # @knob choices=16,32,64
 LEARNING_RATE = 3e-3  # @knob range=5e-4..2e-2 log
+# Not knobs: TOP_K and SSM_STATE matter only to some blocks, so the knob
+# mutator would mostly spend evaluations on no-ops; CHUNK changes speed, not
+# the function computed.
+TOP_K = 1
+SSM_STATE = 16
+CHUNK = 32
 # EVOLVE-BLOCK-END
 
 
