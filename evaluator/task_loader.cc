@@ -376,7 +376,8 @@ absl::Status LoadProfiles(TomlTable& root, const TaskPaths& paths, const std::st
     const std::string name(key.str());
     if (!node.is_table()) return profiles.WrongType(name, "a table like { env = { ... } }");
     TomlTable profile(*node.as_table(), profiles.KeyPath(name), paths.file);
-    CAMBRIAN_RETURN_IF_ERROR(profile.AllowOnly({"description", "env", "timeouts", "memory"}));
+    CAMBRIAN_RETURN_IF_ERROR(
+        profile.AllowOnly({"description", "env", "timeouts", "memory", "gpus"}));
     CAMBRIAN_RETURN_IF_ERROR(profile.OptionalString("description", "a string").status());
     std::map<std::string, std::string> env;
     CAMBRIAN_RETURN_IF_ERROR(LoadProfileEnv(profile, &env));
@@ -384,9 +385,12 @@ absl::Status LoadProfiles(TomlTable& root, const TaskPaths& paths, const std::st
     CAMBRIAN_RETURN_IF_ERROR(LoadProfileTimeouts(profile, &stages));
     int64_t memory = task->resources.memory_bytes;
     CAMBRIAN_RETURN_IF_ERROR(LoadBytes(profile, "memory", &memory));
+    int gpus = task->resources.gpus;
+    CAMBRIAN_RETURN_IF_ERROR(LoadCount(profile, "gpus", 0, &gpus));
     if (name != chosen) continue;
     task->profile = name;
     task->resources.memory_bytes = memory;
+    task->resources.gpus = gpus;
     task->stage_env = std::move(env);
     task->stages = std::move(stages);
   }

@@ -318,6 +318,7 @@ env = { MODE = "demo" }
 env = { MODE = "gpu" }
 timeouts = { build = "10m", check = "1h" }
 memory = "1024GiB"
+gpus = 2
 )";
 
 class TaskProfileTest : public TaskLoaderTest {
@@ -353,6 +354,7 @@ TEST_F(TaskProfileTest, EmptyNameMeansTheDefaultProfile) {
   EXPECT_EQ(task->stages[0].timeout, absl::Seconds(90));  // not overridden
   EXPECT_EQ(task->stages[1].timeout, absl::Seconds(30));
   EXPECT_EQ(task->resources.memory_bytes, int64_t{2} << 30);  // [resources]
+  EXPECT_EQ(task->resources.gpus, 1);
 }
 
 TEST_F(TaskProfileTest, NamedProfileSetsEnvAndTimeouts) {
@@ -368,6 +370,7 @@ TEST_F(TaskProfileTest, NamedProfileSetsEnvAndTimeouts) {
   EXPECT_EQ(task->stages[0].timeout, absl::Minutes(10));
   EXPECT_EQ(task->stages[1].timeout, absl::Hours(1));
   EXPECT_EQ(task->resources.memory_bytes, int64_t{1} << 40);
+  EXPECT_EQ(task->resources.gpus, 2);
 }
 
 TEST_F(TaskProfileTest, UnknownProfileNamesFileKeyAndChoices) {
@@ -394,6 +397,8 @@ TEST_F(TaskProfileTest, EveryProfileIsValidatedWhicheverIsChosen) {
               HasSubstr("stage 'build': expected a duration like \"30s\", got integer 600"));
   EXPECT_THAT(ProfileError("memory = \"1024GiB\"", "memory = \"lots\""),
               HasSubstr("key 'profiles.gpu.memory': expected a size like \"4GiB\""));
+  EXPECT_THAT(ProfileError("gpus = 2", "gpus = -1"),
+              HasSubstr("key 'profiles.gpu.gpus': expected an integer >= 0"));
   EXPECT_THAT(ProfileError("MODE = \"gpu\"", "MODE = 1"),
               HasSubstr("key 'profiles.gpu.env': variable 'MODE': expected a string"));
   EXPECT_THAT(ProfileError("MODE = \"gpu\"", "CAMBRIAN_SEED = \"1\""),
