@@ -45,16 +45,17 @@ std::string FailureDetail(const ResourceLimits& limits, const ExitFacts& facts,
   return absl::StrCat("exit code ", result.exit_code);
 }
 
-// The caps a cgroup reports; true if one fired.
+// The caps a cgroup reports; true if one fired. A fork bomb may also run
+// out of memory: the process cap names the cause.
 bool ClassifyCgroupCap(const ResourceLimits& limits, const ExitFacts& facts, JobResult* result) {
-  if (facts.oom_killed) {
-    result->outcome = Outcome::kMemoryLimit;
-    result->detail = absl::StrCat("memory limit (", limits.memory_bytes, " bytes for the job)");
-    return true;
-  }
   if (facts.process_cap_hit) {
     result->outcome = Outcome::kProcessLimit;
     result->detail = absl::StrCat("process limit (", limits.max_processes, " processes)");
+    return true;
+  }
+  if (facts.oom_killed) {
+    result->outcome = Outcome::kMemoryLimit;
+    result->detail = absl::StrCat("memory limit (", limits.memory_bytes, " bytes for the job)");
     return true;
   }
   return false;

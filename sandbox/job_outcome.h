@@ -28,9 +28,9 @@ struct ExitFacts {
 // Sets result->outcome and result->detail from result->exit_code,
 // term_signal, cpu_seconds, peak_rss_bytes, output_tail and `facts`, in this
 // order of precedence:
-//   cancelled -> kKilled; an OOM kill in the job's cgroup -> kMemoryLimit;
-//   the process-count cap hit -> kProcessLimit (a cap that fired wins over
-//   the exit status: a fork bomb's main process may well exit 0);
+//   cancelled -> kKilled; the process-count cap hit -> kProcessLimit; an
+//   OOM kill in the job's cgroup -> kMemoryLimit (a cap that fired wins
+//   over the exit status: a fork bomb's main process may well exit 0);
 //   wall timeout -> kTimeout; output cap -> kOutputLimit; disk cap ->
 //   kDiskLimit; exit 0 -> kOk; SIGXCPU (or SIGKILL past the CPU limit, or a shell's exit
 //   128+SIGXCPU) under a CPU limit -> kTimeout "CPU time limit";

@@ -62,7 +62,7 @@ controller_files|ok contained|ok BREACH
 home_files|ok contained|ok BREACH|ok contained
 write_outside|ok contained|ok BREACH wrote outside
 tamper_trusted|ok contained|tampered
-kill_controller|ok contained|skip
+kill_controller|controller survived|skip
 raise_rlimits|ok contained|ok BREACH|ok contained
 "
 
@@ -96,6 +96,13 @@ print(c["outcome"] + ((" BREACH" if breach else " contained") if c["outcome"] ==
   fi
   [ "$(tree_hash "$dir/harness")" != "$before" ] && [ "$seen" != tampered ] &&
     seen="$seen trusted changed"
+  # Whatever the job did to itself (killing its own group is fine), the
+  # controller must live on to the end of its budget.
+  if [ "$case" = kill_controller ]; then
+    [ $rc -eq 0 ] && grep -q "evaluation budget of 2 reached" "$WORK/$case.out" &&
+      echo "controller survived" || echo "controller killed (rc $rc)"
+    return
+  fi
   # The run must go on to its budget, except after tampering in process mode
   # (nothing can be trusted then, so the run stops with an error).
   if [ $rc -ne 0 ] && [ "$seen" != tampered ]; then seen="$seen (run failed: rc $rc)"; fi

@@ -50,6 +50,31 @@ TEST(ClassifyJobTest, SupervisorReasonsWinOverExitStatus) {
   EXPECT_EQ(flood.detail, "output exceeded 100 bytes");
 }
 
+TEST(ClassifyJobTest, CgroupCapsWinOverExitStatusAndTimeout) {
+  ExitFacts oom;
+  oom.oom_killed = true;
+  EXPECT_EQ(Classified(Exited(0), {}, oom).outcome, Outcome::kMemoryLimit);
+  oom.kill_reason = KillReason::kWallTimeout;
+  EXPECT_EQ(Classified(Signaled(SIGKILL), {}, oom).outcome, Outcome::kMemoryLimit);
+  ExitFacts bomb = oom;
+  bomb.process_cap_hit = true;  // a fork bomb that also ran out of memory
+  JobResult result = Classified(Exited(0), {}, bomb);
+  EXPECT_EQ(result.outcome, Outcome::kProcessLimit);
+  EXPECT_NE(result.detail.find("process limit"), std::string::npos);
+  bomb.kill_reason = KillReason::kCancelled;  // a cancel is still a cancel
+  EXPECT_EQ(Classified(Exited(0), {}, bomb).outcome, Outcome::kKilled);
+}
+
+TEST(ClassifyJobTest, DiskCap) {
+  ExitFacts facts;
+  facts.kill_reason = KillReason::kDiskLimit;
+  ResourceLimits limits;
+  limits.disk_bytes = 1000;
+  JobResult result = Classified(Signaled(SIGKILL), limits, facts);
+  EXPECT_EQ(result.outcome, Outcome::kDiskLimit);
+  EXPECT_NE(result.detail.find("1000 bytes"), std::string::npos);
+}
+
 TEST(ClassifyJobTest, FractionalWallTimeoutInDetail) {
   ResourceLimits limits;
   limits.wall_timeout = absl::Milliseconds(1500);

@@ -3,4 +3,4 @@ MODE=ok  # @knob choices=ok,fork_bomb,infinite_loop,sleep_forever,memory_hog,dae
 # EVOLVE-BLOCK-END
 HOSTILE_PORT=1
 HOSTILE_MARKER=1
-HOSTILE_MEMORY=134217728
+HOSTILE_MEMORY=536870912
