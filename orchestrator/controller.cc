@@ -348,6 +348,7 @@ ProgressState Controller::State() const {
     state.llm_tokens = spend.input_tokens + spend.output_tokens;
   }
   if (deps_.llm_status) state.llm_status = deps_.llm_status();
+  state.warning = deps_.warning;
   return state;
 }
 

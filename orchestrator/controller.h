@@ -59,6 +59,7 @@ struct ControllerDeps {
   const Clock* clock = nullptr;
   const std::atomic<bool>* stop_requested = nullptr;  // set by a signal handler
   ProgressSink* progress = nullptr;
+  std::string warning;  // repeated in every progress line (e.g. no sandbox isolation)
 };
 
 class Controller {

@@ -55,6 +55,7 @@ std::string FormatProgress(const ProgressState& state) {
                                            state.llm_tokens, state.llm_cost_usd));
   }
   if (!state.llm_status.empty()) absl::StrAppend(&line, " | ", state.llm_status);
+  if (!state.warning.empty()) absl::StrAppend(&line, " | ", state.warning);
   return line;
 }
 

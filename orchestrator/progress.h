@@ -25,6 +25,7 @@ struct ProgressState {
   double llm_cost_usd = 0;
   int64_t llm_tokens = 0;
   std::string llm_status;  // e.g. "openai: circuit open until 10:31:02"
+  std::string warning;     // shown on every line, e.g. "NO ISOLATION (sandbox process)"
 };
 
 // "[1m20s] evals 34/200 | in flight 2 | failed 3 | best 14.2 (#31, improved 12.0s ago)"

@@ -76,8 +76,9 @@ class Reader {
 };
 
 absl::Status ReadRun(const Reader& run, RunConfig& config) {
-  CAMBRIAN_RETURN_IF_ERROR(
-      run.OnlyKeys({"workers", "budget", "time", "seed", "keep_jobs", "strategy", "patience"}));
+  CAMBRIAN_RETURN_IF_ERROR(run.OnlyKeys(
+      {"workers", "budget", "time", "seed", "keep_jobs", "strategy", "patience", "sandbox"}));
+  CAMBRIAN_RETURN_IF_ERROR(run.Get("sandbox", config.sandbox));
   int64_t patience = 0;
   CAMBRIAN_RETURN_IF_ERROR(run.Get("patience", patience));
   if (patience > 0) config.patience = patience;

@@ -24,7 +24,8 @@
 #include "orchestrator/review.h"
 #include "orchestrator/run_dir.h"
 #include "orchestrator/task_locator.h"
-#include "sandbox/process_sandbox.h"
+#include "sandbox/job_registry.h"
+#include "sandbox/sandbox_factory.h"
 
 namespace cambrian::orchestrator {
 namespace {
@@ -92,12 +93,34 @@ mutators::TaskBrief BriefOf(const Task& task) {
           task.goal == Goal::kMaximize ? "maximize" : "minimize", task.fitness_score};
 }
 
+// Kills whatever jobs of an earlier, killed controller still run, then
+// chooses the sandbox; the mode in use is an event (shown by `show`).
+absl::StatusOr<sandbox::SandboxChoice> MakeRunSandbox(const RunConfig& config,
+                                                      const RunPaths& paths,
+                                                      archive::Archive& archive) {
+  sandbox::SandboxOptions options;
+  CAMBRIAN_ASSIGN_OR_RETURN(options.mode, sandbox::ParseSandboxMode(config.sandbox));
+  options.state_dir = paths.dir / ".sandbox";
+  CAMBRIAN_RETURN_IF_ERROR(Annotate(sandbox::ReapLeftoverJobs(options.state_dir),
+                                    "stopping jobs of an earlier session"));
+  absl::StatusOr<sandbox::SandboxChoice> choice = sandbox::MakeSandbox(options);
+  if (!choice.ok()) return Annotate(choice.status(), absl::StrCat("--sandbox ", config.sandbox));
+  if (!choice->warning.empty()) LogWarning(choice->warning);
+  CAMBRIAN_RETURN_IF_ERROR(archive.AddEvent(
+      "sandbox", nlohmann::json{{"mode", sandbox::SandboxModeName(choice->mode)},
+                                {"warning", choice->warning},
+                                {"cgroups", choice->cgroups}}
+                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
+  return choice;
+}
+
 absl::StatusOr<RunSummary> Search(const Task& task, const RunConfig& config,
                                   archive::Archive& archive, const RunPaths& paths) {
   CAMBRIAN_ASSIGN_OR_RETURN(std::unique_ptr<LlmStack> llm, MakeLlmStack(config, archive));
-  sandbox::ProcessSandbox sandbox;
+  CAMBRIAN_ASSIGN_OR_RETURN(sandbox::SandboxChoice sandbox, MakeRunSandbox(config, paths, archive));
   CAMBRIAN_ASSIGN_OR_RETURN(auto fitness, evaluator::MakeExpressionFitness(task.fitness_score));
-  evaluator::Evaluator evaluator(task, sandbox, *fitness, {paths.jobs, config.keep_job_dirs});
+  evaluator::Evaluator evaluator(task, *sandbox.sandbox, *fitness,
+                                 {.jobs_root = paths.jobs, .keep_job_dirs = config.keep_job_dirs});
   mutators::KnobMutator knob;
   mutators::CrossoverMutator crossover;
   SystemClock clock;
@@ -119,6 +142,8 @@ absl::StatusOr<RunSummary> Search(const Task& task, const RunConfig& config,
   deps.clock = &clock;
   deps.stop_requested = &g_stop_requested;
   deps.progress = progress.get();
+  if (sandbox.mode == sandbox::SandboxMode::kProcess)
+    deps.warning = "NO ISOLATION (sandbox process)";
   Controller controller(std::move(deps));
   return controller.Run();
 }

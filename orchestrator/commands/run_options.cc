@@ -10,6 +10,7 @@
 #include "common/status_macros.h"
 #include "common/units.h"
 #include "orchestrator/run_dir.h"
+#include "sandbox/sandbox_factory.h"
 
 namespace cambrian::orchestrator {
 namespace {
@@ -110,6 +111,8 @@ void AddRunFlags(CLI::App& app, RunOptions& options) {
   app.add_option("--workers", options.workers, "Parallel job slots")->capture_default_str();
   app.add_option("--strategy", options.strategy,
                  "evolve (default) or random: the same mutators on fitness-blind parents");
+  app.add_option("--sandbox", options.sandbox,
+                 "auto (default: bwrap where it works), bwrap, or process (no isolation)");
   app.add_option("--islands", options.islands, "Islands of the evolve strategy (default 3)");
   app.add_option("--patience", options.patience,
                  "Stop after this many evaluations without a new best");
@@ -209,6 +212,11 @@ absl::StatusOr<RunConfig> MakeRunConfig(const RunOptions& options, const Task& t
   if (config.strategy != "evolve" && config.strategy != "random") {
     return absl::InvalidArgumentError(
         absl::StrCat("strategy must be 'evolve' or 'random', not '", config.strategy, "'"));
+  }
+  if (!options.sandbox.empty()) config.sandbox = options.sandbox;
+  if (absl::StatusOr<sandbox::SandboxMode> mode = sandbox::ParseSandboxMode(config.sandbox);
+      !mode.ok()) {
+    return Annotate(mode.status(), "--sandbox");
   }
   if (Given(options, "--islands")) config.population.islands = options.islands;
   absl::Status population = CheckPopulationConfig(config.population);
