@@ -53,25 +53,112 @@ absl::StatusOr<Counts> CountCandidates(archive::Archive& archive) {
   return counts;
 }
 
+// The search state the controller stores with every result, and the
+// config it runs under (a resume may have changed budgets); {} if none.
+nlohmann::json StoredState(archive::Archive& archive) {
+  absl::StatusOr<std::optional<std::string>> text = archive.GetRunState();
+  if (!text.ok() || !text->has_value()) return nlohmann::json::object();
+  nlohmann::json state = nlohmann::json::parse(**text, nullptr, false);
+  return state.is_object() ? state : nlohmann::json::object();
+}
+
+nlohmann::json IslandsJson(const nlohmann::json& state) {
+  nlohmann::json islands = nlohmann::json::array();
+  const nlohmann::json population = state.value("population", nlohmann::json::object());
+  for (const nlohmann::json& island : population.value("islands", nlohmann::json::array())) {
+    const nlohmann::json best = island.value("best", nlohmann::json());
+    islands.push_back({{"best_id", best.is_array() ? best[0] : nlohmann::json()},
+                       {"best_fitness", best.is_array() ? best[1] : nlohmann::json()},
+                       {"members", island.value("members", nlohmann::json::array()).size()},
+                       {"cells", island.value("grid", nlohmann::json::array()).size()},
+                       {"stale", island.value("stale", 0)},
+                       {"reseeds", island.value("reseeds", 0)}});
+  }
+  return islands;
+}
+
+std::string LastSandboxMode(archive::Archive& archive) {
+  absl::StatusOr<std::vector<archive::Event>> events = archive.ListEvents(200);
+  if (!events.ok()) return "";
+  for (auto it = events->rbegin(); it != events->rend(); ++it) {
+    if (it->kind != "sandbox") continue;
+    nlohmann::json data = nlohmann::json::parse(it->data_json, nullptr, false);
+    if (data.is_object()) return data.value("mode", "");
+  }
+  return "";
+}
+
+void PrintText(const OpenedRun& run, const Counts& counts, const nlohmann::json& json) {
+  std::cout << absl::StrFormat("run      %s (task %s): %s\n", run.paths.dir.string(),
+                               run.info.task_name,
+                               json["running"].get<bool>() ? "running" : "not running");
+  std::cout << "started  "
+            << absl::FormatTime("%Y-%m-%d %H:%M:%S", run.info.created_at, absl::LocalTimeZone())
+            << "\ncandidates";
+  for (const auto& [status, count] : counts.by_status) std::cout << " " << status << " " << count;
+  std::cout << absl::StrFormat(" (failed %d)\nrate     %.1f evaluations/min over the last 10 min\n",
+                               counts.failed, counts.recent / 10.0);
+  const nlohmann::json& budget = json["budget"];
+  int64_t done = counts.by_status.count("done") ? counts.by_status.at("done") : 0;
+  std::cout << "budget   evaluations " << done << "/"
+            << (budget["evaluations"].is_null() ? "-" : budget["evaluations"].dump());
+  std::cout << ", time " << HumanDuration(absl::Seconds(json.value("elapsed_seconds", 0.0))) << "/"
+            << (budget["wall_seconds"].is_null()
+                    ? std::string("-")
+                    : HumanDuration(absl::Seconds(budget["wall_seconds"].get<double>())));
+  std::cout << ", " << json.value("since_improvement", nlohmann::json(0)).dump()
+            << " evaluations since the last new best";
+  if (!budget["patience"].is_null()) std::cout << " (patience " << budget["patience"] << ")";
+  std::cout << "\n";
+  if (counts.best) {
+    std::cout << absl::StrFormat("best     #%d fitness %.6g (%s)\n", counts.best->id,
+                                 *counts.best->fitness, counts.best->description);
+  }
+  for (size_t i = 0; i < json["islands"].size(); ++i) {
+    const nlohmann::json& island = json["islands"][i];
+    std::cout << absl::StrFormat(
+        "island %d best %s, %d members in %d cells, %d since it improved", i,
+        island["best_id"].is_null()
+            ? std::string("none")
+            : absl::StrCat("#", island["best_id"].dump(), " ", island["best_fitness"].dump()),
+        island["members"].get<int>(), island["cells"].get<int>(), island["stale"].get<int64_t>());
+    if (island["reseeds"].get<int>() > 0) std::cout << ", reseeded " << island["reseeds"];
+    std::cout << "\n";
+  }
+  const nlohmann::json& llm = json["llm"];
+  std::cout << absl::StrFormat("llm      %d calls, %d tokens in, %d out, $%.4f\n",
+                               llm["calls"].get<int64_t>(), llm["input_tokens"].get<int64_t>(),
+                               llm["output_tokens"].get<int64_t>(), llm["cost_usd"].get<double>());
+  if (json["sandbox"] == "process") std::cout << "sandbox  process: NO ISOLATION\n";
+}
+
 absl::Status PrintStatus(const StatusOptions& options) {
   CAMBRIAN_ASSIGN_OR_RETURN(OpenedRun run,
                             OpenRun(RunDirFlag(options.run_dir), archive::OpenMode::kReadOnly));
   CAMBRIAN_ASSIGN_OR_RETURN(Counts counts, CountCandidates(*run.archive));
   CAMBRIAN_ASSIGN_OR_RETURN(archive::LlmTotals llm, run.archive->GetLlmTotals());
-  nlohmann::json config = nlohmann::json::parse(run.info.config_json, nullptr, false);
+  nlohmann::json state = StoredState(*run.archive);
+  nlohmann::json config = state.contains("config")
+                              ? state["config"]
+                              : nlohmann::json::parse(run.info.config_json, nullptr, false);
   if (!config.is_object()) config = nlohmann::json::object();  // damaged: show what we can
-  bool running = ControllerRunning(run.paths);
   nlohmann::json json = {
       {"run_dir", run.paths.dir.string()},
       {"task", run.info.task_name},
-      {"running", running},
+      {"running", ControllerRunning(run.paths)},
       {"candidates", counts.by_status},
       {"failed", counts.failed},
       {"evaluations_last_10_min", counts.recent},
       {"best", counts.best ? CandidateJson(*counts.best) : nlohmann::json(nullptr)},
       {"budget",
        {{"evaluations", config.value("max_evaluations", nlohmann::json())},
-        {"wall_seconds", config.value("max_wall_seconds", nlohmann::json())}}},
+        {"wall_seconds", config.value("max_wall_seconds", nlohmann::json())},
+        {"patience", config.value("patience", nlohmann::json())}}},
+      {"elapsed_seconds", state.value("elapsed_seconds", 0.0)},
+      {"since_improvement", state.value("since_improvement", nlohmann::json())},
+      {"islands", IslandsJson(state)},
+      {"migrations", state.value("population", nlohmann::json::object()).value("migrations", 0)},
+      {"sandbox", LastSandboxMode(*run.archive)},
       {"llm",
        {{"calls", llm.calls},
         {"input_tokens", llm.input_tokens},
@@ -79,23 +166,9 @@ absl::Status PrintStatus(const StatusOptions& options) {
         {"cost_usd", llm.cost_usd}}}};
   if (options.json) {
     std::cout << DumpJson(json) << "\n";
-    return absl::OkStatus();
+  } else {
+    PrintText(run, counts, json);
   }
-  std::cout << absl::StrFormat("run      %s (task %s): %s\n", run.paths.dir.string(),
-                               run.info.task_name, running ? "running" : "not running");
-  std::cout << "started  "
-            << absl::FormatTime("%Y-%m-%d %H:%M:%S", run.info.created_at, absl::LocalTimeZone())
-            << "\ncandidates";
-  for (const auto& [status, count] : counts.by_status) std::cout << " " << status << " " << count;
-  std::cout << absl::StrFormat(" (failed %d)\nrate     %.1f evaluations/min over the last 10 min\n",
-                               counts.failed, counts.recent / 10.0);
-  std::cout << "budget   " << json["budget"].dump() << "\n";
-  if (counts.best) {
-    std::cout << absl::StrFormat("best     #%d fitness %.6g (%s)\n", counts.best->id,
-                                 *counts.best->fitness, counts.best->description);
-  }
-  std::cout << absl::StrFormat("llm      %d calls, %d tokens in, %d out, $%.4f\n", llm.calls,
-                               llm.input_tokens, llm.output_tokens, llm.cost_usd);
   return absl::OkStatus();
 }
 
@@ -105,6 +178,7 @@ Command StatusCommand() {
   return {"status", "Where a run stands: counts, best, rate, LLM spend (safe while it runs)",
           [](CLI::App& app) {
             auto options = std::make_shared<StatusOptions>();
+            app.add_option("run_dir", options->run_dir, "Run directory (default: latest)");
             app.add_option("--run-dir", options->run_dir, "Run directory (default: latest)");
             app.add_flag("--json", options->json, "Machine-readable output");
             return [options] { return CommandResult{PrintStatus(*options)}; };
