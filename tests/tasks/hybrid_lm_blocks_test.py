@@ -144,10 +144,11 @@ class MoETest(unittest.TestCase):
 
 class CausalityTest(unittest.TestCase):
     def test_every_block_is_causal(self):
-        for kind in ("attn", "linattn", "delta", "ssm", "conv", "mlp", "moe"):
-            with self.subTest(kind=kind):
+        for mixer, ffn in (("attn", "mlp"), ("linattn", "mlp"), ("delta", "mlp"), ("ssm", "mlp"),
+                           ("conv", "mlp"), ("attn", "moe")):
+            with self.subTest(mixer=mixer, ffn=ffn):
                 torch.manual_seed(2)
-                net = model.ByteLM([kind, "mlp"], 32).eval()
+                net = model.ByteLM([mixer], ffn, 32).eval()
                 x = torch.randint(0, 256, (2, 50))
                 y = x.clone()
                 y[:, 30:] = torch.randint(0, 256, (2, 20))

@@ -15,11 +15,13 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 # EVOLVE-BLOCK-START genome
-# The genome. Mixers: attn (softmax attention with RoPE), linattn (linear
-# attention), delta (gated delta rule), ssm (Mamba-2 style selective SSM),
-# conv (S4D long convolution). Channel mixers: mlp (SwiGLU), moe (mixture of
-# SwiGLU experts, top-k routed).
-PATTERN = ["attn", "mlp", "attn", "mlp", "attn", "mlp", "attn", "mlp"]  # @knob-seq tokens=attn,linattn,delta,ssm,conv,mlp,moe len=2..12
+# The genome. PATTERN lists the layers' sequence mixers: attn (softmax
+# attention with RoPE), linattn (linear attention), delta (gated delta rule),
+# ssm (Mamba-2 style selective SSM), conv (S4D long convolution). Each is
+# followed by the channel mixer FFN: mlp (SwiGLU) or moe (top-k routed SwiGLU
+# experts).
+PATTERN = ["attn", "attn", "attn", "attn"]  # @knob-seq tokens=attn,linattn,delta,ssm,conv len=1..8
+FFN = "mlp"  # @knob choices=mlp,moe
 D_MODEL = 64  # @knob choices=32,48,64,96
 HEADS = 4  # @knob choices=1,2,4,8
 MLP_EXPANSION = 4  # @knob choices=2,3,4,6
@@ -163,11 +165,12 @@ class Attention(nn.Module):
         super().__init__()
         self.heads = heads
         self.qkv = nn.Linear(d, 3 * d, bias=False)
+        self.q_norm, self.k_norm = RMSNorm(d // heads), RMSNorm(d // heads)  # QK-norm: stable logits
         self.out = nn.Linear(d, d, bias=False)
 
     def forward(self, x):
         q, k, v = (split_heads(y, self.heads) for y in self.qkv(x).chunk(3, dim=-1))
-        q, k = rope(q), rope(k)
+        q, k = rope(self.q_norm(q)), rope(self.k_norm(k))
         if hasattr(F, "scaled_dot_product_attention"):  # torch >= 2.0: fused kernels
             y = F.scaled_dot_product_attention(q, k, v, is_causal=True)
         else:
@@ -347,9 +350,13 @@ class Residual(nn.Module):
 
 
 class ByteLM(nn.Module):
-    def __init__(self, pattern, d):
+    """Embedding, one (mixer, ffn) pair of pre-norm residual blocks per entry
+    of `mixers`, final norm, tied output. `pattern` lists every block."""
+
+    def __init__(self, mixers, ffn, d):
         super().__init__()
-        self.pattern = list(pattern)
+        pattern = [kind for mixer in mixers for kind in (mixer, ffn)]
+        self.pattern = pattern
         self.embed = nn.Embedding(256, d)
         self.layers = nn.ModuleList(Residual(kind, make_block(kind, d), d) for kind in pattern)
         self.norm = RMSNorm(d)
@@ -374,4 +381,4 @@ class ByteLM(nn.Module):
 
 def build_model(width_mult=1.0):
     d = int(round(D_MODEL * width_mult / (2 * HEADS))) * 2 * HEADS
-    return ByteLM(PATTERN, max(d, 2 * HEADS))
+    return ByteLM(PATTERN, FFN, max(d, 2 * HEADS))

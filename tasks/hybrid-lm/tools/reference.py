@@ -4,8 +4,8 @@ way a Cambrian job would (one thread, the trusted driver, a fresh job dir).
   /usr/bin/python3 -B tasks/hybrid-lm/tools/reference.py [--profile demo]
       [--seeds 1,2,3] [--jobs 2] NAME=PATTERN[;KNOB=VALUE...] ...
 
-PATTERN is a comma-separated block list, e.g. "ssm,mlp,attn,mlp"; KNOB=VALUE
-sets another genome knob (LEARNING_RATE=0.005). Prints one line per run and a
+PATTERN is a comma-separated list of mixers, e.g. "ssm,ssm,ssm,attn";
+KNOB=VALUE sets another genome knob (LEARNING_RATE=0.005, FFN='"moe"'). Prints one line per run and a
 summary per architecture (mean, sample standard deviation, tokens/s, params).
 """
 import argparse
