@@ -61,7 +61,11 @@ absl::StatusOr<OpenedRun> OpenRun(const std::optional<std::filesystem::path>& ru
 }
 
 absl::StatusOr<Task> LoadRecordedTask(const archive::RunInfo& info) {
-  absl::StatusOr<Task> task = evaluator::LoadTask(info.task_dir);
+  // The profile the run was started with (tasks/*/task.toml [profiles]).
+  std::string profile;
+  nlohmann::json config = nlohmann::json::parse(info.config_json, nullptr, false);
+  if (config.is_object()) profile = config.value("profile", "");
+  absl::StatusOr<Task> task = evaluator::LoadTask(info.task_dir, profile);
   if (!task.ok()) return Annotate(task.status(), "loading the run's task");
   if (!task->trusted_root.empty()) {
     CAMBRIAN_ASSIGN_OR_RETURN(std::string hash, HashTree(task->trusted_root));

@@ -29,6 +29,7 @@ std::string RunConfigToJson(const RunConfig& config) {
       {"proposal_attempts", config.proposal_attempts},
       {"keep_job_dirs", config.keep_job_dirs},
       {"sandbox", config.sandbox},
+      {"profile", config.profile},
       {"mutator_weights", config.mutator_weights},
       {"repair_rate", config.repair_rate},
       {"llm_concurrency", config.llm_concurrency},
@@ -144,6 +145,7 @@ absl::StatusOr<RunConfig> RunConfigFromJson(const std::string& text) {
     config.proposal_attempts = stored.value("proposal_attempts", config.proposal_attempts);
     config.keep_job_dirs = stored.value("keep_job_dirs", config.keep_job_dirs);
     config.sandbox = stored.value("sandbox", config.sandbox);
+    config.profile = stored.value("profile", config.profile);
     config.mutator_weights = stored.value("mutator_weights", std::map<std::string, double>());
     config.repair_rate = stored.value("repair_rate", config.repair_rate);
     config.llm_concurrency = stored.value("llm_concurrency", config.llm_concurrency);

@@ -53,6 +53,7 @@ struct RunConfig {
   double repair_rate = 0.1;  // share of LLM proposals that try to fix a recent failure
   int llm_concurrency = 4;   // LLM requests in flight at once
   bool keep_job_dirs = false;
+  std::string profile;           // the task profile ([profiles.NAME]); "" = none declared
   std::string sandbox = "auto";  // auto | bwrap | process (sandbox/sandbox_factory.h)
   LlmRunConfig llm;
 };

@@ -169,7 +169,7 @@ absl::StatusOr<std::unique_ptr<archive::SqliteArchive>> StartNew(const RunOption
                                                                  std::optional<RunLock>& lock) {
   if (options.task.empty()) return absl::InvalidArgumentError("run needs a TASK");
   CAMBRIAN_ASSIGN_OR_RETURN(fs::path task_path, ResolveTask(options.task));
-  CAMBRIAN_ASSIGN_OR_RETURN(task, evaluator::LoadTask(task_path));
+  CAMBRIAN_ASSIGN_OR_RETURN(task, evaluator::LoadTask(task_path, options.profile));
   CAMBRIAN_ASSIGN_OR_RETURN(config, MakeRunConfig(options, task));
   CAMBRIAN_RETURN_IF_ERROR(CheckSeedMutable(task, config.llm.enabled()));
   RunPaths paths = PathsFor(config.run_dir);

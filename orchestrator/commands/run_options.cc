@@ -111,6 +111,8 @@ void AddRunFlags(CLI::App& app, RunOptions& options) {
   app.add_option("--workers", options.workers, "Parallel job slots")->capture_default_str();
   app.add_option("--strategy", options.strategy,
                  "evolve (default) or random: the same mutators on fitness-blind parents");
+  app.add_option("--profile", options.profile,
+                 "Task profile, e.g. smoke, demo, gpu (default: the task's default_profile)");
   app.add_option("--sandbox", options.sandbox,
                  "auto (default: bwrap where it works), bwrap, or process (no isolation)");
   app.add_option("--islands", options.islands, "Islands of the evolve strategy (default 3)");
@@ -202,6 +204,7 @@ absl::Status AdoptRecordedSettings(const RunOptions& options, RunConfig& config)
 absl::StatusOr<RunConfig> MakeRunConfig(const RunOptions& options, const Task& task) {
   RunConfig config;
   config.task_dir = task.dir;
+  config.profile = task.profile;  // the one LoadTask applied
   if (!options.config_file.empty()) {
     CAMBRIAN_RETURN_IF_ERROR(LoadRunConfigFile(options.config_file, config));
   }

@@ -30,6 +30,7 @@ struct RunOptions {
   bool resume = false;
   std::string strategy;
   std::string sandbox;  // "" = the config's (auto)
+  std::string profile;  // "" = the task's default_profile
   int islands = 0;               // 0 = the config's
   int64_t patience = 0;          // 0 = none
   std::vector<std::string> llm;  // "openai:gpt-4.1-mini@0.8", "replay"

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "evaluator/task_loader.h"
 #include "orchestrator/commands/commands.h"
 #include "orchestrator/review.h"
@@ -25,8 +26,17 @@ absl::Status PrintTasks(bool json) {
     std::string about = task.ok()
                             ? task->description
                             : std::string("(broken: ") + std::string(task.status().message()) + ")";
-    array.push_back({{"name", name}, {"path", path.string()}, {"description", about}});
+    std::vector<std::string> profiles = task.ok() ? task->profiles : std::vector<std::string>();
+    array.push_back({{"name", name},
+                     {"path", path.string()},
+                     {"description", about},
+                     {"profiles", profiles},
+                     {"default_profile", task.ok() ? task->profile : ""}});
     table += absl::StrFormat("%-16s %s\n", name, about);
+    if (!profiles.empty()) {
+      table += absl::StrFormat("%-16s profiles: %s (default %s; run --profile NAME)\n", "",
+                               absl::StrJoin(profiles, ", "), task->profile);
+    }
   }
   if (json) {
     std::cout << DumpJson(array) << "\n";

@@ -95,6 +95,10 @@ case_tasks() {
   out=$("$CAMBRIAN" run no-such-task 2>&1) && fail "an unknown task ran"
   expect_contains "$out" "no built-in task of that name (built-in: " "unknown task message"
   expect_contains "$out" "matmul-cpu" "unknown task message lists the built-ins"
+  out=$("$CAMBRIAN" run "$TASKS/quadratic" --profile smoke --run-dir runs/p 2>&1) &&
+    fail "an undeclared profile ran"
+  expect_contains "$out" "unknown profile 'smoke' (the task declares no profiles)" "bad --profile"
+  [ ! -e runs/p ] || fail "a run directory was made for a refused profile"
 }
 
 # write_task NAME: a copy of the quadratic task to break.
