@@ -229,7 +229,7 @@ void SuperviseAndKill(const JobSpec& spec, const ChildProcess& child, SteadyCloc
 }  // namespace
 
 ProcessSandbox::ProcessSandbox(ProcessSandboxOptions options) : options_(std::move(options)) {
-  if (options_.use_cgroups) cgroups_ = DetectCgroups();
+  if (options_.use_cgroups) cgroups_ = options_.cgroups ? *options_.cgroups : DetectCgroups();
 }
 
 absl::StatusOr<JobResult> ProcessSandbox::Run(const JobSpec& original) {

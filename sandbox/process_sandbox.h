@@ -6,6 +6,7 @@
 #define CAMBRIAN_SANDBOX_PROCESS_SANDBOX_H_
 
 #include <filesystem>
+#include <optional>
 
 #include "absl/status/statusor.h"
 #include "sandbox/cgroup.h"
@@ -20,6 +21,9 @@ struct ProcessSandboxOptions {
   // Put each job in its own cgroup where DetectCgroups finds a usable
   // hierarchy; false: process groups and rlimits only.
   bool use_cgroups = true;
+  // Where to make job cgroups instead of what DetectCgroups finds (tests;
+  // a controller that manages its own hierarchy). Used if use_cgroups.
+  std::optional<CgroupSupport> cgroups;
 };
 
 // Runs JobSpec::argv directly (no shell; pass {"/bin/sh", "-c", cmd} for one)
