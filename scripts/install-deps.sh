@@ -16,6 +16,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev libcpp-httplib-dev python3 patch sqlite3 procps
   # tasks/hybrid-lm: PyTorch (CPU) and its BLAS
   python3-torch python3-numpy libopenblas0-pthread
+  # sandbox: bubblewrap isolates jobs (setpriv, for root, is util-linux's, always there)
+  bubblewrap
 )
 
 missing=()
