@@ -65,6 +65,7 @@ absl::StatusOr<RunSummary> Controller::Run() {
     }
   }
   absl::Status status = Loop();
+  if (status.ok() && deps_.task->confirm > 0 && !*deps_.stop_requested) status = Confirm();
   if (!status.ok()) Abort();
   // End retry waits at once; requests on the wire are bounded by their timeout.
   if (deps_.interrupt_llm) deps_.interrupt_llm();

@@ -33,6 +33,16 @@
 
 namespace cambrian::orchestrator {
 
+// A top candidate re-run on more seeds at the end of a run (the task's
+// [fitness] confirm / confirm_seeds): its recorded fitness first.
+struct Confirmation {
+  int64_t id = 0;
+  std::vector<std::optional<double>> fitness;  // nullopt: that run failed
+  double mean = 0;                             // over the runs that scored
+  double spread = 0;                           // sample standard deviation (0 for one)
+  int failed = 0;
+};
+
 struct RunSummary {
   int64_t evaluated = 0;  // over the whole run, earlier sessions included
   int64_t failed = 0;
@@ -43,6 +53,8 @@ struct RunSummary {
   std::optional<double> best_fitness;
   std::string stop_reason;
   absl::Duration elapsed;  // over the whole run, earlier sessions included
+  // Best mean first; empty unless the task asks for confirmation.
+  std::vector<Confirmation> confirmed;
 };
 
 // Everything the controller uses, owned by the caller; all must outlive Run().
@@ -101,6 +113,11 @@ class Controller {
   std::string CheckBudgets() const;
   ProgressState State() const;
 
+  // controller_confirm.cc: the top candidates on more seeds.
+  absl::Status Confirm();
+  absl::Status RecordConfirmation(EvaluationDone done);
+  void SummariseConfirmations();
+
   // controller_propose.cc: mutators, parents, proposals.
   absl::StatusOr<std::optional<Child>> ProposeChild();
   mutators::Mutator* PickMutator();  // null if every eligible weight is 0
@@ -145,6 +162,7 @@ class Controller {
   std::map<int64_t, mutators::ScoredProgram> info_;  // finished: metrics, outcome, feedback
   std::vector<int64_t> recent_failures_;             // repairable failures, oldest first
   std::vector<int64_t> evaluated_;                   // every finished candidate (random strategy)
+  std::map<int64_t, std::vector<std::optional<double>>> confirmations_;  // id -> extra runs
   RunSummary summary_;
 };
 

@@ -30,8 +30,15 @@ std::vector<const archive::Candidate*> InFinishOrder(
 }  // namespace
 
 std::string Controller::RunStateJson() const {
+  json confirmations = json::object();
+  for (const auto& [id, runs] : confirmations_) {
+    json list = json::array();
+    for (const std::optional<double>& f : runs) list.push_back(f ? json(*f) : json(nullptr));
+    confirmations[std::to_string(id)] = list;
+  }
   json state = {
       {"version", 1},
+      {"confirmations", confirmations},
       {"evaluated", summary_.evaluated},
       {"failed", summary_.failed},
       {"rejected_proposals", summary_.rejected_proposals},
@@ -78,6 +85,13 @@ absl::Status Controller::RestoreState(const std::vector<archive::Candidate>& rec
       return absl::DataLossError(absl::StrCat(
           "the stored run state counts ", state.at("evaluated").get<int64_t>(),
           " evaluations but the archive holds ", summary_.evaluated, " finished candidates"));
+    }
+    const json confirmations = state.value("confirmations", json::object());
+    for (const auto& [id, runs] : confirmations.items()) {
+      std::vector<std::optional<double>>& restored = confirmations_[std::stoll(id)];
+      for (const json& f : runs) {
+        restored.push_back(f.is_number() ? std::optional<double>(f.get<double>()) : std::nullopt);
+      }
     }
     return Annotate(population_.Restore(state.at("population"), std::move(scored)),
                     "restoring the islands");

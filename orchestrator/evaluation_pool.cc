@@ -57,10 +57,11 @@ void EvaluationPool::WorkerLoop() {
     }
     // A cancelled pool still runs the evaluator: the sandbox sees the flag
     // at once and reports kKilled, so the candidate is recorded as such.
-    EvaluationDone done{
-        request.candidate_id, request.seed,
-        evaluator_.Evaluate(request.program, absl::StrCat("c", request.candidate_id), request.seed,
-                            &cancel_)};
+    std::string job =
+        request.job.empty() ? absl::StrCat("c", request.candidate_id) : std::move(request.job);
+    absl::StatusOr<evaluator::Evaluation> evaluation =
+        evaluator_.Evaluate(request.program, job, request.seed, &cancel_);
+    EvaluationDone done{request.candidate_id, request.seed, std::move(job), std::move(evaluation)};
     {
       std::lock_guard<std::mutex> lock(mutex_);
       done_.push_back(std::move(done));

@@ -25,11 +25,13 @@ struct EvaluationRequest {
   int64_t candidate_id = 0;
   Program program;
   uint64_t seed = 0;
+  std::string job;  // the job directory's name; "" = "c<candidate_id>"
 };
 
 struct EvaluationDone {
   int64_t candidate_id = 0;
   uint64_t seed = 0;
+  std::string job;
   absl::StatusOr<evaluator::Evaluation> evaluation;
 };
 

@@ -3,10 +3,12 @@
 
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <cmath>
 #include <iostream>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "archive/sqlite_archive.h"
 #include "common/file_util.h"
 #include "common/log.h"
@@ -148,6 +150,32 @@ absl::StatusOr<RunSummary> Search(const Task& task, const RunConfig& config,
   return controller.Run();
 }
 
+// The confirmed top candidates: mean and spread over every seed, and
+// whether the winner's lead is larger than the task's noise floor.
+void PrintConfirmations(const RunSummary& summary, const Task& task) {
+  if (summary.confirmed.empty()) return;
+  std::cout << absl::StrFormat("\nConfirmed on %d more seeds each (noise floor %.4g):\n",
+                               task.confirm_seeds, task.noise);
+  for (const Confirmation& c : summary.confirmed) {
+    std::vector<std::string> runs;
+    for (const std::optional<double>& f : c.fitness) {
+      runs.push_back(f ? absl::StrFormat("%.6g", *f) : "failed");
+    }
+    std::cout << absl::StrFormat("  #%-5d mean %.6g  spread %.3g  runs %s\n", c.id, c.mean,
+                                 c.spread, absl::StrJoin(runs, ", "));
+  }
+  const Confirmation& winner = summary.confirmed.front();
+  std::cout << absl::StrFormat("Winner: #%d, mean %.6g +- %.3g", winner.id, winner.mean,
+                               winner.spread);
+  if (summary.confirmed.size() > 1 && winner.failed == 0 &&
+      std::abs(winner.mean - summary.confirmed[1].mean) <= task.noise) {
+    std::cout << absl::StrFormat(" (a tie with #%d within the noise floor)",
+                                 summary.confirmed[1].id);
+  }
+  if (winner.failed > 0) std::cout << " (but it failed a confirmation run)";
+  std::cout << "\n";
+}
+
 void PrintSummary(const RunSummary& summary, const RunConfig& config) {
   std::cout << absl::StrFormat(
       "\nStopped: %s after %s. %d evaluated (%d failed, %d interrupted); %d proposals rejected, "
@@ -248,6 +276,7 @@ absl::Status RunSearch(const RunOptions& options) {
       "run_stopped",
       nlohmann::json{{"reason", summary->stop_reason}, {"evaluated", summary->evaluated}}.dump()));
   PrintSummary(*summary, config);
+  PrintConfirmations(*summary, task);
   archive::ListOptions top{.scored_only = false, .best_first = true, .limit = options.top};
   CAMBRIAN_ASSIGN_OR_RETURN(std::vector<archive::Candidate> best, archive->ListCandidates(top));
   std::cout << "\n" << FormatLeaderboard(best);

@@ -137,5 +137,40 @@ TEST_F(ControllerTest, StateFromAnotherIslandCountIsRefused) {
   EXPECT_EQ(Candidates().size(), 4u);  // nothing recorded was touched
 }
 
+int CountEvents(archive::Archive& archive, const std::string& kind) {
+  absl::StatusOr<std::vector<archive::Event>> events = archive.ListEvents(1000);
+  EXPECT_TRUE(events.ok());
+  int n = 0;
+  for (const archive::Event& event : events.value_or(std::vector<archive::Event>{})) {
+    n += event.kind == kind;
+  }
+  return n;
+}
+
+TEST_F(ControllerTest, TopCandidatesAreConfirmedOnMoreSeedsOnce) {
+  task_.confirm = 2;
+  task_.confirm_seeds = 2;
+  config_.max_evaluations = 10;
+  sandbox::ProcessSandbox sandbox;
+  absl::StatusOr<RunSummary> summary = RunSearch(sandbox);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  ASSERT_EQ(summary->confirmed.size(), 2u);
+  const Confirmation& winner = summary->confirmed[0];
+  EXPECT_EQ(winner.id, *summary->best_id);
+  ASSERT_EQ(winner.fitness.size(), 3u);  // the recorded run and two more seeds
+  EXPECT_EQ(winner.mean, *summary->best_fitness);  // the quadratic task is deterministic
+  EXPECT_EQ(winner.spread, 0);
+  EXPECT_GE(winner.mean, summary->confirmed[1].mean);
+  EXPECT_EQ(CountEvents(*archive_, "confirm"), 4);
+  EXPECT_EQ(Candidates().size(), 10u);  // confirmations are not candidates
+  nlohmann::json state = StoredState(*archive_);
+  EXPECT_EQ(state["confirmations"][std::to_string(winner.id)].size(), 2u);
+  // A resume that adds no evaluation keeps the confirmations it has.
+  summary = RunSearch(sandbox, /*resume=*/true);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->confirmed.size(), 2u);
+  EXPECT_EQ(CountEvents(*archive_, "confirm"), 4);
+}
+
 }  // namespace
 }  // namespace cambrian::orchestrator
