@@ -145,7 +145,7 @@ class MoETest(unittest.TestCase):
 class CausalityTest(unittest.TestCase):
     def test_every_block_is_causal(self):
         for mixer, ffn in (("attn", "mlp"), ("linattn", "mlp"), ("delta", "mlp"), ("ssm", "mlp"),
-                           ("conv", "mlp"), ("attn", "moe")):
+                           ("conv", "mlp"), ("attn", "moe4")):
             with self.subTest(mixer=mixer, ffn=ffn):
                 torch.manual_seed(2)
                 net = model.ByteLM([mixer], ffn, 32).eval()

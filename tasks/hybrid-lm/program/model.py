@@ -18,14 +18,14 @@ import torch.nn.functional as F
 # The genome. PATTERN lists the layers' sequence mixers: attn (softmax
 # attention with RoPE), linattn (linear attention), delta (gated delta rule),
 # ssm (Mamba-2 style selective SSM), conv (S4D long convolution). Each is
-# followed by the channel mixer FFN: mlp (SwiGLU) or moe (top-k routed SwiGLU
-# experts).
+# followed by the channel mixer FFN: mlp (SwiGLU) or moeN (N top-k routed
+# SwiGLU experts; the expert count lives in this token so that no knob is a
+# no-op for an MLP model).
 PATTERN = ["attn", "attn", "attn", "attn"]  # @knob-seq tokens=attn,linattn,delta,ssm,conv len=1..8
-FFN = "mlp"  # @knob choices=mlp,moe
+FFN = "mlp"  # @knob choices=mlp,moe2,moe4,moe8
 D_MODEL = 64  # @knob choices=32,48,64,96
 HEADS = 4  # @knob choices=1,2,4,8
 MLP_EXPANSION = 4  # @knob choices=2,3,4,6
-EXPERTS = 4  # @knob choices=2,4,8
 LEARNING_RATE = 3e-3  # @knob range=5e-4..2e-2 log
 # Not knobs: TOP_K and SSM_STATE matter only to some blocks, so the knob
 # mutator would mostly spend evaluations on no-ops; CHUNK changes speed, not
@@ -334,8 +334,8 @@ def make_block(kind, d):
         return LongConv(d)
     if kind == "mlp":
         return SwiGLU(d, swiglu_hidden(d, MLP_EXPANSION))
-    if kind == "moe":
-        return MoE(d, MLP_EXPANSION, EXPERTS, TOP_K)
+    if kind.startswith("moe"):  # moe4: four experts
+        return MoE(d, MLP_EXPANSION, int(kind[3:] or 4), TOP_K)
     raise ValueError(f"unknown block {kind!r}")
 # EVOLVE-BLOCK-END
 
