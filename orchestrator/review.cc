@@ -142,4 +142,29 @@ std::string DumpJson(const nlohmann::json& json) {
   return json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+nlohmann::json StoredRunState(archive::Archive& archive) {
+  absl::StatusOr<std::optional<std::string>> text = archive.GetRunState();
+  if (!text.ok() || !text->has_value()) return nlohmann::json::object();
+  nlohmann::json state = nlohmann::json::parse(**text, nullptr, false);
+  return state.is_object() ? state : nlohmann::json::object();
+}
+
+std::set<std::string> SandboxModesUsed(archive::Archive& archive) {
+  std::set<std::string> modes;
+  absl::StatusOr<std::vector<archive::Event>> events = archive.ListEvents(100000);
+  if (!events.ok()) return modes;
+  for (const archive::Event& event : *events) {
+    if (event.kind != "sandbox") continue;
+    nlohmann::json data = nlohmann::json::parse(event.data_json, nullptr, false);
+    if (data.is_object() && data.contains("mode")) modes.insert(data.value("mode", ""));
+  }
+  return modes;
+}
+
+std::string IsolationWarning(const std::set<std::string>& modes) {
+  if (!modes.count("process")) return "";
+  return "WARNING: candidates of this run ran in sandbox 'process', without isolation (your "
+         "files, network and the controller were reachable); see `cambrian doctor`";
+}
+
 }  // namespace cambrian::orchestrator

@@ -8,6 +8,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -51,6 +52,18 @@ nlohmann::json CandidateJson(const archive::Candidate& candidate);
 
 // Dumps JSON for a person or a script; invalid UTF-8 (job output) is replaced.
 std::string DumpJson(const nlohmann::json& json);
+
+// The search state the controller stores with every result (islands,
+// counters, the effective config of the latest session); {} if none.
+nlohmann::json StoredRunState(archive::Archive& archive);
+
+// The sandbox modes the run's sessions used, e.g. {"bwrap"} or
+// {"bwrap", "process"} (from its "sandbox" events; empty for older runs).
+std::set<std::string> SandboxModesUsed(archive::Archive& archive);
+
+// The warning `show` and `status` print when any session ran without
+// isolation; "" otherwise.
+std::string IsolationWarning(const std::set<std::string>& modes);
 
 }  // namespace cambrian::orchestrator
 

@@ -19,7 +19,7 @@
 #include "orchestrator/commands/commands.h"
 #include "orchestrator/controller.h"
 #include "orchestrator/review.h"
-#include "sandbox/process_sandbox.h"
+#include "sandbox/sandbox_factory.h"
 
 namespace cambrian::orchestrator {
 namespace {
@@ -68,10 +68,19 @@ void PrintComparison(const archive::Candidate& stored,
 
 absl::StatusOr<std::vector<evaluator::Evaluation>> Rerun(const Task& task, const Program& program,
                                                          const ReplayOptions& options,
-                                                         const RunPaths& paths) {
-  sandbox::ProcessSandbox sandbox;
+                                                         const OpenedRun& run) {
+  // The sandbox the run was configured with (a replay is a candidate's code
+  // running again: it gets the same isolation).
+  sandbox::SandboxOptions sandbox_options;
+  absl::StatusOr<RunConfig> config = RunConfigFromJson(run.info.config_json);
+  CAMBRIAN_ASSIGN_OR_RETURN(sandbox_options.mode,
+                            sandbox::ParseSandboxMode(config.ok() ? config->sandbox : "auto"));
+  sandbox_options.state_dir = run.paths.dir / ".sandbox";
+  CAMBRIAN_ASSIGN_OR_RETURN(sandbox::SandboxChoice sandbox, sandbox::MakeSandbox(sandbox_options));
+  if (!sandbox.warning.empty()) LogWarning(sandbox.warning);
   CAMBRIAN_ASSIGN_OR_RETURN(auto fitness, evaluator::MakeExpressionFitness(task.fitness_score));
-  evaluator::Evaluator evaluator(task, sandbox, *fitness, {paths.replays, false});
+  evaluator::Evaluator evaluator(task, *sandbox.sandbox, *fitness,
+                                 {.jobs_root = run.paths.replays, .keep_job_dirs = false});
   uint64_t base = options.seed != 0 ? options.seed : std::random_device{}();
   std::vector<evaluator::Evaluation> runs;
   for (int r = 0; r < options.repeats; ++r) {
@@ -93,7 +102,7 @@ absl::StatusOr<int> Replay(const ReplayOptions& options) {
   CAMBRIAN_ASSIGN_OR_RETURN(Program program, run.archive->GetProgram(stored.program_hash));
   CAMBRIAN_ASSIGN_OR_RETURN(Task task, LoadRecordedTask(run.info));
   CAMBRIAN_ASSIGN_OR_RETURN(std::vector<evaluator::Evaluation> runs,
-                            Rerun(task, program, options, run.paths));
+                            Rerun(task, program, options, run));
   PrintComparison(stored, runs);
   bool agree = true;
   nlohmann::json fitnesses = nlohmann::json::array();

@@ -111,6 +111,10 @@ void PrintCandidate(const archive::Candidate& c, const std::vector<archive::Stag
 // `show --run`: the run itself - task, seed and the full effective config.
 absl::Status ShowRun(const OpenedRun& run, bool json) {
   nlohmann::json config = nlohmann::json::parse(run.info.config_json, nullptr, false);
+  // A resume may have changed budgets: the latest session's config.
+  nlohmann::json state = StoredRunState(*run.archive);
+  if (state.contains("config")) config = state["config"];
+  std::set<std::string> modes = SandboxModesUsed(*run.archive);
   nlohmann::json out = {
       {"run_dir", run.paths.dir.string()},
       {"task", run.info.task_name},
@@ -119,6 +123,8 @@ absl::Status ShowRun(const OpenedRun& run, bool json) {
       {"goal", run.info.goal},
       {"seed", run.info.seed},
       {"created_at", absl::FormatTime(absl::RFC3339_sec, run.info.created_at, absl::UTCTimeZone())},
+      {"sandbox", modes},
+      {"warning", IsolationWarning(modes)},
       {"config", config.is_discarded() ? nlohmann::json(run.info.config_json) : config}};
   if (json) {
     std::cout << DumpJson(out) << "\n";
@@ -131,6 +137,7 @@ absl::Status ShowRun(const OpenedRun& run, bool json) {
       out["created_at"].get<std::string>(),
       run.info.trusted_hash.empty() ? "-" : run.info.trusted_hash);
   std::cout << out["config"].dump(2) << "\n";
+  if (!IsolationWarning(modes).empty()) std::cout << IsolationWarning(modes) << "\n";
   return absl::OkStatus();
 }
 
@@ -154,11 +161,14 @@ absl::Status Show(const ShowOptions& options) {
     for (const archive::StageRecord& stage : stages) json["stages"].push_back(StageJson(stage));
     json["lineage"] = lineage;
     json["llm_call"] = call ? LlmCallJson(*call) : nlohmann::json(nullptr);
+    json["warning"] = IsolationWarning(SandboxModesUsed(*run.archive));
     std::cout << DumpJson(json) << "\n";
     return absl::OkStatus();
   }
   PrintCandidate(candidate, stages, lineage, options.lines);
   if (call) PrintLlmCall(*call);
+  std::string warning = IsolationWarning(SandboxModesUsed(*run.archive));
+  if (!warning.empty()) std::cout << "\n" << warning << "\n";
   return absl::OkStatus();
 }
 

@@ -53,15 +53,6 @@ absl::StatusOr<Counts> CountCandidates(archive::Archive& archive) {
   return counts;
 }
 
-// The search state the controller stores with every result, and the
-// config it runs under (a resume may have changed budgets); {} if none.
-nlohmann::json StoredState(archive::Archive& archive) {
-  absl::StatusOr<std::optional<std::string>> text = archive.GetRunState();
-  if (!text.ok() || !text->has_value()) return nlohmann::json::object();
-  nlohmann::json state = nlohmann::json::parse(**text, nullptr, false);
-  return state.is_object() ? state : nlohmann::json::object();
-}
-
 nlohmann::json IslandsJson(const nlohmann::json& state) {
   nlohmann::json islands = nlohmann::json::array();
   const nlohmann::json population = state.value("population", nlohmann::json::object());
@@ -75,17 +66,6 @@ nlohmann::json IslandsJson(const nlohmann::json& state) {
                        {"reseeds", island.value("reseeds", 0)}});
   }
   return islands;
-}
-
-std::string LastSandboxMode(archive::Archive& archive) {
-  absl::StatusOr<std::vector<archive::Event>> events = archive.ListEvents(200);
-  if (!events.ok()) return "";
-  for (auto it = events->rbegin(); it != events->rend(); ++it) {
-    if (it->kind != "sandbox") continue;
-    nlohmann::json data = nlohmann::json::parse(it->data_json, nullptr, false);
-    if (data.is_object()) return data.value("mode", "");
-  }
-  return "";
 }
 
 void PrintText(const OpenedRun& run, const Counts& counts, const nlohmann::json& json) {
@@ -129,7 +109,8 @@ void PrintText(const OpenedRun& run, const Counts& counts, const nlohmann::json&
   std::cout << absl::StrFormat("llm      %d calls, %d tokens in, %d out, $%.4f\n",
                                llm["calls"].get<int64_t>(), llm["input_tokens"].get<int64_t>(),
                                llm["output_tokens"].get<int64_t>(), llm["cost_usd"].get<double>());
-  if (json["sandbox"] == "process") std::cout << "sandbox  process: NO ISOLATION\n";
+  std::string warning = json["warning"].get<std::string>();
+  if (!warning.empty()) std::cout << warning << "\n";
 }
 
 absl::Status PrintStatus(const StatusOptions& options) {
@@ -137,7 +118,8 @@ absl::Status PrintStatus(const StatusOptions& options) {
                             OpenRun(RunDirFlag(options.run_dir), archive::OpenMode::kReadOnly));
   CAMBRIAN_ASSIGN_OR_RETURN(Counts counts, CountCandidates(*run.archive));
   CAMBRIAN_ASSIGN_OR_RETURN(archive::LlmTotals llm, run.archive->GetLlmTotals());
-  nlohmann::json state = StoredState(*run.archive);
+  nlohmann::json state = StoredRunState(*run.archive);
+  std::set<std::string> modes = SandboxModesUsed(*run.archive);
   nlohmann::json config = state.contains("config")
                               ? state["config"]
                               : nlohmann::json::parse(run.info.config_json, nullptr, false);
@@ -158,7 +140,8 @@ absl::Status PrintStatus(const StatusOptions& options) {
       {"since_improvement", state.value("since_improvement", nlohmann::json())},
       {"islands", IslandsJson(state)},
       {"migrations", state.value("population", nlohmann::json::object()).value("migrations", 0)},
-      {"sandbox", LastSandboxMode(*run.archive)},
+      {"sandbox", modes},
+      {"warning", IsolationWarning(modes)},
       {"llm",
        {{"calls", llm.calls},
         {"input_tokens", llm.input_tokens},

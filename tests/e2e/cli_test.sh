@@ -216,6 +216,24 @@ case_kill_and_resume() {
   echo "kills: $kills, done before resume: $before"
 }
 
+case_sandbox_modes() {
+  out=$("$CAMBRIAN" run "$TASKS/quadratic" --sandbox chroot --run-dir runs/x 2>&1) &&
+    fail "an unknown sandbox mode ran"
+  expect_contains "$out" "--sandbox" "bad --sandbox names the flag"
+  "$CAMBRIAN" run "$TASKS/quadratic" --sandbox process --run-dir runs/p --budget 4 --seed 1 \
+    >p.out 2>&1 || fail "process-mode run exited $?: $(tail -3 p.out)"
+  expect_contains "$(cat p.out)" "WARNING: sandbox 'process'" "the run warns at start"
+  expect_contains "$("$CAMBRIAN" show 1 --run-dir runs/p)" "without isolation" "show warns"
+  expect_contains "$("$CAMBRIAN" status runs/p)" "without isolation" "status warns"
+  "$CAMBRIAN" run "$TASKS/quadratic" --sandbox bwrap --run-dir runs/b --budget 4 --seed 1 \
+    >b.out 2>&1 || fail "bwrap run exited $?: $(tail -3 b.out)"
+  if "$CAMBRIAN" show 1 --run-dir runs/b | grep -q "without isolation"; then
+    fail "a bwrap run warned of no isolation"
+  fi
+  [ "$("$CAMBRIAN" show --run --json --run-dir runs/b | json 'data["sandbox"]')" = "['bwrap']" ] ||
+    fail "show --run does not name the sandbox used"
+}
+
 # start_llm_server [EXTRA ARGS]: the fake LLM server in the background; sets PORT.
 start_llm_server() {
   python3 "$SRC/tests/e2e/fake_llm_server.py" --port-file port --log server.log --lifetime 240 \
