@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -282,6 +283,12 @@ absl::StatusOr<std::unique_ptr<JobCgroup>> JobCgroup::Create(const CgroupSupport
   return cgroup;
 }
 
+std::vector<fs::path> JobCgroup::DirsFor(const CgroupSupport& support, const std::string& name) {
+  std::vector<fs::path> dirs;
+  for (const CgroupHierarchy& h : support.hierarchies) dirs.push_back(h.parent / name);
+  return dirs;
+}
+
 JobCgroup::~JobCgroup() { KillAndRemoveCgroups(dirs_); }
 
 std::vector<fs::path> JobCgroup::ProcsFiles() const {
@@ -331,6 +338,22 @@ bool KillAndRemoveCgroups(const std::vector<fs::path>& dirs) {
     all_gone = KillTree(dir) && RemoveTree(dir) && all_gone;
   }
   return all_gone;
+}
+
+int SweepDeadControllersCgroups(const CgroupSupport& support) {
+  int removed = 0;
+  for (const CgroupHierarchy& h : support.hierarchies) {
+    std::error_code ec;
+    for (const fs::directory_entry& entry : fs::directory_iterator(h.parent, ec)) {
+      const std::string name = entry.path().filename().string();
+      long pid = 0;
+      if (std::sscanf(name.c_str(), "cambrian-%ld-", &pid) != 1 || pid <= 0) continue;
+      // Alive (or not ours to judge): leave it.
+      if (kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH) continue;
+      if (KillAndRemoveCgroups({entry.path()})) ++removed;
+    }
+  }
+  return removed;
 }
 
 }  // namespace cambrian::sandbox

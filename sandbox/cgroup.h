@@ -58,6 +58,9 @@ class JobCgroup {
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<JobCgroup>> Create(
       const CgroupSupport& support, const std::string& name, int64_t memory_bytes,
       int64_t max_processes);
+  // The directories Create(support, name, ...) makes, without making them.
+  static std::vector<std::filesystem::path> DirsFor(const CgroupSupport& support,
+                                                    const std::string& name);
   // Kills what is left and removes the directories (best effort).
   ~JobCgroup();
   JobCgroup(const JobCgroup&) = delete;
@@ -90,6 +93,12 @@ class JobCgroup {
 // removes the directories. Returns true if all are gone. Used at the end of
 // a job and by ReapLeftoverJobs for a dead controller's jobs.
 bool KillAndRemoveCgroups(const std::vector<std::filesystem::path>& dirs);
+
+// Job cgroups are named "cambrian-<controller pid>-<n>". Kills and removes
+// those below `support`'s hierarchies whose controller is no longer running
+// (a controller SIGKILLed without a state_dir, or before it could write its
+// record). Returns how many were removed.
+int SweepDeadControllersCgroups(const CgroupSupport& support);
 
 }  // namespace cambrian::sandbox
 

@@ -116,7 +116,10 @@ absl::Status JobRecord::SetProcessGroup(pid_t pgid) {
 
 absl::Status ReapLeftoverJobs(const fs::path& state_dir) {
   std::error_code ec;
-  if (!fs::exists(state_dir, ec)) return absl::OkStatus();
+  if (!fs::exists(state_dir, ec)) {
+    SweepDeadControllersCgroups(DetectCgroups());
+    return absl::OkStatus();
+  }
   absl::Status first = absl::OkStatus();
   for (const fs::directory_entry& entry : fs::directory_iterator(state_dir, ec)) {
     if (entry.path().filename().string().rfind("job-", 0) != 0) continue;
@@ -126,6 +129,7 @@ absl::Status ReapLeftoverJobs(const fs::path& state_dir) {
   if (ec && first.ok()) {
     first = absl::InternalError(absl::StrCat("sandbox: cannot list ", state_dir.string()));
   }
+  SweepDeadControllersCgroups(DetectCgroups());
   return first;
 }
 

@@ -58,7 +58,9 @@ unsigned long long ProcessStartTime(pid_t pid);
 //  - per record: every process in the recorded cgroups is SIGKILLed and the
 //    cgroups removed; without cgroups the recorded process group is
 //    SIGKILLed if its leader is gone or is the same process (start time);
-//    then the record is deleted.
+//    then the record is deleted;
+//  - finally, job cgroups of any controller that is no longer running are
+//    killed and removed (SweepDeadControllersCgroups), records or not.
 // Without cgroups, a job process that left its process group (setsid) cannot
 // be found; under bubblewrap the PID namespace and --die-with-parent have
 // already killed it. Returns the first error removing a record or a cgroup

@@ -239,17 +239,20 @@ absl::StatusOr<JobResult> ProcessSandbox::Run(const JobSpec& original) {
   ExitFacts facts;
   if (executable.empty()) facts.unresolved_command = spec.argv[0];
 
-  std::unique_ptr<JobCgroup> cgroup;
-  if (cgroups_.usable()) {
-    CAMBRIAN_ASSIGN_OR_RETURN(cgroup,
-                              JobCgroup::Create(cgroups_, CgroupName(), spec.limits.memory_bytes,
-                                                spec.limits.max_processes));
-  }
+  // The record names the cgroups before they exist and outlives them
+  // (declared first, destroyed last), so a controller killed at any moment
+  // leaves nothing ReapLeftoverJobs cannot find.
+  const std::string cgroup_name = CgroupName();
   std::unique_ptr<JobRecord> record;
   if (!options_.state_dir.empty()) {
     CAMBRIAN_ASSIGN_OR_RETURN(
-        record, JobRecord::Create(options_.state_dir,
-                                  cgroup ? cgroup->dirs() : std::vector<std::filesystem::path>{}));
+        record, JobRecord::Create(options_.state_dir, JobCgroup::DirsFor(cgroups_, cgroup_name)));
+  }
+  std::unique_ptr<JobCgroup> cgroup;
+  if (cgroups_.usable()) {
+    CAMBRIAN_ASSIGN_OR_RETURN(cgroup,
+                              JobCgroup::Create(cgroups_, cgroup_name, spec.limits.memory_bytes,
+                                                spec.limits.max_processes));
   }
   const auto start = SteadyClock::now();
   CAMBRIAN_ASSIGN_OR_RETURN(

@@ -4,6 +4,7 @@
 #include "sandbox/cgroup.h"
 
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -70,6 +71,29 @@ TEST(CgroupTest, UnderCgroupV2ADaemonThatLeftTheGroupIsKilled) {
   pid_t daemon = 0;
   ASSERT_TRUE(in >> daemon);
   EXPECT_TRUE(ProcessGone(daemon)) << "the setsid'ed daemon outlived its job";
+}
+
+TEST(CgroupTest, SweepRemovesJobCgroupsOfDeadControllersOnly) {
+  CgroupSupport support = DetectCgroups();
+  if (!support.usable()) GTEST_SKIP() << support.summary;
+  pid_t dead = fork();
+  if (dead == 0) _exit(0);
+  waitpid(dead, nullptr, 0);
+  auto orphan = JobCgroup::Create(support, absl::StrCat("cambrian-", dead, "-0"), 0, 0);
+  auto alive = JobCgroup::Create(support, absl::StrCat("cambrian-", getpid(), "-999"), 0, 0);
+  ASSERT_TRUE(orphan.ok() && alive.ok());
+  pid_t job = fork();
+  if (job == 0) {
+    execl("/bin/sleep", "sleep", "300", nullptr);
+    _exit(127);
+  }
+  for (const fs::path& procs : (*orphan)->ProcsFiles()) {
+    std::ofstream(procs) << job;
+  }
+  EXPECT_GE(SweepDeadControllersCgroups(support), 1);
+  EXPECT_EQ(waitpid(job, nullptr, 0), job);  // killed
+  for (const fs::path& dir : (*orphan)->dirs()) EXPECT_FALSE(fs::exists(dir));
+  for (const fs::path& dir : (*alive)->dirs()) EXPECT_TRUE(fs::exists(dir));
 }
 
 TEST(CgroupTest, WithoutCgroupsADaemonThatLeftTheGroupEscapes) {
