@@ -58,7 +58,8 @@ Controller::Controller(ControllerDeps deps)
 
 absl::StatusOr<RunSummary> Controller::Run() {
   start_ = last_improvement_ = deps_.clock->Now();
-  pool_ = std::make_unique<EvaluationPool>(*deps_.evaluator, deps_.config->workers);
+  pool_ = std::make_unique<EvaluationPool>(*deps_.evaluator, deps_.config->workers,
+                                           GpuSlots{deps_.gpus, deps_.task->resources.gpus});
   for (mutators::Mutator* mutator : deps_.mutators) {
     if (mutator->IsSlow() && !proposals_) {
       proposals_ = std::make_unique<ProposalPool>(deps_.config->llm_concurrency);

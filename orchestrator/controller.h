@@ -72,6 +72,7 @@ struct ControllerDeps {
   const std::atomic<bool>* stop_requested = nullptr;  // set by a signal handler
   ProgressSink* progress = nullptr;
   std::string warning;  // repeated in every progress line (e.g. no sandbox isolation)
+  sandbox::GpuAllocator* gpus = nullptr;  // GPU slots (tasks with resources.gpus > 0); may be null
 };
 
 class Controller {

@@ -4,8 +4,8 @@
 
 namespace cambrian::orchestrator {
 
-EvaluationPool::EvaluationPool(const evaluator::Evaluator& evaluator, int workers)
-    : evaluator_(evaluator) {
+EvaluationPool::EvaluationPool(const evaluator::Evaluator& evaluator, int workers, GpuSlots gpus)
+    : evaluator_(evaluator), gpus_(gpus) {
   for (int i = 0; i < std::max(1, workers); ++i) threads_.emplace_back([this] { WorkerLoop(); });
 }
 
@@ -55,19 +55,37 @@ void EvaluationPool::WorkerLoop() {
       request = std::move(queue_.front());
       queue_.pop_front();
     }
-    // A cancelled pool still runs the evaluator: the sandbox sees the flag
-    // at once and reports kKilled, so the candidate is recorded as such.
-    std::string job =
-        request.job.empty() ? absl::StrCat("c", request.candidate_id) : std::move(request.job);
-    absl::StatusOr<evaluator::Evaluation> evaluation =
-        evaluator_.Evaluate(request.program, job, request.seed, &cancel_);
-    EvaluationDone done{request.candidate_id, request.seed, std::move(job), std::move(evaluation)};
+    EvaluationDone done = Evaluate(std::move(request));
     {
       std::lock_guard<std::mutex> lock(mutex_);
       done_.push_back(std::move(done));
     }
     done_ready_.notify_all();
   }
+}
+
+EvaluationDone EvaluationPool::Evaluate(EvaluationRequest request) {
+  std::string job =
+      request.job.empty() ? absl::StrCat("c", request.candidate_id) : std::move(request.job);
+  EvaluationDone done{request.candidate_id, request.seed, job, absl::UnknownError("")};
+  // Jobs of a task without GPUs see none (CUDA_VISIBLE_DEVICES empty).
+  std::vector<int> visible;
+  std::optional<sandbox::GpuAllocator::Lease> lease;
+  if (gpus_.allocator != nullptr && gpus_.per_job > 0) {
+    absl::StatusOr<sandbox::GpuAllocator::Lease> taken =
+        gpus_.allocator->Acquire(gpus_.per_job, &cancel_);
+    if (taken.ok()) {
+      lease = *std::move(taken);
+      visible = lease->gpus();
+    } else if (!absl::IsCancelled(taken.status())) {
+      done.evaluation = taken.status();
+      return done;
+    }
+  }
+  // A cancelled pool still runs the evaluator: the sandbox sees the flag
+  // at once and reports kKilled, so the candidate is recorded as such.
+  done.evaluation = evaluator_.Evaluate(request.program, job, request.seed, &cancel_, visible);
+  return done;
 }
 
 }  // namespace cambrian::orchestrator

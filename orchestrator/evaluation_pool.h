@@ -18,6 +18,7 @@
 #include "absl/time/time.h"
 #include "common/program.h"
 #include "evaluator/evaluator.h"
+#include "sandbox/gpu.h"
 
 namespace cambrian::orchestrator {
 
@@ -35,11 +36,20 @@ struct EvaluationDone {
   absl::StatusOr<evaluator::Evaluation> evaluation;
 };
 
+// GPU slots: with an allocator, each evaluation first takes `per_job` GPUs
+// (waiting while they are all held) and gives them back when it ends; the
+// job sees exactly those (CUDA_VISIBLE_DEVICES and, under bubblewrap, their
+// device files). Without one, or with per_job 0, jobs see no GPU.
+struct GpuSlots {
+  sandbox::GpuAllocator* allocator = nullptr;  // outlives the pool
+  int per_job = 0;
+};
+
 // Thread-safe. The evaluator must outlive the pool; the destructor cancels
 // running jobs and joins the workers.
 class EvaluationPool {
  public:
-  EvaluationPool(const evaluator::Evaluator& evaluator, int workers);
+  EvaluationPool(const evaluator::Evaluator& evaluator, int workers, GpuSlots gpus = {});
   ~EvaluationPool();
   EvaluationPool(const EvaluationPool&) = delete;
   EvaluationPool& operator=(const EvaluationPool&) = delete;
@@ -58,8 +68,10 @@ class EvaluationPool {
 
  private:
   void WorkerLoop();
+  EvaluationDone Evaluate(EvaluationRequest request);
 
   const evaluator::Evaluator& evaluator_;
+  const GpuSlots gpus_;
   mutable std::mutex mutex_;
   std::condition_variable work_ready_;
   std::condition_variable done_ready_;

@@ -26,6 +26,7 @@
 #include "orchestrator/review.h"
 #include "orchestrator/run_dir.h"
 #include "orchestrator/task_locator.h"
+#include "sandbox/gpu.h"
 #include "sandbox/job_registry.h"
 #include "sandbox/sandbox_factory.h"
 
@@ -116,8 +117,34 @@ absl::StatusOr<sandbox::SandboxChoice> MakeRunSandbox(const RunConfig& config,
   return choice;
 }
 
-absl::StatusOr<RunSummary> Search(const Task& task, const RunConfig& config,
-                                  archive::Archive& archive, const RunPaths& paths) {
+// The machine's GPUs for a task that needs some: every job gets its own
+// (resources.gpus each); slots beyond what the GPUs allow would only wait.
+absl::StatusOr<std::unique_ptr<sandbox::GpuAllocator>> MakeGpuSlots(const Task& task,
+                                                                    RunConfig& config) {
+  if (task.resources.gpus == 0) return std::unique_ptr<sandbox::GpuAllocator>();
+  CAMBRIAN_ASSIGN_OR_RETURN(std::vector<sandbox::GpuInfo> found, sandbox::DetectGpus());
+  std::vector<int> indices;
+  for (const sandbox::GpuInfo& gpu : found) indices.push_back(gpu.index);
+  const int per_job = task.resources.gpus;
+  if (static_cast<int>(indices.size()) < per_job) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "task '", task.name, "' needs ", per_job, " GPU(s) per job and this machine has ",
+        indices.size(), " (nvidia-smi -L; see `cambrian doctor`)"));
+  }
+  const int slots = static_cast<int>(indices.size()) / per_job;
+  if (config.workers > slots) {
+    LogWarning(absl::StrCat(config.workers, " workers but GPUs for ", slots,
+                            " jobs at once: running ", slots, " workers"));
+    config.workers = slots;
+  }
+  LogInfo(absl::StrCat("GPU slots: ", indices.size(), " GPU(s), ", per_job, " per job"));
+  return std::make_unique<sandbox::GpuAllocator>(indices, /*allow_sharing=*/false);
+}
+
+absl::StatusOr<RunSummary> Search(const Task& task, RunConfig config, archive::Archive& archive,
+                                  const RunPaths& paths) {
+  CAMBRIAN_ASSIGN_OR_RETURN(std::unique_ptr<sandbox::GpuAllocator> gpus,
+                            MakeGpuSlots(task, config));
   CAMBRIAN_ASSIGN_OR_RETURN(std::unique_ptr<LlmStack> llm, MakeLlmStack(config, archive));
   CAMBRIAN_ASSIGN_OR_RETURN(sandbox::SandboxChoice sandbox, MakeRunSandbox(config, paths, archive));
   CAMBRIAN_ASSIGN_OR_RETURN(auto fitness, evaluator::MakeExpressionFitness(task.fitness_score));
@@ -144,6 +171,7 @@ absl::StatusOr<RunSummary> Search(const Task& task, const RunConfig& config,
   deps.clock = &clock;
   deps.stop_requested = &g_stop_requested;
   deps.progress = progress.get();
+  deps.gpus = gpus.get();
   if (sandbox.mode == sandbox::SandboxMode::kProcess)
     deps.warning = "NO ISOLATION (sandbox process)";
   Controller controller(std::move(deps));

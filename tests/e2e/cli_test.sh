@@ -234,6 +234,44 @@ case_sandbox_modes() {
     fail "show --run does not name the sandbox used"
 }
 
+case_gpu_slots() {
+  # A fake nvidia-smi reporting two GPUs; each job of a one-GPU task must see
+  # exactly one, and no two jobs the same one at once.
+  mkdir bin
+  printf '#!/bin/sh\necho "GPU 0: Fake GPU (UUID: GPU-a)"\necho "GPU 1: Fake GPU (UUID: GPU-b)"\n' \
+    >bin/nvidia-smi
+  chmod +x bin/nvidia-smi
+  cp -r "$TASKS/quadratic" task
+  cat >task/harness/gpu.sh <<'SH'
+sleep 0.3
+printf '{"metrics": {"gpu": %s}}\n' "${CUDA_VISIBLE_DEVICES:-99}" >"$CAMBRIAN_OUT/metrics.json"
+SH
+  cat >>task/task.toml <<'TOML'
+
+[[stages]]
+name = "gpu"
+run = "sh $CAMBRIAN_TRUSTED/gpu.sh"
+timeout = "10s"
+
+[resources]
+gpus = 1
+TOML
+  PATH="$PWD/bin:$PATH" "$CAMBRIAN" run task --run-dir runs/g --budget 8 --workers 4 --seed 2 \
+    >g.out 2>&1 || fail "GPU run exited $?: $(tail -3 g.out)"
+  expect_contains "$(cat g.out)" "GPUs for 2 jobs at once: running 2 workers" "workers capped"
+  local db=runs/g/cambrian.db
+  [ "$(sqlite3 $db "SELECT count(*) FROM candidates WHERE json_extract(metrics, '\$.gpu') IN (0, 1)")" = 8 ] ||
+    fail "a job did not see exactly one GPU: $(sqlite3 $db 'SELECT id, metrics FROM candidates')"
+  [ "$(sqlite3 $db "SELECT count(*) FROM candidates a JOIN candidates b ON a.id < b.id
+       AND json_extract(a.metrics, '\$.gpu') = json_extract(b.metrics, '\$.gpu')
+       AND a.created_at < b.finished_at AND b.created_at < a.finished_at")" = 0 ] ||
+    fail "two jobs held one GPU at once"
+  sed -i 's/^gpus = 1/gpus = 3/' task/task.toml
+  out=$(PATH="$PWD/bin:$PATH" "$CAMBRIAN" run task --run-dir runs/g3 --budget 2 2>&1) &&
+    fail "a task needing 3 GPUs ran on 2"
+  expect_contains "$out" "needs 3 GPU(s) per job and this machine has 2" "too few GPUs"
+}
+
 # start_llm_server [EXTRA ARGS]: the fake LLM server in the background; sets PORT.
 start_llm_server() {
   python3 "$SRC/tests/e2e/fake_llm_server.py" --port-file port --log server.log --lifetime 240 \
