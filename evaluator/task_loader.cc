@@ -237,9 +237,12 @@ absl::Status LoadFeatures(TomlTable& root, const TaskPaths& paths, Task* task) {
   TomlTable features(*table, "features", paths.file);
   for (const auto& [key, node] : *table) {
     const std::string name(key.str());
-    if (!IsMetricName(name)) {
+    // "knob:NAME": the value of the program's knob NAME (docs/search.md).
+    const bool knob = name.rfind("knob:", 0) == 0 && IsMetricName(name.substr(5));
+    if (!knob && !IsMetricName(name)) {
       return features.Error(name,
-                            "a feature must be named after a metric ([A-Za-z_][A-Za-z0-9_]*)");
+                            "a feature must be named after a metric ([A-Za-z_][A-Za-z0-9_]*) "
+                            "or a knob (\"knob:NAME\")");
     }
     if (!node.is_table()) {
       return features.WrongType(name, "a table like { bins = 8, range = [20, 400] }");

@@ -275,7 +275,7 @@ absl::Status Controller::Record(EvaluationDone done) {
   }
   archive::CandidateResult result = ToCandidateResult(evaluation);
   // The result and the search state it changes are one transaction.
-  Absorb(id, result);
+  CAMBRIAN_RETURN_IF_ERROR(Absorb(id, result));
   NoteResult(id, evaluation);
   result.run_state = RunStateJson();
   if (absl::Status finished = deps_.archive->FinishCandidate(id, result); !finished.ok()) {
@@ -285,7 +285,7 @@ absl::Status Controller::Record(EvaluationDone done) {
   return absl::OkStatus();
 }
 
-void Controller::Absorb(int64_t id, const archive::CandidateResult& result) {
+absl::Status Controller::Absorb(int64_t id, const archive::CandidateResult& result) {
   mutators::ScoredProgram& info = info_[id];
   info.metrics = result.metrics;
   info.fitness = result.fitness;
@@ -298,9 +298,11 @@ void Controller::Absorb(int64_t id, const archive::CandidateResult& result) {
   evaluated_.push_back(id);
   int island = island_of_[id];
   island_of_.erase(id);
-  for (const std::string& line : population_.Add(id, island, result.fitness, result.metrics)) {
+  CAMBRIAN_ASSIGN_OR_RETURN(Metrics features, FeatureMetrics(id, result.metrics));
+  for (const std::string& line : population_.Add(id, island, result.fitness, features)) {
     LogInfo(line);
   }
+  return absl::OkStatus();
 }
 
 void Controller::NoteResult(int64_t id, const evaluator::Evaluation& evaluation) {

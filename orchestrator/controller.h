@@ -103,7 +103,8 @@ class Controller {
   absl::Status Restore(const std::vector<archive::Candidate>& recorded);
   absl::Status RestoreState(const std::vector<archive::Candidate>& recorded);
   void RestoreCandidate(const archive::Candidate& c);
-  void Absorb(int64_t id, const archive::CandidateResult& result);
+  absl::Status Absorb(int64_t id, const archive::CandidateResult& result);
+  absl::StatusOr<Metrics> FeatureMetrics(int64_t id, const Metrics& metrics);
   std::string RunStateJson() const;
   absl::Duration Elapsed() const;
   absl::Status FillSlots();

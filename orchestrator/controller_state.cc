@@ -2,9 +2,11 @@
 // "What a resume restores"): written with every result, read back on resume.
 #include <algorithm>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/log.h"
 #include "common/status_macros.h"
+#include "mutators/knobs.h"
 #include "nlohmann/json.hpp"
 #include "orchestrator/controller.h"
 
@@ -27,7 +29,50 @@ std::vector<const archive::Candidate*> InFinishOrder(
   return done;
 }
 
+// The value of a knob as a feature: a choice's position, a number's value,
+// a sequence's length.
+std::optional<double> KnobFeature(const mutators::Knob& knob) {
+  switch (knob.kind) {
+    case mutators::KnobKind::kChoices: {
+      auto it = std::find(knob.choices.begin(), knob.choices.end(), knob.value);
+      if (it == knob.choices.end()) return std::nullopt;
+      return static_cast<double>(it - knob.choices.begin());
+    }
+    case mutators::KnobKind::kSequence:
+      return knob.value.empty() ? 0.0 : 1.0 + std::count(knob.value.begin(), knob.value.end(), ',');
+    default: {
+      double number = 0;
+      if (!absl::SimpleAtod(knob.value, &number)) return std::nullopt;
+      return number;
+    }
+  }
+}
+
 }  // namespace
+
+absl::StatusOr<Metrics> Controller::FeatureMetrics(int64_t id, const Metrics& metrics) {
+  Metrics features = metrics;
+  std::vector<std::string> wanted;
+  for (const FeatureSpec& feature : deps_.task->features) {
+    if (feature.name.rfind("knob:", 0) == 0) wanted.push_back(feature.name.substr(5));
+  }
+  if (wanted.empty()) return features;
+  // Not through ProgramOf: that caches parents, and most candidates are not.
+  auto cached = programs_.find(program_hash_.at(id));
+  Program program;
+  if (cached == programs_.end()) {
+    CAMBRIAN_ASSIGN_OR_RETURN(program, deps_.archive->GetProgram(program_hash_.at(id)));
+  }
+  const Program& source = cached == programs_.end() ? program : cached->second;
+  absl::StatusOr<std::vector<mutators::Knob>> knobs =
+      mutators::FindKnobs(source, deps_.task->editable);
+  if (!knobs.ok()) return features;  // an LLM edit broke an annotation: bin 0
+  for (const mutators::Knob& knob : *knobs) {
+    if (std::find(wanted.begin(), wanted.end(), knob.name) == wanted.end()) continue;
+    if (std::optional<double> value = KnobFeature(knob)) features["knob:" + knob.name] = *value;
+  }
+  return features;
+}
 
 std::string Controller::RunStateJson() const {
   json confirmations = json::object();
@@ -58,7 +103,8 @@ absl::Status Controller::RestoreState(const std::vector<archive::Candidate>& rec
     std::optional<absl::Time> first, last;
     std::optional<double> best;
     for (const archive::Candidate* c : InFinishOrder(recorded)) {
-      population_.Add(c->id, c->island, c->fitness, c->metrics);
+      CAMBRIAN_ASSIGN_OR_RETURN(Metrics features, FeatureMetrics(c->id, c->metrics));
+      population_.Add(c->id, c->island, c->fitness, features);
       ++since_improvement_;
       if (c->fitness && (!best || Better(deps_.task->goal, *c->fitness, *best))) {
         best = c->fitness;

@@ -236,6 +236,20 @@ TEST_F(TaskLoaderTest, UnknownKeysAreErrors) {
               HasSubstr("unknown key 'resources.colour' (expected one of: cpus, memory"));
 }
 
+TEST_F(TaskLoaderTest, FeaturesAreMetricsOrKnobs) {
+  std::string toml = absl::StrReplaceAll(
+      kGoodTask, {{"code_lines = { bins = 4, range = [20, 400] }",
+                   "code_lines = { bins = 4, range = [20, 400] }\n"
+                   "\"knob:kTile\" = { bins = 5, range = [0, 5] }"}});
+  absl::StatusOr<Task> task = Load(toml);
+  ASSERT_TRUE(task.ok()) << task.status();
+  ASSERT_EQ(task->features.size(), 2u);
+  EXPECT_EQ(task->features[1].name, "knob:kTile");
+  EXPECT_THAT(ErrorFor("code_lines = {", "\"knob:\" = {"), HasSubstr("or a knob (\"knob:NAME\")"));
+  EXPECT_THAT(ErrorFor("code_lines = {", "\"knob:1x\" = {"), HasSubstr("a feature must be named"));
+  EXPECT_THAT(ErrorFor("code_lines = {", "\"gflops-x\" = {"), HasSubstr("a feature must be named"));
+}
+
 TEST_F(TaskLoaderTest, StageNamesAreUniqueAndNonEmpty) {
   std::string message = ErrorFor("name = \"check\"", "name = \"build\"");
   EXPECT_THAT(message, HasSubstr("key 'stages[1].name': duplicate stage name \"build\""));

@@ -46,6 +46,27 @@ TEST_F(ControllerTest, ChildrenTakeIslandsInTurnAndBestsMigrate) {
   EXPECT_EQ(state["population"]["elites"][0][0], *summary->best_id);
 }
 
+TEST_F(ControllerTest, KnobFeaturesSpreadAnIslandOverCells) {
+  task_.features = {FeatureSpec{"knob:X", 21, 0, 21}};
+  config_.max_evaluations = 24;
+  config_.workers = 1;
+  config_.population.islands = 1;
+  sandbox::ProcessSandbox sandbox;
+  ASSERT_TRUE(RunSearch(sandbox).ok());
+  std::set<double> xs;
+  for (const archive::Candidate& c : Candidates()) xs.insert(c.metrics.at("x"));
+  nlohmann::json island = StoredState(*archive_)["population"]["islands"][0];
+  // One cell per value of the knob X seen: the grid keeps each niche's best.
+  EXPECT_EQ(island["grid"].size(), xs.size());
+  std::map<int64_t, double> x_of;
+  for (const archive::Candidate& c : Candidates()) x_of[c.id] = c.metrics.at("x");
+  for (const nlohmann::json& elite : island["grid"]) {
+    // [id, fitness, cell]: the cell is the elite's own X.
+    EXPECT_EQ(elite[2][0].get<int>(), x_of.at(elite[0].get<int64_t>()));
+  }
+  EXPECT_GT(island["grid"].size(), 3u);
+}
+
 TEST_F(ControllerTest, ResumeContinuesTheSameRunToItsBudget) {
   config_.max_evaluations = 12;
   sandbox::ProcessSandbox sandbox;
