@@ -21,12 +21,12 @@ import torch.nn.functional as F
 # followed by the channel mixer FFN: mlp (SwiGLU) or moeN (N top-k routed
 # SwiGLU experts; the expert count lives in this token so that no knob is a
 # no-op for an MLP model).
-PATTERN = ["attn", "attn", "attn", "attn"]  # @knob-seq tokens=attn,linattn,delta,ssm,conv len=1..8
+PATTERN = ["attn", "attn", "attn", "attn"]  # @knob-seq tokens=attn,linattn,delta,ssm,conv len=2..6
 FFN = "mlp"  # @knob choices=mlp,moe2,moe4,moe8
-D_MODEL = 64  # @knob choices=32,48,64,96
-HEADS = 4  # @knob choices=1,2,4,8
+D_MODEL = 64  # @knob choices=48,64,96
+HEADS = 4  # @knob choices=2,4,8
 MLP_EXPANSION = 4  # @knob choices=2,3,4,6
-LEARNING_RATE = 3e-3  # @knob range=5e-4..2e-2 log
+LEARNING_RATE = 3e-3  # @knob range=1e-3..1e-2 log
 # Not knobs: TOP_K and SSM_STATE matter only to some blocks, so the knob
 # mutator would mostly spend evaluations on no-ops; CHUNK changes speed, not
 # the function computed.
