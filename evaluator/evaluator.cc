@@ -73,6 +73,8 @@ sandbox::JobSpec MakeJobSpec(const Task& task, const EvaluatorOptions& options,
       {"HOME", paths.job_dir.string()},
       {"TMPDIR", (paths.job_dir / kTmpDirName).string()},
   });
+  // The task profile's variables; insert never replaces the protocol's own.
+  spec.env.insert(task.stage_env.begin(), task.stage_env.end());
   spec.limits.wall_timeout = stage.timeout;
   // A CPU-time cap as a backstop to the wall clock: a job may use its
   // declared cores for the whole timeout, and no more.

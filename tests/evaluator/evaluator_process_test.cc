@@ -97,6 +97,27 @@ TEST_F(EvaluatorProcessTest, GoodProgramIsScored) {
   EXPECT_TRUE(fs::is_empty(root_ / "jobs"));
 }
 
+TEST_F(EvaluatorProcessTest, ProfileVariablesReachTheJobButNeverReplaceTheProtocol) {
+  std::string toml = kTaskToml;
+  toml.insert(toml.find("[program]"), "default_profile = \"small\"\n\n");
+  toml += "\n[profiles.small]\nenv = { ANSWER_SCALE = \"3\" }\n";
+  ASSERT_TRUE(WriteFile(root_ / "task" / "task.toml", toml).ok());
+  absl::StatusOr<Task> task = LoadTask(root_ / "task");
+  ASSERT_TRUE(task.ok()) << task.status();
+  // The loader refuses CAMBRIAN_* in a profile; the evaluator must hold even so.
+  task->stage_env["CAMBRIAN_SEED"] = "999";
+  auto fitness = MakeExpressionFitness(task->fitness_score);
+  ASSERT_TRUE(fitness.ok());
+  sandbox::ProcessSandbox process;
+  Evaluator evaluator(*task, process, **fitness, {.jobs_root = root_ / "jobs"});
+  absl::StatusOr<Evaluation> evaluation =
+      evaluator.Evaluate({{"answer.sh", "echo $((7 * ANSWER_SCALE))\n"}}, "c1", 40, nullptr);
+  ASSERT_TRUE(evaluation.ok()) << evaluation.status();
+  EXPECT_EQ(evaluation->outcome, Outcome::kOk) << evaluation->note;
+  EXPECT_EQ(evaluation->metrics.at("value"), 21);
+  EXPECT_EQ(evaluation->metrics.at("seed"), 41);
+}
+
 TEST_F(EvaluatorProcessTest, SyntaxErrorIsBuildError) {
   absl::StatusOr<Evaluation> evaluation = Evaluate("if then fi (\n");
   ASSERT_TRUE(evaluation.ok()) << evaluation.status();
