@@ -73,7 +73,9 @@ std::vector<Mount> CgroupMounts() {
     if (type != "cgroup" && type != "cgroup2") continue;
     Mount mount{fields[4], fields[3], type == "cgroup2", {}};
     for (absl::string_view option : absl::StrSplit(fields[dash + 3], ',')) {
-      if (option == "memory" || option == "pids") mount.controllers.emplace_back(option);
+      if (option == "memory" || option == "pids" || option == "cpuacct") {
+        mount.controllers.emplace_back(option);
+      }
     }
     mounts.push_back(std::move(mount));
   }
@@ -119,7 +121,9 @@ std::vector<CgroupHierarchy> V1Hierarchies(const std::vector<Mount>& mounts,
     if (it == own.end()) continue;
     hierarchy.parent = OwnDir(mount, it->second);
     for (const std::string& name : mount.controllers) {
-      (name == "memory" ? hierarchy.memory : hierarchy.pids) = true;
+      (name == "memory" ? hierarchy.memory
+       : name == "pids" ? hierarchy.pids
+                        : hierarchy.cpuacct) = true;
     }
     if (CanMakeChildren(hierarchy.parent)) out.push_back(hierarchy);
   }
@@ -326,6 +330,17 @@ int64_t JobCgroup::PeakMemoryBytes() const {
         dirs_[i] / (hierarchies_[i].unified ? "memory.peak" : "memory.max_usage_in_bytes")));
     int64_t bytes = 0;
     if (text >> bytes) return bytes;
+  }
+  return 0;
+}
+
+double JobCgroup::CpuSeconds() const {
+  for (size_t i = 0; i < dirs_.size(); ++i) {
+    if (hierarchies_[i].unified) return KeyedValue(dirs_[i] / "cpu.stat", "usage_usec") / 1e6;
+    if (!hierarchies_[i].cpuacct) continue;
+    std::istringstream text(ReadSmallFile(dirs_[i] / "cpuacct.usage"));
+    int64_t nanoseconds = 0;
+    if (text >> nanoseconds) return nanoseconds / 1e9;
   }
   return 0;
 }

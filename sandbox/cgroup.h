@@ -27,6 +27,7 @@ struct CgroupHierarchy {
   bool unified = false;          // cgroup v2
   bool memory = false;           // memory limits are available here
   bool pids = false;             // process-count limits are available here
+  bool cpuacct = false;          // v1 CPU accounting here (v2 always has cpu.stat)
 };
 
 struct CgroupSupport {
@@ -80,6 +81,10 @@ class JobCgroup {
   bool ProcessCapHit() const;
   // Peak memory of the tree as the memory controller counted it; 0 unknown.
   int64_t PeakMemoryBytes() const;
+  // CPU time (user + system) of every process that ran in the job's cgroup,
+  // reaped or not, however deep (bubblewrap's PID namespace does not pass
+  // its children's rusage up); 0 unknown.
+  double CpuSeconds() const;
 
  private:
   explicit JobCgroup(std::vector<CgroupHierarchy> hierarchies)

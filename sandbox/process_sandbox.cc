@@ -269,6 +269,11 @@ absl::StatusOr<JobResult> ProcessSandbox::Run(const JobSpec& original) {
   if (cgroup) {
     facts.oom_killed = cgroup->OomKilled();
     facts.process_cap_hit = cgroup->ProcessCapHit();
+    // rusage only counts descendants that were waited for all the way up,
+    // which bubblewrap's namespace init does not pass on: the cgroup's own
+    // counters cover the whole tree.
+    result.cpu_seconds = std::max(result.cpu_seconds, cgroup->CpuSeconds());
+    result.peak_rss_bytes = std::max(result.peak_rss_bytes, cgroup->PeakMemoryBytes());
   }
   ClassifyJob(spec.limits, facts, &result);
   return result;

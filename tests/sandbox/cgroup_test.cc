@@ -109,5 +109,35 @@ TEST(CgroupTest, WithoutCgroupsADaemonThatLeftTheGroupEscapes) {
   kill(daemon, SIGKILL);
 }
 
+// A busy process that left the job's process tree (double fork, setsid) is
+// never reaped by the job, so rusage misses it; the cgroup counts it.
+void ExpectCgroupCountsCpuOfEscapedChildren(const CgroupSupport& support) {
+  ProcessSandbox sandbox({.state_dir = {}, .use_cgroups = true, .cgroups = support});
+  fs::path dir = MakeTempDir();
+  JobSpec spec = ShellJob(
+      "(setsid sh -c 'end=$(($(date +%s) + 2)); while [ $(date +%s) -lt $end ]; do :; done' &); "
+      "sleep 2.5",
+      dir);
+  absl::StatusOr<JobResult> result = sandbox.Run(spec);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->outcome, Outcome::kOk) << result->detail;
+  EXPECT_GT(result->cpu_seconds, 0.5) << support.summary;
+  fs::remove_all(dir);
+}
+
+TEST(CgroupTest, CpuTimeCoversTheWholeTree) {
+  CgroupSupport support = DetectCgroups();
+  bool accounting = false;
+  for (const CgroupHierarchy& h : support.hierarchies) accounting |= h.unified || h.cpuacct;
+  if (!accounting) GTEST_SKIP() << "no CPU accounting: " << support.summary;
+  ExpectCgroupCountsCpuOfEscapedChildren(support);
+}
+
+TEST(CgroupTest, CpuTimeCoversTheWholeTreeUnderCgroupV2) {
+  std::optional<CgroupSupport> v2 = UnifiedOnly();
+  if (!v2) GTEST_SKIP() << "no writable cgroup v2 hierarchy";
+  ExpectCgroupCountsCpuOfEscapedChildren(*v2);
+}
+
 }  // namespace
 }  // namespace cambrian::sandbox
