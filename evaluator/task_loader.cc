@@ -16,12 +16,15 @@
 #include "common/status_macros.h"
 #include "common/units.h"
 #include "evaluator/expression.h"
+#include "evaluator/task_loader_internal.h"
 #include "evaluator/toml_reader.h"
 
 namespace cambrian::evaluator {
 namespace {
 
 namespace fs = std::filesystem;
+using internal::LoadProfiles;
+using internal::TaskPaths;
 using internal::TomlTable;
 
 constexpr char kTaskFileName[] = "task.toml";
@@ -30,14 +33,6 @@ constexpr char kDirExpected[] = "a directory relative to the task directory";
 bool AllOf(const std::string& text, bool (*allowed)(char)) {
   return !text.empty() && std::all_of(text.begin(), text.end(), allowed);
 }
-
-// Where the task lives, in the two spellings we need: as the user gave it
-// (for messages) and absolute (for the Task).
-struct TaskPaths {
-  std::string file;    // the task.toml as given, for messages
-  fs::path shown_dir;  // its directory as given
-  fs::path dir;        // absolute
-};
 
 // Every regular file under `root`, as '/'-separated relative paths.
 std::vector<std::string> ListFiles(const fs::path& root) {
@@ -168,15 +163,6 @@ absl::Status LoadStages(TomlTable& root, const TaskPaths& paths, Task* task) {
   return absl::OkStatus();
 }
 
-absl::Status LoadCount(TomlTable& table, std::string_view key, int min, int* count) {
-  const std::string expected = absl::StrCat("an integer >= ", min);
-  CAMBRIAN_ASSIGN_OR_RETURN(std::optional<int64_t> value, table.OptionalInteger(key, expected));
-  if (!value.has_value()) return absl::OkStatus();
-  if (*value < min || *value > 4096) return table.WrongType(key, expected);
-  *count = static_cast<int>(*value);
-  return absl::OkStatus();
-}
-
 absl::Status LoadFitness(TomlTable& root, const TaskPaths& paths, Task* task) {
   CAMBRIAN_ASSIGN_OR_RETURN(const toml::table* table,
                             root.Table("fitness", "a table [fitness] with score and goal"));
@@ -205,8 +191,8 @@ absl::Status LoadFitness(TomlTable& root, const TaskPaths& paths, Task* task) {
     if (!(*noise >= 0) || !std::isfinite(*noise)) return fitness.WrongType("noise", kNoise);
     task->noise = *noise;
   }
-  CAMBRIAN_RETURN_IF_ERROR(LoadCount(fitness, "confirm", 0, &task->confirm));
-  CAMBRIAN_RETURN_IF_ERROR(LoadCount(fitness, "confirm_seeds", 1, &task->confirm_seeds));
+  CAMBRIAN_RETURN_IF_ERROR(internal::LoadCount(fitness, "confirm", 0, &task->confirm));
+  CAMBRIAN_RETURN_IF_ERROR(internal::LoadCount(fitness, "confirm_seeds", 1, &task->confirm_seeds));
   return absl::OkStatus();
 }
 
@@ -254,17 +240,6 @@ absl::Status LoadFeatures(TomlTable& root, const TaskPaths& paths, Task* task) {
   return absl::OkStatus();
 }
 
-// A byte size given as a string like "4GiB"; absent keeps `*bytes`.
-absl::Status LoadBytes(TomlTable& table, std::string_view key, int64_t* bytes) {
-  constexpr char kSize[] = "a size like \"4GiB\"";
-  CAMBRIAN_ASSIGN_OR_RETURN(std::optional<std::string> text, table.OptionalString(key, kSize));
-  if (!text.has_value()) return absl::OkStatus();
-  absl::StatusOr<int64_t> parsed = ParseBytes(*text);
-  if (!parsed.ok() || *parsed <= 0) return table.WrongType(key, kSize);
-  *bytes = *parsed;
-  return absl::OkStatus();
-}
-
 absl::Status LoadResources(TomlTable& root, const TaskPaths& paths, Task* task) {
   CAMBRIAN_ASSIGN_OR_RETURN(const toml::table* table,
                             root.OptionalTable("resources", "a table [resources]"));
@@ -272,131 +247,11 @@ absl::Status LoadResources(TomlTable& root, const TaskPaths& paths, Task* task) 
   TomlTable resources(*table, "resources", paths.file);
   CAMBRIAN_RETURN_IF_ERROR(resources.AllowOnly({"cpus", "memory", "gpus", "output", "file_size"}));
   ResourceSpec& spec = task->resources;
-  CAMBRIAN_RETURN_IF_ERROR(LoadCount(resources, "cpus", 1, &spec.cpus));
-  CAMBRIAN_RETURN_IF_ERROR(LoadCount(resources, "gpus", 0, &spec.gpus));
-  CAMBRIAN_RETURN_IF_ERROR(LoadBytes(resources, "memory", &spec.memory_bytes));
-  CAMBRIAN_RETURN_IF_ERROR(LoadBytes(resources, "output", &spec.output_bytes));
-  CAMBRIAN_RETURN_IF_ERROR(LoadBytes(resources, "file_size", &spec.file_bytes));
-  return absl::OkStatus();
-}
-
-// Names a profile may not set: the harness's own variables and the host's
-// allow-listed ones (see sandbox/environment.h), which the job must see as the
-// harness sets them.
-bool IsReservedEnvName(const std::string& name) {
-  static const std::set<std::string> kReserved = {
-      "PATH", "LANG", "LC_ALL", "TZ", "HOME", "TMPDIR", "CUDA_VISIBLE_DEVICES"};
-  return name.rfind("CAMBRIAN_", 0) == 0 || kReserved.count(name) > 0;
-}
-
-absl::Status LoadProfileEnv(TomlTable& profile, std::map<std::string, std::string>* env) {
-  constexpr char kExpected[] = "a table of strings like { MY_MODE = \"fast\" }";
-  CAMBRIAN_ASSIGN_OR_RETURN(const toml::table* table, profile.OptionalTable("env", kExpected));
-  if (table == nullptr) return absl::OkStatus();
-  for (const auto& [key, node] : *table) {
-    const std::string name(key.str());
-    if (!IsMetricName(name)) {
-      return profile.Error(
-          "env", absl::StrCat("'", name, "' is not a variable name ([A-Za-z_][A-Za-z0-9_]*)"));
-    }
-    if (IsReservedEnvName(name)) {
-      return profile.Error("env", absl::StrCat("'", name,
-                                               "' is set by the harness; a profile may not set "
-                                               "CAMBRIAN_*, PATH, LANG, LC_ALL, TZ, HOME, TMPDIR "
-                                               "or CUDA_VISIBLE_DEVICES"));
-    }
-    if (!node.is_string()) {
-      return profile.Error("env", absl::StrCat("variable '", name, "': expected a string, got ",
-                                               internal::DescribeNode(node)));
-    }
-    (*env)[name] = node.as_string()->get();
-  }
-  return absl::OkStatus();
-}
-
-// Stage timeouts a profile overrides, by stage name; applied to `stages`.
-absl::Status LoadProfileTimeouts(TomlTable& profile, std::vector<StageSpec>* stages) {
-  constexpr char kExpected[] = "a table of stage names to durations like { train = \"5m\" }";
-  CAMBRIAN_ASSIGN_OR_RETURN(const toml::table* table, profile.OptionalTable("timeouts", kExpected));
-  if (table == nullptr) return absl::OkStatus();
-  for (const auto& [key, node] : *table) {
-    const std::string name(key.str());
-    auto stage = std::find_if(stages->begin(), stages->end(),
-                              [&](const StageSpec& spec) { return spec.name == name; });
-    if (stage == stages->end()) {
-      return profile.Error("timeouts", absl::StrCat("no stage is named \"", name, "\""));
-    }
-    absl::StatusOr<absl::Duration> parsed = node.is_string()
-                                                ? ParseDuration(node.as_string()->get())
-                                                : absl::InvalidArgumentError("not a string");
-    if (!parsed.ok() || *parsed <= absl::ZeroDuration()) {
-      return profile.Error(
-          "timeouts", absl::StrCat("stage '", name, "': expected a duration like \"30s\", got ",
-                                   internal::DescribeNode(node)));
-    }
-    stage->timeout = *parsed;
-  }
-  return absl::OkStatus();
-}
-
-// Every profile is validated, whichever is selected, so a typo in one that
-// only a GPU machine uses is still caught on a laptop.
-absl::Status LoadProfiles(TomlTable& root, const TaskPaths& paths, const std::string& wanted,
-                          Task* task) {
-  CAMBRIAN_ASSIGN_OR_RETURN(const toml::table* table,
-                            root.OptionalTable("profiles", "a table of [profiles.NAME] tables"));
-  CAMBRIAN_ASSIGN_OR_RETURN(std::optional<std::string> default_profile,
-                            root.OptionalString("default_profile", "a profile name"));
-  if (table == nullptr) {
-    if (default_profile.has_value()) {
-      return root.Error("default_profile", "the task declares no [profiles.NAME] table");
-    }
-    if (wanted.empty()) return absl::OkStatus();
-    return absl::InvalidArgumentError(absl::StrCat(paths.file,
-                                                   ": key 'profiles': unknown profile '", wanted,
-                                                   "' (the task declares no profiles)"));
-  }
-  TomlTable profiles(*table, "profiles", paths.file);
-  for (const auto& [key, node] : *table) task->profiles.emplace_back(key.str());
-  std::sort(task->profiles.begin(), task->profiles.end());
-  if (!default_profile.has_value()) {
-    return root.Error("default_profile",
-                      "missing: a task with [profiles] must name its default one");
-  }
-  const std::string chosen = wanted.empty() ? *default_profile : wanted;
-  const std::string known = absl::StrJoin(task->profiles, ", ");
-  if (std::find(task->profiles.begin(), task->profiles.end(), *default_profile) ==
-      task->profiles.end()) {
-    return root.Error("default_profile", absl::StrCat("no profile is named '", *default_profile,
-                                                      "' (expected one of: ", known, ")"));
-  }
-  if (!table->contains(chosen)) {
-    return absl::InvalidArgumentError(absl::StrCat(paths.file,
-                                                   ": key 'profiles': unknown profile '", chosen,
-                                                   "' (expected one of: ", known, ")"));
-  }
-  for (const auto& [key, node] : *table) {
-    const std::string name(key.str());
-    if (!node.is_table()) return profiles.WrongType(name, "a table like { env = { ... } }");
-    TomlTable profile(*node.as_table(), profiles.KeyPath(name), paths.file);
-    CAMBRIAN_RETURN_IF_ERROR(
-        profile.AllowOnly({"description", "env", "timeouts", "memory", "gpus"}));
-    CAMBRIAN_RETURN_IF_ERROR(profile.OptionalString("description", "a string").status());
-    std::map<std::string, std::string> env;
-    CAMBRIAN_RETURN_IF_ERROR(LoadProfileEnv(profile, &env));
-    std::vector<StageSpec> stages = task->stages;
-    CAMBRIAN_RETURN_IF_ERROR(LoadProfileTimeouts(profile, &stages));
-    int64_t memory = task->resources.memory_bytes;
-    CAMBRIAN_RETURN_IF_ERROR(LoadBytes(profile, "memory", &memory));
-    int gpus = task->resources.gpus;
-    CAMBRIAN_RETURN_IF_ERROR(LoadCount(profile, "gpus", 0, &gpus));
-    if (name != chosen) continue;
-    task->profile = name;
-    task->resources.memory_bytes = memory;
-    task->resources.gpus = gpus;
-    task->stage_env = std::move(env);
-    task->stages = std::move(stages);
-  }
+  CAMBRIAN_RETURN_IF_ERROR(internal::LoadCount(resources, "cpus", 1, &spec.cpus));
+  CAMBRIAN_RETURN_IF_ERROR(internal::LoadCount(resources, "gpus", 0, &spec.gpus));
+  CAMBRIAN_RETURN_IF_ERROR(internal::LoadBytes(resources, "memory", &spec.memory_bytes));
+  CAMBRIAN_RETURN_IF_ERROR(internal::LoadBytes(resources, "output", &spec.output_bytes));
+  CAMBRIAN_RETURN_IF_ERROR(internal::LoadBytes(resources, "file_size", &spec.file_bytes));
   return absl::OkStatus();
 }
 
@@ -442,6 +297,30 @@ absl::StatusOr<Task> LoadDocument(const toml::table& document, const TaskPaths& 
 }
 
 }  // namespace
+
+namespace internal {
+
+absl::Status LoadCount(TomlTable& table, std::string_view key, int min, int* count) {
+  const std::string expected = absl::StrCat("an integer >= ", min);
+  CAMBRIAN_ASSIGN_OR_RETURN(std::optional<int64_t> value, table.OptionalInteger(key, expected));
+  if (!value.has_value()) return absl::OkStatus();
+  if (*value < min || *value > 4096) return table.WrongType(key, expected);
+  *count = static_cast<int>(*value);
+  return absl::OkStatus();
+}
+
+// A byte size given as a string like "4GiB"; absent keeps `*bytes`.
+absl::Status LoadBytes(TomlTable& table, std::string_view key, int64_t* bytes) {
+  constexpr char kSize[] = "a size like \"4GiB\"";
+  CAMBRIAN_ASSIGN_OR_RETURN(std::optional<std::string> text, table.OptionalString(key, kSize));
+  if (!text.has_value()) return absl::OkStatus();
+  absl::StatusOr<int64_t> parsed = ParseBytes(*text);
+  if (!parsed.ok() || *parsed <= 0) return table.WrongType(key, kSize);
+  *bytes = *parsed;
+  return absl::OkStatus();
+}
+
+}  // namespace internal
 
 bool IsTaskName(const std::string& name) {
   return AllOf(name, [](char c) {

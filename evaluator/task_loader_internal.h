@@ -1,0 +1,39 @@
+// Pieces of the task loader shared by its files (task_loader.cc, the
+// profiles in task_profiles.cc). Internal to the evaluator module.
+#ifndef CAMBRIAN_EVALUATOR_TASK_LOADER_INTERNAL_H_
+#define CAMBRIAN_EVALUATOR_TASK_LOADER_INTERNAL_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "absl/status/status.h"
+#include "common/task.h"
+#include "evaluator/toml_reader.h"
+
+namespace cambrian::evaluator::internal {
+
+// Where the task lives, in the two spellings we need: as the user gave it
+// (for messages) and absolute (for the Task).
+struct TaskPaths {
+  std::string file;                 // the task.toml as given, for messages
+  std::filesystem::path shown_dir;  // its directory as given
+  std::filesystem::path dir;        // absolute
+};
+
+// An integer in min..4096 at `key`; absent keeps `*count`.
+[[nodiscard]] absl::Status LoadCount(TomlTable& table, std::string_view key, int min, int* count);
+
+// A byte size given as a string like "4GiB"; absent keeps `*bytes`.
+[[nodiscard]] absl::Status LoadBytes(TomlTable& table, std::string_view key, int64_t* bytes);
+
+// `default_profile` and the [profiles.NAME] tables: validates every profile
+// and applies `wanted` ("" = the default) to `task` (stage_env, stage
+// timeouts, memory, gpus; task->profile and task->profiles).
+[[nodiscard]] absl::Status LoadProfiles(TomlTable& root, const TaskPaths& paths,
+                                        const std::string& wanted, Task* task);
+
+}  // namespace cambrian::evaluator::internal
+
+#endif  // CAMBRIAN_EVALUATOR_TASK_LOADER_INTERNAL_H_
