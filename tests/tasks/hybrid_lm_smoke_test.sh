@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The hybrid-lm task through the real binary at its smoke profile: three
+# The built-in hybrid-lm task through the real binary with --profile smoke
+# (so the profile's HYBRID_PROFILE must reach the jobs, or the demo budget
+# would run for minutes and the stage timeouts fire): three
 # evaluations (the pure-attention seed and two knob children) must succeed
 # with a finite val_bpb below 8 bits per byte for the seed, and a second run
 # with the same seed must reproduce every fitness exactly.
@@ -7,14 +9,14 @@
 set -euo pipefail
 cambrian=$1
 source_dir=$2
-task="$source_dir/tests/data/tasks/hybrid-lm-smoke"
+task="$source_dir/tasks/hybrid-lm"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 run_once() {
-  "$cambrian" run "$task" --budget 3 --workers 1 --seed 1 --run-dir "$work/$1" \
+  "$cambrian" run "$task" --profile smoke --budget 3 --workers 1 --seed 1 --run-dir "$work/$1" \
     >"$work/$1.log" 2>&1 || { cat "$work/$1.log"; fail "cambrian run exited non-zero"; }
   # "rank id fitness status mutator ..." rows of the final table
   awk '$1 ~ /^[0-9]+$/ && $2 ~ /^#[0-9]+$/ {print $2, $3, $4}' "$work/$1.log" | sort >"$work/$1.table"
@@ -30,4 +32,6 @@ awk -v f="$fitness" 'BEGIN { exit !(f > 0 && f < 8) }' || fail "seed val_bpb $fi
 
 run_once second
 diff "$work/first.table" "$work/second.table" || fail "a re-run with the same seed differs"
+"$cambrian" show --run --json --run-dir "$work/first" | grep -q '"profile": "smoke"' ||
+  fail "the run does not record its profile"
 echo "PASS: seed val_bpb $fitness; re-run identical"
