@@ -1,6 +1,12 @@
 #include "evaluator/metrics_file.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <system_error>
 
@@ -78,22 +84,42 @@ absl::StatusOr<StageReport> ParseStageReport(const std::string& text) {
 }
 
 absl::StatusOr<std::optional<StageReport>> ReadStageReport(const fs::path& out_dir) {
-  const fs::path path = out_dir / kMetricsFileName;
-  std::error_code ec;
-  fs::file_status status = fs::symlink_status(path, ec);
-  if (status.type() == fs::file_type::not_found) return std::nullopt;
-  if (ec || status.type() != fs::file_type::regular) {
+  // The job owns the directory and may race a check against the read (swap
+  // the file for a symlink to a secret between the two): open without
+  // following links, at every step, and check the file that was opened.
+  int dir = open(out_dir.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dir < 0) return Malformed("its directory is not a plain directory");
+  int fd = openat(dir, kMetricsFileName, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  const int open_errno = errno;
+  close(dir);
+  if (fd < 0) {
+    if (open_errno == ENOENT) return std::nullopt;
+    return Malformed(open_errno == ELOOP ? "it is not a regular file"
+                                         : absl::StrCat("cannot open it: ", strerror(open_errno)));
+  }
+  std::string text;
+  struct stat info {};
+  if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    close(fd);
     return Malformed("it is not a regular file");
   }
-  uintmax_t size = fs::file_size(path, ec);
-  if (ec) return Malformed(absl::StrCat("cannot stat it: ", ec.message()));
-  if (size > static_cast<uintmax_t>(kMaxMetricsFileBytes)) {
-    return Malformed(
-        absl::StrCat("it is ", size, " bytes, over the limit of ", kMaxMetricsFileBytes, " bytes"));
+  if (info.st_size > kMaxMetricsFileBytes) {
+    close(fd);
+    return Malformed(absl::StrCat("it is ", info.st_size, " bytes, over the limit of ",
+                                  kMaxMetricsFileBytes, " bytes"));
   }
-  absl::StatusOr<std::string> text = ReadFile(path);
-  if (!text.ok()) return Malformed(absl::StrCat("cannot read it: ", text.status().message()));
-  CAMBRIAN_ASSIGN_OR_RETURN(StageReport report, ParseStageReport(*text));
+  char buffer[8192];
+  ssize_t got;
+  // Bounded even if the job keeps appending while we read.
+  while (static_cast<int64_t>(text.size()) <= kMaxMetricsFileBytes &&
+         (got = read(fd, buffer, sizeof buffer)) > 0) {
+    text.append(buffer, static_cast<size_t>(got));
+  }
+  close(fd);
+  if (static_cast<int64_t>(text.size()) > kMaxMetricsFileBytes) {
+    return Malformed(absl::StrCat("it grew over the limit of ", kMaxMetricsFileBytes, " bytes"));
+  }
+  CAMBRIAN_ASSIGN_OR_RETURN(StageReport report, ParseStageReport(text));
   return report;
 }
 

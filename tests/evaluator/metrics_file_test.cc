@@ -2,6 +2,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <filesystem>
 
@@ -80,6 +81,24 @@ TEST_F(ReadStageReportTest, ReadsTheFile) {
 TEST_F(ReadStageReportTest, SymlinkIsRefused) {
   ASSERT_TRUE(WriteFile(dir_ / "elsewhere.json", R"({"metrics": {"a": 2}})").ok());
   fs::create_symlink(dir_ / "elsewhere.json", dir_ / "metrics.json");
+  absl::StatusOr<std::optional<StageReport>> report = ReadStageReport(dir_);
+  ASSERT_FALSE(report.ok());
+  EXPECT_THAT(report.status().message(), HasSubstr("not a regular file"));
+}
+
+TEST_F(ReadStageReportTest, SymlinkedDirectoryIsRefused) {
+  // A job that can replace its output directory by a link to a secret's
+  // directory must not get the controller to read it.
+  fs::create_directories(dir_ / "secret");
+  ASSERT_TRUE(WriteFile(dir_ / "secret" / "metrics.json", R"({"metrics": {"key": 1}})").ok());
+  fs::create_directory_symlink(dir_ / "secret", dir_ / "out");
+  absl::StatusOr<std::optional<StageReport>> report = ReadStageReport(dir_ / "out");
+  ASSERT_FALSE(report.ok());
+  EXPECT_THAT(report.status().message(), HasSubstr("not a plain directory"));
+}
+
+TEST_F(ReadStageReportTest, FifoIsRefusedWithoutBlocking) {
+  ASSERT_EQ(mkfifo((dir_ / "metrics.json").c_str(), 0600), 0);
   absl::StatusOr<std::optional<StageReport>> report = ReadStageReport(dir_);
   ASSERT_FALSE(report.ok());
   EXPECT_THAT(report.status().message(), HasSubstr("not a regular file"));
