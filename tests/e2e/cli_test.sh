@@ -242,9 +242,14 @@ case_gpu_slots() {
     >bin/nvidia-smi
   chmod +x bin/nvidia-smi
   cp -r "$TASKS/quadratic" task
+  # The job reports its GPU and when it held it (its own clock: the
+  # database's times are when results were recorded, not when jobs ran).
   cat >task/harness/gpu.sh <<'SH'
+start=$(date +%s.%N)
 sleep 0.3
-printf '{"metrics": {"gpu": %s}}\n' "${CUDA_VISIBLE_DEVICES:-99}" >"$CAMBRIAN_OUT/metrics.json"
+end=$(date +%s.%N)
+printf '{"metrics": {"gpu": %s, "t0": %s, "t1": %s}}\n' "${CUDA_VISIBLE_DEVICES:-99}" \
+  "$start" "$end" >"$CAMBRIAN_OUT/metrics.json"
 SH
   cat >>task/task.toml <<'TOML'
 
@@ -260,11 +265,13 @@ TOML
     >g.out 2>&1 || fail "GPU run exited $?: $(tail -3 g.out)"
   expect_contains "$(cat g.out)" "GPUs for 2 jobs at once: running 2 workers" "workers capped"
   local db=runs/g/cambrian.db
-  [ "$(sqlite3 $db "SELECT count(*) FROM candidates WHERE json_extract(metrics, '\$.gpu') IN (0, 1)")" = 8 ] ||
+  [ "$(sqlite3 $db "SELECT count(*) FROM candidates WHERE json_extract(metrics, '\$.gpu') IN (0, 1)
+       AND json_extract(metrics, '\$.t1') > json_extract(metrics, '\$.t0')")" = 8 ] ||
     fail "a job did not see exactly one GPU: $(sqlite3 $db 'SELECT id, metrics FROM candidates')"
   [ "$(sqlite3 $db "SELECT count(*) FROM candidates a JOIN candidates b ON a.id < b.id
        AND json_extract(a.metrics, '\$.gpu') = json_extract(b.metrics, '\$.gpu')
-       AND a.created_at < b.finished_at AND b.created_at < a.finished_at")" = 0 ] ||
+       AND json_extract(a.metrics, '\$.t0') < json_extract(b.metrics, '\$.t1')
+       AND json_extract(b.metrics, '\$.t0') < json_extract(a.metrics, '\$.t1')")" = 0 ] ||
     fail "two jobs held one GPU at once"
   sed -i 's/^gpus = 1/gpus = 3/' task/task.toml
   out=$(PATH="$PWD/bin:$PATH" "$CAMBRIAN" run task --run-dir runs/g3 --budget 2 2>&1) &&
