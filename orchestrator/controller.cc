@@ -12,7 +12,6 @@
 namespace cambrian::orchestrator {
 namespace {
 
-constexpr absl::Duration kPollInterval = absl::Milliseconds(200);
 // While LLM proposals are out, look for them often: a slot may be waiting.
 constexpr absl::Duration kProposalPoll = absl::Milliseconds(20);
 // Consecutive failed LLM proposals, with nothing else being evaluated, that

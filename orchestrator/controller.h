@@ -96,6 +96,9 @@ class Controller {
     int island = 0;
   };
 
+  // How long a wait for a result lasts before the loop looks again.
+  static constexpr absl::Duration kPollInterval = absl::Milliseconds(200);
+
   // controller.cc: the loop, submission, recording, budgets.
   absl::Status Loop();
   void Abort();

@@ -14,8 +14,6 @@
 namespace cambrian::orchestrator {
 namespace {
 
-constexpr absl::Duration kPollInterval = absl::Milliseconds(200);
-
 // Seeds no search evaluation uses: a different stream of the run seed.
 uint64_t ConfirmSeed(uint64_t run_seed, int64_t id, int run) {
   return EvaluationSeed(run_seed ^ 0xC0F1F1A7E5EEDULL, id * 64 + run);

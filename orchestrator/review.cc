@@ -6,6 +6,7 @@
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "evaluator/task_loader.h"
+#include "orchestrator/run_config.h"
 
 namespace cambrian::orchestrator {
 namespace {
@@ -62,9 +63,8 @@ absl::StatusOr<OpenedRun> OpenRun(const std::optional<std::filesystem::path>& ru
 
 absl::StatusOr<Task> LoadRecordedTask(const archive::RunInfo& info) {
   // The profile the run was started with (tasks/*/task.toml [profiles]).
-  std::string profile;
-  nlohmann::json config = nlohmann::json::parse(info.config_json, nullptr, false);
-  if (config.is_object()) profile = config.value("profile", "");
+  absl::StatusOr<RunConfig> config = RunConfigFromJson(info.config_json);
+  const std::string profile = config.ok() ? config->profile : "";
   absl::StatusOr<Task> task = evaluator::LoadTask(info.task_dir, profile);
   if (!task.ok()) return Annotate(task.status(), "loading the run's task");
   if (!task->trusted_root.empty()) {

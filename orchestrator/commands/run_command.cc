@@ -249,14 +249,11 @@ absl::StatusOr<std::unique_ptr<archive::SqliteArchive>> OpenExisting(const RunOp
   CAMBRIAN_ASSIGN_OR_RETURN(config, RunConfigFromJson(info.config_json));
   // A resume may have changed budgets: the newest effective config is the
   // one stored with the search state.
-  CAMBRIAN_ASSIGN_OR_RETURN(std::optional<std::string> state, archive->GetRunState());
-  if (state) {
-    nlohmann::json stored = nlohmann::json::parse(*state, nullptr, false);
-    if (stored.is_object() && stored.contains("config")) {
-      CAMBRIAN_ASSIGN_OR_RETURN(config, RunConfigFromJson(stored["config"].dump()));
-    }
+  nlohmann::json state = StoredRunState(*archive);
+  if (state.contains("config")) {
+    CAMBRIAN_ASSIGN_OR_RETURN(config, RunConfigFromJson(state["config"].dump()));
   }
-  CAMBRIAN_RETURN_IF_ERROR(ApplyResumeFlags(options, config));
+  CAMBRIAN_RETURN_IF_ERROR(ApplyBudgetFlags(options, config));
   config.run_dir = options.run_dir;
   CAMBRIAN_ASSIGN_OR_RETURN(task, LoadRecordedTask(info));
   // Job directories of the stopped controller are stale.

@@ -156,7 +156,7 @@ void AddResumeFlags(CLI::App& app, RunOptions& options) {
       ->capture_default_str();
 }
 
-absl::Status ApplyResumeFlags(const RunOptions& options, RunConfig& config) {
+absl::Status ApplyBudgetFlags(const RunOptions& options, RunConfig& config) {
   if (options.budget > 0) config.max_evaluations = options.budget;
   if (!options.time.empty()) {
     absl::StatusOr<absl::Duration> time = ParseDuration(options.time);
@@ -208,7 +208,7 @@ absl::StatusOr<RunConfig> MakeRunConfig(const RunOptions& options, const Task& t
   if (!options.config_file.empty()) {
     CAMBRIAN_RETURN_IF_ERROR(LoadRunConfigFile(options.config_file, config));
   }
-  if (Given(options, "--workers")) config.workers = options.workers;
+  CAMBRIAN_RETURN_IF_ERROR(ApplyBudgetFlags(options, config));
   if (Given(options, "--seed")) config.seed = options.seed;
   if (options.keep_jobs) config.keep_job_dirs = true;
   if (!options.strategy.empty()) config.strategy = options.strategy;
@@ -224,16 +224,6 @@ absl::StatusOr<RunConfig> MakeRunConfig(const RunOptions& options, const Task& t
   if (Given(options, "--islands")) config.population.islands = options.islands;
   absl::Status population = CheckPopulationConfig(config.population);
   if (!population.ok()) return Annotate(population, "search settings");
-  if (Given(options, "--patience")) {
-    if (options.patience < 1) return absl::InvalidArgumentError("--patience must be at least 1");
-    config.patience = options.patience;
-  }
-  if (options.budget > 0) config.max_evaluations = options.budget;
-  if (!options.time.empty()) {
-    absl::StatusOr<absl::Duration> time = ParseDuration(options.time);
-    if (!time.ok()) return Annotate(time.status(), "--time");
-    config.max_wall_time = *time;
-  }
   if (config.workers < 1) return absl::InvalidArgumentError("--workers must be at least 1");
   if (!config.max_evaluations && !config.max_wall_time) config.max_evaluations = 100;
   config.run_dir = options.run_dir.empty() ? DefaultRunDir(task) : fs::path(options.run_dir);

@@ -29,8 +29,8 @@ struct RunOptions {
   bool keep_jobs = false;
   bool resume = false;
   std::string strategy;
-  std::string sandbox;  // "" = the config's (auto)
-  std::string profile;  // "" = the task's default_profile
+  std::string sandbox;           // "" = the config's (auto)
+  std::string profile;           // "" = the task's default_profile
   int islands = 0;               // 0 = the config's
   int64_t patience = 0;          // 0 = none
   std::vector<std::string> llm;  // "openai:gpt-4.1-mini@0.8", "replay"
@@ -59,9 +59,10 @@ void AddRunFlags(CLI::App& app, RunOptions& options);
 // resumed run may change (budgets, patience, workers, leaderboard rows).
 void AddResumeFlags(CLI::App& app, RunOptions& options);
 
-// On resume: the stored config (`config`) with the budgets, patience and
-// workers the command line gives. InvalidArgument on a bad value.
-[[nodiscard]] absl::Status ApplyResumeFlags(const RunOptions& options, RunConfig& config);
+// The budgets, patience and workers the command line gives, on top of
+// `config` (a new run's, or on resume the stored one). InvalidArgument on a
+// bad value.
+[[nodiscard]] absl::Status ApplyBudgetFlags(const RunOptions& options, RunConfig& config);
 
 }  // namespace cambrian::orchestrator
 

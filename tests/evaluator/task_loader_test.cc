@@ -237,10 +237,10 @@ TEST_F(TaskLoaderTest, UnknownKeysAreErrors) {
 }
 
 TEST_F(TaskLoaderTest, FeaturesAreMetricsOrKnobs) {
-  std::string toml = absl::StrReplaceAll(
-      kGoodTask, {{"code_lines = { bins = 4, range = [20, 400] }",
-                   "code_lines = { bins = 4, range = [20, 400] }\n"
-                   "\"knob:kTile\" = { bins = 5, range = [0, 5] }"}});
+  std::string toml =
+      absl::StrReplaceAll(kGoodTask, {{"code_lines = { bins = 4, range = [20, 400] }",
+                                       "code_lines = { bins = 4, range = [20, 400] }\n"
+                                       "\"knob:kTile\" = { bins = 5, range = [0, 5] }"}});
   absl::StatusOr<Task> task = Load(toml);
   ASSERT_TRUE(task.ok()) << task.status();
   ASSERT_EQ(task->features.size(), 2u);

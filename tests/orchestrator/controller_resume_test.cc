@@ -178,7 +178,7 @@ TEST_F(ControllerTest, TopCandidatesAreConfirmedOnMoreSeedsOnce) {
   ASSERT_EQ(summary->confirmed.size(), 2u);
   const Confirmation& winner = summary->confirmed[0];
   EXPECT_EQ(winner.id, *summary->best_id);
-  ASSERT_EQ(winner.fitness.size(), 3u);  // the recorded run and two more seeds
+  ASSERT_EQ(winner.fitness.size(), 3u);            // the recorded run and two more seeds
   EXPECT_EQ(winner.mean, *summary->best_fitness);  // the quadratic task is deterministic
   EXPECT_EQ(winner.spread, 0);
   EXPECT_GE(winner.mean, summary->confirmed[1].mean);
