@@ -55,6 +55,17 @@ class Args {
     mounted_.insert(path.string());
     Add({how, path.string(), path.string()});
   }
+  // Masks `path`: an empty read-only directory over a directory, the null
+  // device over anything else (reads are empty; a plain bind would be
+  // mounted nodev and refuse even to open).
+  void Hide(const fs::path& path) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) {
+      Add({"--perms", "0555", "--tmpfs", path.string(), "--remount-ro", path.string()});
+    } else {
+      Add({"--dev-bind", "/dev/null", path.string()});
+    }
+  }
   std::vector<std::string> Take() { return std::move(args_); }
 
  private:
@@ -90,6 +101,21 @@ void AddGpus(const std::vector<int>& gpus, Args* args) {
   for (const char* device : kGpuControlDevices) args->Add({"--dev-bind-try", device, device});
   // The CUDA driver reads PCI topology from /sys.
   args->Add({"--ro-bind", "/sys", "/sys"});
+}
+
+// The existing hidden paths, links resolved (a mount over a link would
+// land on its target anyway, and a link to a hidden file must not leak it):
+// sorted, so a parent is masked before anything inside it.
+std::vector<fs::path> ExistingHidden(const std::vector<fs::path>& paths) {
+  std::vector<fs::path> out;
+  for (const fs::path& path : paths) {
+    std::error_code ec;
+    fs::path real = fs::canonical(path, ec);
+    if (!ec) out.push_back(real);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
 }
 
 // Paths sorted so that a parent is mounted before anything inside it.
@@ -145,6 +171,7 @@ std::vector<std::string> BwrapCommand(const JobSpec& spec, const BwrapOptions& o
   args.Add({"--proc", "/proc", "--dev", "/dev", "--tmpfs", "/dev/shm", "--size",
             absl::StrCat(options.tmp_bytes), "--tmpfs", "/tmp"});
   if (spec.gpus) AddGpus(*spec.gpus, &args);
+  for (const fs::path& path : ExistingHidden(spec.hidden_paths)) args.Hide(path);
   for (const fs::path& path : Absolute(spec.read_only_paths)) args.Bind("--ro-bind", path);
   std::vector<fs::path> writable = spec.writable_paths;
   writable.push_back(spec.work_dir);

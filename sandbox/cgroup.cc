@@ -345,6 +345,22 @@ double JobCgroup::CpuSeconds() const {
   return 0;
 }
 
+bool JobCgroup::CpuUsageFile(fs::path* file, std::string* format) const {
+  for (size_t i = 0; i < dirs_.size(); ++i) {
+    if (hierarchies_[i].unified) {
+      *file = dirs_[i] / "cpu.stat";
+      *format = "cpu.stat";
+      return true;
+    }
+    if (hierarchies_[i].cpuacct) {
+      *file = dirs_[i] / "cpuacct.usage";
+      *format = "cpuacct.usage";
+      return true;
+    }
+  }
+  return false;
+}
+
 bool KillAndRemoveCgroups(const std::vector<fs::path>& dirs) {
   bool all_gone = true;
   for (const fs::path& dir : dirs) {

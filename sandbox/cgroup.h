@@ -85,6 +85,11 @@ class JobCgroup {
   // reaped or not, however deep (bubblewrap's PID namespace does not pass
   // its children's rusage up); 0 unknown.
   double CpuSeconds() const;
+  // The file CpuSeconds reads, for a reader that polls it while the job runs
+  // (a judge charging the job's CPU): sets *file and *format
+  // ("cpuacct.usage" or "cpu.stat", as StartedJob describes) and returns
+  // true, or false when no hierarchy accounts CPU.
+  bool CpuUsageFile(std::filesystem::path* file, std::string* format) const;
 
  private:
   explicit JobCgroup(std::vector<CgroupHierarchy> hierarchies)

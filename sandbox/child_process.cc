@@ -40,6 +40,9 @@ struct ChildSetup {
   long max_fd;          // bound for closing fds by hand if close_range is missing
   const int* join_fds;  // cgroup.procs files to write "0" into, O_WRONLY
   size_t join_count;
+  const int* inherit_fds;  // become 3, 4, ... in the job
+  int* inherit_scratch;    // inherit_count ints the child may write (no malloc after fork)
+  size_t inherit_count;
   pid_t parent_pid;  // the harness, for the parent-death check
   const std::string* not_found_message;
   const std::string* chdir_message;
@@ -86,11 +89,27 @@ bool RedirectStdio(const ChildSetup& setup) {
          dup2(out, STDERR_FILENO) >= 0;
 }
 
+// Puts the descriptors the job inherits at 3, 4, ...: each is first
+// duplicated above that range, so a source that already sits on a target
+// number is not clobbered before it is moved; dup2 clears close-on-exec.
+bool PlaceInheritedFds(const ChildSetup& setup) {
+  const int first_free = 3 + static_cast<int>(setup.inherit_count);
+  for (size_t i = 0; i < setup.inherit_count; ++i) {
+    setup.inherit_scratch[i] = fcntl(setup.inherit_fds[i], F_DUPFD_CLOEXEC, first_free);
+    if (setup.inherit_scratch[i] < 0) return false;
+  }
+  for (size_t i = 0; i < setup.inherit_count; ++i) {
+    if (dup2(setup.inherit_scratch[i], 3 + static_cast<int>(i)) < 0) return false;
+  }
+  return true;
+}
+
 // O_CLOEXEC covers our own fds, but not those other code in the harness
-// opened without it (SQLite's database, a curl socket): close everything.
-void CloseInheritedFds(long max_fd) {
-  if (close_range(3, ~0U, 0) == 0) return;
-  for (long fd = 3; fd < max_fd; ++fd) close(static_cast<int>(fd));
+// opened without it (SQLite's database, a curl socket): close everything
+// from `first` on (the inherited ones sit below it).
+void CloseInheritedFds(int first, long max_fd) {
+  if (close_range(static_cast<unsigned>(first), ~0U, 0) == 0) return;
+  for (long fd = first; fd < max_fd; ++fd) close(static_cast<int>(fd));
 }
 
 // Runs in the child. The process-group, rlimit and fd set-up must happen
@@ -117,7 +136,8 @@ void CloseInheritedFds(long max_fd) {
       Fail(setup.rlimit_message, kExitNotFound);
     }
   }
-  CloseInheritedFds(setup.max_fd);
+  if (!PlaceInheritedFds(setup)) _exit(kExitCannotExecute);
+  CloseInheritedFds(3 + static_cast<int>(setup.inherit_count), setup.max_fd);
   if (setup.executable == nullptr) Fail(setup.not_found_message, kExitNotFound);
   execve(setup.executable, setup.argv, setup.envp);
   Fail(setup.exec_message, errno == ENOENT ? kExitNotFound : kExitCannotExecute);
@@ -179,7 +199,9 @@ class PreparedExec {
         rlimit_failed_("cambrian: cannot set resource limits\n"),
         exec_failed_(absl::StrCat("cambrian: cannot execute ", executable, "\n")),
         join_failed_("cambrian: cannot join the job's cgroup\n"),
-        max_fd_(sysconf(_SC_OPEN_MAX)) {
+        max_fd_(sysconf(_SC_OPEN_MAX)),
+        inherit_fds_(spec.inherit_fds),
+        inherit_scratch_(spec.inherit_fds.size(), -1) {
     for (const auto& [name, value] : spec.env) env_.push_back(absl::StrCat(name, "=", value));
     argv_ = NullTerminated(spec.argv);
     envp_ = NullTerminated(env_);
@@ -199,6 +221,9 @@ class PreparedExec {
                       max_fd_,
                       join_fds.data(),
                       join_fds.size(),
+                      inherit_fds_.data(),
+                      inherit_scratch_.data(),
+                      inherit_fds_.size(),
                       getpid(),
                       &not_found_,
                       &chdir_failed_,
@@ -213,6 +238,10 @@ class PreparedExec {
   std::vector<RlimitSetting> rlimits_;
   std::string not_found_, chdir_failed_, rlimit_failed_, exec_failed_, join_failed_;
   long max_fd_;
+  std::vector<int> inherit_fds_;
+  // Written by the child only (its copy of the memory): mutable so that
+  // Setup can stay const.
+  mutable std::vector<int> inherit_scratch_;
   std::vector<std::string> env_;
   std::vector<char*> argv_, envp_;
 };

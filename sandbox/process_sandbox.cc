@@ -262,6 +262,11 @@ absl::StatusOr<JobResult> ProcessSandbox::Run(const JobSpec& original) {
   // Without it the cgroup still finds the tree; a failure here is not worth
   // abandoning a started job for.
   if (record) record->SetProcessGroup(child.pid).IgnoreError();
+  if (spec.on_start) {
+    StartedJob started{.pid = child.pid};
+    if (cgroup) cgroup->CpuUsageFile(&started.cpu_usage_file, &started.cpu_usage_format);
+    spec.on_start(started);
+  }
   JobResult result;
   result.pid = child.pid;
   SuperviseAndKill(spec, child, start, cgroup.get(), &facts, &result);

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -17,6 +18,17 @@
 #include "common/outcome.h"
 
 namespace cambrian::sandbox {
+
+// What the starter of a job learns once the job's main process exists.
+struct StartedJob {
+  int pid = 0;  // the job's main process (also its process group); never signal it
+  // The job's cgroup CPU accounting file, which counts every thread and
+  // process of the tree, reaped or not, and how to read it:
+  // "cpuacct.usage" (cgroup v1: one number, nanoseconds) or "cpu.stat"
+  // (cgroup v2: the line "usage_usec N"). Empty without such a cgroup.
+  std::filesystem::path cpu_usage_file;
+  std::string cpu_usage_format;
+};
 
 // Zero means "no limit" for every field but wall_timeout.
 struct ResourceLimits {
@@ -60,6 +72,18 @@ struct JobSpec {
   // their device nodes. Unset: the sandbox leaves CUDA_VISIBLE_DEVICES to
   // `env` and an isolating sandbox exposes no GPU.
   std::optional<std::vector<int>> gpus;
+  // Descriptors the job inherits, as 3, 4, ... in this order (every other
+  // descriptor of the harness stays closed). The caller keeps and closes its
+  // own copies; they must stay open until on_start has been called.
+  std::vector<int> inherit_fds;
+  // Host paths an isolating sandbox masks: a directory is shown empty, a
+  // file as an empty file (grader-only data). Absolute; missing ones are
+  // skipped. ProcessSandbox cannot hide anything (docs/trust.md).
+  std::vector<std::filesystem::path> hidden_paths;
+  // Called once, on the thread that called Run, as soon as the job's main
+  // process has been started and before Run waits for it. Not called when
+  // the job could not be started (Run then returns an error).
+  std::function<void(const StartedJob&)> on_start;
 };
 
 // What the sandbox measured. `outcome` is one of kOk (exit 0), kRuntimeError
