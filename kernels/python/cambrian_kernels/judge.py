@@ -5,7 +5,9 @@ each call's wall time and the worker's CPU, and says BYE.
   judge = Judge.from_env()
   declared = judge.hello(timeout=60)
   inputs, outputs = judge.share(input_bytes, output_bytes)
-  result = judge.call(op, [a, b], timeout=10)   # after writing the inputs
+  judge.open_call()                             # before writing the inputs
+  ...write the inputs, poison the outputs...
+  result = judge.call(op, [a, b], timeout=10)
   judge.bye()
 
 Every failure of the worker raises faults.Fault (protocol, timeout,
@@ -58,6 +60,7 @@ class Judge:
         self.input = self.output = None
         self.results = []
         self._cpu_at_done = None
+        self._cpu_open = None  # the meter reading that opened the call being prepared
 
     @classmethod
     def from_env(cls, environ=os.environ):
@@ -126,6 +129,15 @@ class Judge:
         self._cpu_at_done = now
         return now
 
+    def open_call(self):
+        """Step 1 of a call (kernels/PROTOCOL.md): reads the CPU meter, which
+        ends the previous call's tail and opens this one. Call it before
+        writing the inputs: the worker sees them appear in the shared buffer,
+        and CPU it spends on them before CALL belongs to this call. call()
+        opens the call itself when this was not done."""
+        self._require("calls", "open_call()")
+        self._cpu_open = self.settle()
+
     def call(self, op, args=(), timeout=None):
         """Sends CALL(op, args) and waits up to `timeout` seconds for its DONE.
         Returns a CallResult. Anything waiting on the socket before the CALL
@@ -137,7 +149,8 @@ class Judge:
         if self.channel.readable():
             early = self.channel.receive(deadline_after(0))  # raises on end of file
             raise Fault(PROTOCOL, f"{NAMES[early.type]} (seq {early.seq}) outside a call")
-        cpu_before = self.settle()
+        cpu_before = self._cpu_open if self._cpu_open is not None else self.settle()
+        self._cpu_open = None
         self.seq += 1
         start = time.perf_counter_ns()
         self.channel.send(CALL, self.seq, CALL_ARGS.pack(op, *args), deadline=deadline_after(timeout))

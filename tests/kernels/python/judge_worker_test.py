@@ -42,6 +42,16 @@ class Exchange:
         self.judge.channel.close()
 
 
+class ScriptedMeter:
+    """A CPU meter that reads the given values in turn (the last one after)."""
+
+    def __init__(self, readings):
+        self.readings = list(readings)
+
+    def read_ns(self):
+        return self.readings.pop(0) if len(self.readings) > 1 else self.readings[0]
+
+
 class JudgeWorkerTest(unittest.TestCase):
     def exchange(self, mode):
         exchange = Exchange(mode)
@@ -73,6 +83,23 @@ class JudgeWorkerTest(unittest.TestCase):
         self.assertEqual([r.seq for r in judge.results], [1, 2, 3, 4, 5, 6])
         judge.bye()
         self.assertEqual(child.wait(timeout=30), 0)
+
+    def test_cpu_charged_to_the_call_it_belongs_to(self):
+        judge, _ = self.exchange("honest")
+        judge.meter = ScriptedMeter([100, 100, 150, 400, 450, 470, 900])
+        judge.hello(timeout=30)
+        judge.share(8, 8)                 # reads 100
+        judge.open_call()                 # 100: opens call 1
+        first = judge.call(2, [4], timeout=30)   # DONE: 150
+        judge.open_call()                 # 400: call 1's tail is 250, opens call 2
+        second = judge.call(2, [4], timeout=30)  # DONE: 450
+        second_cpu = second.cpu_ns
+        third = judge.call(2, [4], timeout=30)   # opened by call(): 470 (tail 20); DONE: 900
+        judge.bye()                       # nothing left to read: the tail stays as read
+        self.assertEqual((first.cpu_ns, first.tail_cpu_ns), (50, 250))
+        self.assertEqual((second_cpu, second.tail_cpu_ns), (50, 20))
+        self.assertEqual(third.cpu_ns, 430)
+        self.assertEqual(first.charged_ns, max(first.wall_ns, 300))
 
     def test_worker_cannot_write_or_resize_the_buffers(self):
         judge, _ = self.exchange("attack")
@@ -135,7 +162,9 @@ class JudgeWorkerTest(unittest.TestCase):
         self.assertIn("DONE for call 6", self.answered_out_of_order("wrong_seq"))
 
     def test_second_done(self):
-        self.assertIn("outside a call", self.answered_out_of_order("double_done", calls=2))
+        # Outside the second call if it arrived before it, else the wrong seq.
+        self.assertRegex(self.answered_out_of_order("double_done", calls=2),
+                         "outside a call|DONE for call 1 in answer to CALL 2")
 
     def test_flood(self):
         self.answered_out_of_order("flood")
