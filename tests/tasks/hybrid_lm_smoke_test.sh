@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The built-in hybrid-lm task through the real binary with --profile smoke
-# (so the profile's HYBRID_PROFILE must reach the jobs, or the demo budget
-# would run for minutes and the stage timeouts fire): three
+# (so the profile's HYBRID_PROFILE must reach the judges and workers, or the
+# demo budget would run for minutes and the stage timeouts fire): both
+# stages are judged (harness/judge.py against the candidate's worker), three
 # evaluations (the pure-attention seed and two knob children) must succeed
 # with a finite val_bpb below 8 bits per byte for the seed, and a second run
-# with the same seed must reproduce every fitness exactly.
+# with the same seed must reproduce every fitness exactly (the judge's score
+# does not depend on its random call order or probe placement).
 # Usage: hybrid_lm_smoke_test.sh CAMBRIAN_BINARY SOURCE_DIR
 set -euo pipefail
 cambrian=$1

@@ -1,5 +1,7 @@
 """Measures fixed architectures at a profile's budget, on several seeds, the
-way a Cambrian job would (one thread, the trusted driver, a fresh job dir).
+way a Cambrian evaluation would: the train stage's judge and worker commands
+from task.toml, connected by kernels/tools/judge_pair.py (no sandbox), one
+thread each, a fresh job dir.
 
   /usr/bin/python3 -B tasks/hybrid-lm/tools/reference.py [--profile demo]
       [--seeds 1,2,3] [--jobs 2] NAME=PATTERN[;KNOB=VALUE...] ...
@@ -17,9 +19,16 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import tomllib
 from concurrent.futures import ThreadPoolExecutor
 
 TASK = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PAIR = os.path.join(TASK, "..", "..", "kernels", "tools", "judge_pair.py")
+
+
+def train_stage():
+    with open(os.path.join(TASK, "task.toml"), "rb") as f:
+        return next(s for s in tomllib.load(f)["stages"] if s["name"] == "train")
 
 
 def genome_source(spec):
@@ -40,14 +49,19 @@ def run(name, spec, seed, profile):
     try:
         with open(os.path.join(job, "model.py"), "w") as f:
             f.write(genome_source(spec))
-        env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "CAMBRIAN_OUT": job,
-               "CAMBRIAN_SEED": str(seed), "HYBRID_PROFILE": profile, "OMP_NUM_THREADS": "1",
-               "OPENBLAS_NUM_THREADS": "1"}
-        subprocess.run([sys.executable, "-B", os.path.join(TASK, "harness", "hybrid.py"), "train"],
-                       cwd=job, env=env, check=True, stdout=subprocess.DEVNULL)
-        metrics = json.load(open(os.path.join(job, "metrics.json")))["metrics"]
+        stage = train_stage()
+        subprocess.run([sys.executable, PAIR, "--cwd", job, "--out", job, "--seed", str(seed),
+                        "--env", f"HYBRID_PROFILE={profile}",
+                        "--env", f"CAMBRIAN_TRUSTED={os.path.join(TASK, 'harness')}",
+                        "--", stage["judge"], "--", stage["run"]],
+                       check=True, stdout=subprocess.DEVNULL)
+        with open(os.path.join(job, "metrics.json")) as f:
+            metrics = json.load(f)["metrics"]
+        if "val_bpb" not in metrics or not metrics.get("causal"):
+            sys.exit(f"{name} seed {seed}: no score: {metrics}")
         print(f"{name:14s} seed {seed:3d}  val_bpb {metrics['val_bpb']:.4f}  "
-              f"{metrics['tokens_per_s']:7.0f} tok/s  {metrics['train_seconds']:5.1f} s", flush=True)
+              f"{metrics['tokens_per_s']:7.0f} tok/s  {metrics['train_seconds']:5.1f} s train  "
+              f"{metrics['eval_seconds']:4.1f} s eval", flush=True)
         return name, metrics
     finally:
         shutil.rmtree(job, ignore_errors=True)
@@ -71,8 +85,8 @@ def main():
         bpb = [m["val_bpb"] for m in ms]
         sd = statistics.stdev(bpb) if len(bpb) > 1 else float("nan")
         print(f"{arch:14s} {statistics.mean(bpb):12.4f} {sd:7.4f} {min(bpb):7.4f} {max(bpb):7.4f} "
-              f"{statistics.mean(m['tokens_per_s'] for m in ms):7.0f} {ms[0]['params']:8d} "
-              f"{ms[0]['active_params']:8d}")
+              f"{statistics.mean(m['tokens_per_s'] for m in ms):7.0f} {int(ms[0]['params']):8d} "
+              f"{int(ms[0]['active_params']):8d}")
 
 
 if __name__ == "__main__":
