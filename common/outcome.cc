@@ -6,7 +6,7 @@
 namespace cambrian {
 namespace {
 
-constexpr std::array<std::pair<Outcome, std::string_view>, 11> kNames = {{
+constexpr std::array<std::pair<Outcome, std::string_view>, 12> kNames = {{
     {Outcome::kOk, "ok"},
     {Outcome::kBuildError, "build_error"},
     {Outcome::kRuntimeError, "runtime_error"},
@@ -18,6 +18,7 @@ constexpr std::array<std::pair<Outcome, std::string_view>, 11> kNames = {{
     {Outcome::kProcessLimit, "process_limit"},
     {Outcome::kDiskLimit, "disk_limit"},
     {Outcome::kTampered, "tampered"},
+    {Outcome::kImplausible, "implausible"},
 }};
 
 }  // namespace

@@ -21,6 +21,8 @@ enum class Outcome {
   kDiskLimit,     // the job's directories grew past their total size cap
   kTampered,      // the job changed files outside its own directories (the trusted
                   // files); never scored
+  kImplausible,   // every stage passed but the score is outside what the task declares
+                  // possible ([fitness] plausible, plausible_if); never ranked
 };
 
 // Stable lower-case names ("ok", "build_error", ...) as stored in the archive.

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,12 @@ struct StageSpec {
   std::string run;  // a shell command, run with /bin/sh -c in the job directory
   absl::Duration timeout = absl::Seconds(60);
   std::string pass_if;  // expression over metrics so far; empty = exit status only
+  // The trusted side of a judged stage (kernels/PROTOCOL.md): a shell command
+  // run in a sandbox of its own while `run` (the candidate's worker) runs in
+  // the candidate's; only the judge's report counts. Empty: not judged.
+  std::string judge;
+
+  bool judged() const { return !judge.empty(); }
 };
 
 struct FeatureSpec {
@@ -45,14 +52,27 @@ struct Task {
   std::filesystem::path program_root;  // absolute
   std::vector<std::string> editable;   // globs relative to program_root
   std::filesystem::path trusted_root;  // absolute; empty if the task has none
+  // [trusted] setup: a trusted shell command run once per session, before
+  // any job, in a fresh directory that judges then read ($CAMBRIAN_SETUP_DIR).
+  std::string setup;
+  absl::Duration setup_timeout = absl::Minutes(10);
+  // [trusted] hidden: host paths masked in every job that runs candidate
+  // code, as declared (absolute globs) and as they matched when loaded.
+  std::vector<std::string> hidden_patterns;
+  std::vector<std::filesystem::path> hidden_paths;
   std::vector<StageSpec> stages;
   std::string fitness_score;  // expression over metrics
   Goal goal = Goal::kMaximize;
+  // Plausibility: a fitness outside [plausible_lo, plausible_hi], or metrics
+  // for which plausible_if is 0, are impossible on any machine the task runs
+  // on: outcome kImplausible, never ranked.
+  std::optional<double> plausible_lo, plausible_hi;
+  std::string plausible_if;
   double tolerance = 0.1;  // relative; replay agrees if within it
   // The stated standard deviation of one evaluation's fitness (fitness
   // units, >= 0): differences below it are ties, not progress.
   double noise = 0;
-  int confirm = 0;        // how many top candidates to re-run at the end of a run
+  int confirm = 3;        // how many top candidates to re-run at the end of a run
   int confirm_seeds = 2;  // on how many more seeds each is re-run
   std::vector<FeatureSpec> features;
   ResourceSpec resources;
@@ -65,6 +85,14 @@ struct Task {
   std::vector<std::string> profiles;  // every declared profile, sorted
   std::map<std::string, std::string> stage_env;
 };
+
+// True if any stage is judged: then only judges' reports decide a score.
+inline bool HasJudge(const Task& task) {
+  for (const StageSpec& stage : task.stages) {
+    if (stage.judged()) return true;
+  }
+  return false;
+}
 
 // True if `a` is a better fitness than `b` under `goal`.
 inline bool Better(Goal goal, double a, double b) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <optional>
+#include <set>
 #include <system_error>
 #include <utility>
 
@@ -11,8 +12,9 @@
 #include "common/file_util.h"
 #include "common/status_macros.h"
 #include "evaluator/expression.h"
+#include "evaluator/judged_stage.h"
 #include "evaluator/metrics_file.h"
-#include "sandbox/environment.h"
+#include "evaluator/plausibility.h"
 
 namespace cambrian::evaluator {
 namespace {
@@ -20,12 +22,7 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr char kCodeLinesMetric[] = "code_lines";
-constexpr char kTmpDirName[] = ".cambrian-tmp";
-
-struct JobPaths {
-  fs::path job_dir;   // the candidate's files; the job's cwd and HOME
-  fs::path out_root;  // one fresh output directory per stage below it
-};
+constexpr char kTmpDirName[] = ".cambrian-tmp";  // the job's TMPDIR (job_specs.cc)
 
 // Removes a job's directories when the evaluation ends, however it ends.
 class JobDirCleanup {
@@ -43,6 +40,13 @@ class JobDirCleanup {
   bool keep_;
 };
 
+// How a stage's report is merged: whether the stage is judged, and whether
+// the task has any judge (then only judges' metrics may decide a score).
+struct MergeRules {
+  bool judged = false;
+  bool task_judged = false;
+};
+
 bool IsSafeJobName(const std::string& name) {
   return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos;
 }
@@ -54,43 +58,6 @@ absl::Status FreshDir(const fs::path& dir) {
   if (ec)
     return absl::InternalError(absl::StrCat("cannot create ", dir.string(), ": ", ec.message()));
   return absl::OkStatus();
-}
-
-sandbox::JobSpec MakeJobSpec(const Task& task, const EvaluatorOptions& options,
-                             const StageSpec& stage, uint64_t seed, const std::string& job_name,
-                             const JobPaths& paths, const fs::path& out_dir,
-                             const std::atomic<bool>* cancel) {
-  sandbox::JobSpec spec;
-  spec.argv = {"/bin/sh", "-c", stage.run};
-  spec.work_dir = paths.job_dir;
-  spec.env = sandbox::JobEnvironment({
-      {"CAMBRIAN_OUT", out_dir.string()},
-      {"CAMBRIAN_TRUSTED", task.trusted_root.string()},
-      {"CAMBRIAN_SEED", absl::StrCat(seed)},
-      {"CAMBRIAN_STAGE", stage.name},
-      {"CAMBRIAN_CANDIDATE", job_name},
-      {"CAMBRIAN_JOB_DIR", paths.job_dir.string()},
-      {"HOME", paths.job_dir.string()},
-      {"TMPDIR", (paths.job_dir / kTmpDirName).string()},
-  });
-  // The task profile's variables; insert never replaces the protocol's own.
-  spec.env.insert(task.stage_env.begin(), task.stage_env.end());
-  spec.limits.wall_timeout = stage.timeout;
-  // A CPU-time cap as a backstop to the wall clock: a job may use its
-  // declared cores for the whole timeout, and no more.
-  spec.limits.cpu_time = stage.timeout * std::max(1, task.resources.cpus) + absl::Seconds(1);
-  // The whole tree's memory: a cgroup where the sandbox has one, else the
-  // sandbox turns it into a per-process address-space limit.
-  spec.limits.memory_bytes = task.resources.memory_bytes;
-  spec.limits.file_size_bytes = task.resources.file_bytes;
-  spec.limits.output_bytes = task.resources.output_bytes;
-  spec.limits.max_processes = options.max_processes;
-  spec.limits.disk_bytes =
-      options.disk_bytes > 0 ? options.disk_bytes : 8 * task.resources.file_bytes;
-  spec.cancel = cancel;
-  spec.writable_paths = {out_dir};
-  if (!task.trusted_root.empty()) spec.read_only_paths = {task.trusted_root};
-  return spec;
 }
 
 // "correct = 0, max_err = 0.3": the values an expression saw, for notes.
@@ -106,16 +73,28 @@ std::string DescribeValues(const Expression& expression, const Metrics& metrics)
 // Reads the stage's metrics.json into `evaluation`. A malformed report turns
 // an otherwise passing stage into kWrongAnswer; a failed stage keeps its own
 // outcome (the report is then only a symptom) but the note still says why.
-void MergeReport(const fs::path& out_dir, int code_lines, StageResult* stage,
-                 Evaluation* evaluation) {
+// In a task with a judge, `trusted` collects the names judges reported, and
+// no unjudged stage (candidate code) may override them.
+void MergeReport(const fs::path& out_dir, int code_lines, const MergeRules& rules,
+                 StageResult* stage, Evaluation* evaluation, std::set<std::string>* trusted) {
   absl::StatusOr<std::optional<StageReport>> report = ReadStageReport(out_dir);
   if (!report.ok()) {
     if (stage->outcome == Outcome::kOk) stage->outcome = Outcome::kWrongAnswer;
     stage->note = std::string(report.status().message());
     return;
   }
-  if (!report->has_value()) return;
-  for (const auto& [name, value] : (*report)->metrics) evaluation->metrics[name] = value;
+  if (!report->has_value()) {
+    if (rules.judged && stage->outcome == Outcome::kOk) {
+      stage->outcome = Outcome::kRuntimeError;
+      stage->note = "the judge exited 0 without writing metrics.json";
+    }
+    return;
+  }
+  for (const auto& [name, value] : (*report)->metrics) {
+    if (rules.task_judged && !rules.judged && trusted->count(name) > 0) continue;
+    evaluation->metrics[name] = value;
+    if (rules.judged) trusted->insert(name);
+  }
   // Built-ins are measured by the harness; a job cannot override them.
   evaluation->metrics[kCodeLinesMetric] = code_lines;
   if (!(*report)->feedback.empty()) evaluation->feedback = (*report)->feedback;
@@ -152,12 +131,45 @@ Evaluator::Evaluator(const Task& task, sandbox::Sandbox& sandbox, const FitnessF
   if (hash.ok()) trusted_hash_ = *std::move(hash);
 }
 
+TrustedPlaces Evaluator::Places() const {
+  return {.kernels_dir = options_.kernels_dir,
+          .setup_dir = options_.setup_dir,
+          .max_processes = options_.max_processes,
+          .disk_bytes = options_.disk_bytes};
+}
+
+absl::Status Evaluator::Prepare() {
+  if (task_.setup.empty()) return absl::OkStatus();
+  if (options_.setup_dir.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("task '", task_.name, "' has a [trusted] setup but no setup directory"));
+  }
+  CAMBRIAN_RETURN_IF_ERROR(FreshDir(options_.setup_dir));
+  absl::StatusOr<sandbox::JobResult> job = sandbox_.Run(SetupJob(task_, Places()));
+  if (!job.ok()) return Annotate(job.status(), "[trusted] setup");
+  if (job->outcome != Outcome::kOk) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "task '", task_.name, "': [trusted] setup failed (", job->detail,
+        "); it runs only the task's own files, so the task is broken:\n", job->output_tail));
+  }
+  absl::StatusOr<std::string> hash = HashTree(options_.setup_dir);
+  if (!hash.ok()) return Annotate(hash.status(), "[trusted] setup's output");
+  setup_hash_ = *std::move(hash);
+  return absl::OkStatus();
+}
+
 absl::StatusOr<bool> Evaluator::TrustedIntact() const {
-  if (trusted_hash_.empty()) return true;
-  // A job that planted a symlink or an unreadable file made it unreadable:
-  // that is a change too.
-  absl::StatusOr<std::string> now = HashTree(task_.trusted_root);
-  return now.ok() && *now == trusted_hash_;
+  // A job that planted a symlink or an unreadable file made a tree
+  // unreadable: that is a change too.
+  if (!trusted_hash_.empty()) {
+    absl::StatusOr<std::string> now = HashTree(task_.trusted_root);
+    if (!now.ok() || *now != trusted_hash_) return false;
+  }
+  if (!setup_hash_.empty() && options_.check_trusted) {
+    absl::StatusOr<std::string> now = HashTree(options_.setup_dir);
+    if (!now.ok() || *now != setup_hash_) return false;
+  }
+  return true;
 }
 
 absl::StatusOr<Evaluation> Evaluator::Evaluate(const Program& program, const std::string& job_name,
@@ -165,6 +177,9 @@ absl::StatusOr<Evaluation> Evaluator::Evaluate(const Program& program, const std
                                                const std::optional<std::vector<int>>& gpus) const {
   if (!IsSafeJobName(job_name)) {
     return absl::InvalidArgumentError(absl::StrCat("bad job name '", job_name, "'"));
+  }
+  if (!task_.setup.empty() && setup_hash_.empty()) {
+    return absl::FailedPreconditionError("Evaluator::Prepare must run the task's setup first");
   }
   const JobPaths paths{options_.jobs_root / job_name, options_.jobs_root / (job_name + ".out")};
   JobDirCleanup cleanup(paths, options_.keep_job_dirs);
@@ -176,6 +191,7 @@ absl::StatusOr<Evaluation> Evaluator::Evaluate(const Program& program, const std
   Evaluation evaluation;
   const int code_lines = CountLines(program);
   evaluation.metrics[kCodeLinesMetric] = code_lines;
+  std::set<std::string> judged = {kCodeLinesMetric};  // built-ins are the harness's own
   for (size_t i = 0; i < task_.stages.size(); ++i) {
     // Cancelled between stages: starting the next job only to kill it would
     // waste a build, so stop here.
@@ -184,12 +200,19 @@ absl::StatusOr<Evaluation> Evaluator::Evaluate(const Program& program, const std
       evaluation.note = absl::StrCat("cancelled before stage '", task_.stages[i].name, "'");
       return evaluation;
     }
-    CAMBRIAN_ASSIGN_OR_RETURN(StageResult stage, RunStage(i, seed + i, job_name, paths.job_dir,
-                                                          paths.out_root, cancel, gpus));
+    CAMBRIAN_ASSIGN_OR_RETURN(StageResult stage,
+                              RunStage(i, seed + i, job_name, paths, cancel, gpus));
     if (stage.outcome != Outcome::kTampered) {
-      MergeReport(paths.out_root / stage.name, code_lines, &stage, &evaluation);
+      const MergeRules rules{.judged = task_.stages[i].judged(), .task_judged = HasJudge(task_)};
+      MergeReport(paths.out_root / stage.name, code_lines, rules, &stage, &evaluation, &judged);
     }
     CAMBRIAN_RETURN_IF_ERROR(CheckPassIf(task_.stages[i], evaluation.metrics, &stage));
+    // A worker that died mid-way makes its judge report a failure: say it crashed.
+    if (stage.judge && stage.outcome == Outcome::kWrongAnswer &&
+        stage.job.outcome == Outcome::kRuntimeError) {
+      stage.outcome = Outcome::kRuntimeError;
+      stage.note = absl::StrCat("the worker failed (", stage.job.detail, "); ", stage.note);
+    }
     evaluation.outcome = stage.outcome;
     if (stage.outcome != Outcome::kOk) {
       evaluation.note = absl::StrCat("stage '", stage.name,
@@ -198,33 +221,37 @@ absl::StatusOr<Evaluation> Evaluator::Evaluate(const Program& program, const std
     evaluation.stages.push_back(std::move(stage));
     if (evaluation.outcome != Outcome::kOk) return evaluation;
   }
-  CAMBRIAN_RETURN_IF_ERROR(Score(&evaluation));
+  CAMBRIAN_RETURN_IF_ERROR(Score(judged, &evaluation));
   return evaluation;
 }
 
 absl::StatusOr<StageResult> Evaluator::RunStage(size_t index, uint64_t seed,
-                                                const std::string& job_name,
-                                                const fs::path& job_dir, const fs::path& out_root,
+                                                const std::string& job_name, const JobPaths& paths,
                                                 const std::atomic<bool>* cancel,
                                                 const std::optional<std::vector<int>>& gpus) const {
   const StageSpec& spec = task_.stages[index];
-  const fs::path out_dir = out_root / spec.name;
+  const fs::path out_dir = paths.out_root / spec.name;
   // Fresh per stage, so a stage cannot pre-seed a later stage's report.
   CAMBRIAN_RETURN_IF_ERROR(FreshDir(out_dir));
   CAMBRIAN_ASSIGN_OR_RETURN(bool intact_before, TrustedIntact());
   if (!intact_before) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "the task's trusted files in ", task_.trusted_root.string(),
-        " changed since the run started (by an earlier job or by hand); restore them"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("the task's trusted files in ", task_.trusted_root.string(),
+                     " (or its setup's output) changed since the run started (by an earlier job "
+                     "or by hand); restore them"));
   }
-  const JobPaths paths{job_dir, out_root};
-  sandbox::JobSpec job_spec =
-      MakeJobSpec(task_, options_, spec, seed, job_name, paths, out_dir, cancel);
-  job_spec.gpus = gpus;
-  absl::StatusOr<sandbox::JobResult> job = sandbox_.Run(job_spec);
-  if (!job.ok()) return Annotate(job.status(), absl::StrCat("stage '", spec.name, "'"));
-  StageResult stage{
-      .name = spec.name, .outcome = job->outcome, .job = *std::move(job), .seed = seed, .note = ""};
+  StageResult stage{.name = spec.name, .seed = seed};
+  if (spec.judged()) {
+    CAMBRIAN_RETURN_IF_ERROR(RunJudged(spec, seed, job_name, paths, cancel, gpus, &stage));
+  } else {
+    sandbox::JobSpec job_spec =
+        CandidateJob(task_, Places(), spec, seed, job_name, paths, out_dir, cancel);
+    job_spec.gpus = gpus;
+    absl::StatusOr<sandbox::JobResult> job = sandbox_.Run(job_spec);
+    if (!job.ok()) return Annotate(job.status(), absl::StrCat("stage '", spec.name, "'"));
+    stage.outcome = job->outcome;
+    stage.job = *std::move(job);
+  }
   CAMBRIAN_ASSIGN_OR_RETURN(bool intact_after, TrustedIntact());
   if (!intact_after) {
     // Never scored, whatever the job reported.
@@ -233,16 +260,58 @@ absl::StatusOr<StageResult> Evaluator::RunStage(size_t index, uint64_t seed,
     return stage;
   }
   // A non-zero exit while building means the candidate does not compile.
-  if (stage.outcome == Outcome::kRuntimeError && (index == 0 || spec.name == "build")) {
+  if (!spec.judged() && stage.outcome == Outcome::kRuntimeError &&
+      (index == 0 || spec.name == "build")) {
     stage.outcome = Outcome::kBuildError;
   }
   return stage;
 }
 
-absl::Status Evaluator::Score(Evaluation* evaluation) const {
+absl::Status Evaluator::RunJudged(const StageSpec& spec, uint64_t seed, const std::string& job_name,
+                                  const JobPaths& paths, const std::atomic<bool>* cancel,
+                                  const std::optional<std::vector<int>>& gpus,
+                                  StageResult* stage) const {
+  const fs::path out_dir = paths.out_root / spec.name;
+  const fs::path scratch = paths.out_root / (spec.name + ".judge");
+  CAMBRIAN_RETURN_IF_ERROR(FreshDir(scratch));
+  sandbox::JobSpec worker = CandidateJob(task_, Places(), spec, seed, job_name, paths, {}, cancel);
+  worker.gpus = gpus;
+  sandbox::JobSpec judge =
+      JudgeJob(task_, Places(), spec, seed, job_name, paths, out_dir, scratch, cancel);
+  absl::StatusOr<JudgedRun> run = RunJudgedPair(sandbox_, std::move(worker), std::move(judge));
+  if (!run.ok()) return Annotate(run.status(), absl::StrCat("stage '", spec.name, "'"));
+  stage->outcome = JudgedOutcome(*run, &stage->note);
+  stage->job = run->worker;
+  // One place for people to read both sides: the worker's output, then the
+  // judge's (trusted) output under a marker line.
+  if (!run->judge.output_tail.empty()) {
+    absl::StrAppend(
+        &stage->job.output_tail,
+        stage->job.output_tail.empty() || stage->job.output_tail.back() == '\n' ? "" : "\n",
+        kJudgeOutputMarker, run->judge.output_tail);
+  }
+  stage->judge = std::move(run->judge);
+  return absl::OkStatus();
+}
+
+absl::Status Evaluator::Score(const std::set<std::string>& judged, Evaluation* evaluation) const {
+  CAMBRIAN_ASSIGN_OR_RETURN(std::optional<std::string> unjudged,
+                            UnjudgedFitnessMetric(task_, judged));
+  if (unjudged) {
+    evaluation->outcome = Outcome::kWrongAnswer;
+    evaluation->note = *std::move(unjudged);
+    return absl::OkStatus();
+  }
   absl::StatusOr<double> fitness = fitness_.Score(evaluation->metrics);
   if (fitness.ok()) {
-    evaluation->fitness = *fitness;
+    CAMBRIAN_ASSIGN_OR_RETURN(std::optional<std::string> implausible,
+                              ImplausibleReason(task_, *fitness, evaluation->metrics));
+    if (!implausible) {
+      evaluation->fitness = *fitness;
+      return absl::OkStatus();
+    }
+    evaluation->outcome = Outcome::kImplausible;
+    evaluation->note = *std::move(implausible);
     return absl::OkStatus();
   }
   std::string note;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -16,14 +17,21 @@
 #include "common/program.h"
 #include "common/task.h"
 #include "evaluator/fitness.h"
+#include "evaluator/job_specs.h"
 #include "sandbox/sandbox.h"
 
 namespace cambrian::evaluator {
 
+// In a judged stage's output tail, the line before the judge's own output.
+inline constexpr char kJudgeOutputMarker[] = "----- judge -----\n";
+
 struct StageResult {
   std::string name;
   Outcome outcome = Outcome::kOk;  // stage-level: build_error / wrong_answer are set here
+  // The stage's job; for a judged stage, the candidate's worker, whose
+  // output_tail is followed by kJudgeOutputMarker and the judge's.
   sandbox::JobResult job;
+  std::optional<sandbox::JobResult> judge;  // a judged stage's judge
   uint64_t seed = 0;
   std::string note;  // e.g. "pass_if 'correct == 1' failed (correct = 0)"
 };
@@ -53,6 +61,12 @@ struct EvaluatorOptions {
   // Check the task's trusted files before and after every stage (off only
   // for tests that do not care).
   bool check_trusted = true;
+  // The trusted evaluation library (kernels/): every job gets it read-only
+  // as $CAMBRIAN_KERNELS. Empty: none.
+  std::filesystem::path kernels_dir;
+  // Where Prepare runs the task's [trusted] setup; judges read it as
+  // $CAMBRIAN_SETUP_DIR. Needed only by tasks with a setup.
+  std::filesystem::path setup_dir;
 };
 
 // The evaluation protocol (docs/tasks.md has the user-facing version):
@@ -87,7 +101,16 @@ struct EvaluatorOptions {
 //    missing metric or a non-finite value makes the outcome kWrongAnswer;
 //  - if `cancel` is set when a stage is about to start, the cascade stops
 //    with kKilled (a running job is killed by the sandbox, also kKilled);
-//  - both directories are removed afterwards unless keep_job_dirs.
+//  - both directories are removed afterwards unless keep_job_dirs;
+//  - a judged stage (StageSpec::judge, kernels/PROTOCOL.md) runs its `run`
+//    command as the candidate's worker, without CAMBRIAN_OUT, and its judge
+//    in a sandbox of its own (judged_stage.h, job_specs.h); only the judge's
+//    report (JOB.out/STAGE/metrics.json) is read. In a task with any judge,
+//    no unjudged stage's metric overrides a judge's, and a fitness that reads
+//    a metric no judge reported is kWrongAnswer;
+//  - every job that runs candidate code has the task's hidden paths masked;
+//  - a fitness outside the task's plausible range, or failing plausible_if,
+//    is kImplausible and has no fitness (its metrics are kept).
 
 class Evaluator {
  public:
@@ -106,28 +129,41 @@ class Evaluator {
   // created; the sandbox's own errors, annotated with the stage name; a
   // pass_if that does not compile (only possible for a Task not loaded by
   // LoadTask); a fitness error other than NotFound / InvalidArgument.
+  // Runs the task's [trusted] setup (if any) into options.setup_dir and
+  // records its hash, checked after every stage like the trusted files.
+  // Call once before Evaluate. FailedPrecondition: the setup failed (its
+  // output is in the message) or the task has a setup and no setup_dir.
+  [[nodiscard]] absl::Status Prepare();
+
   [[nodiscard]] absl::StatusOr<Evaluation> Evaluate(
       const Program& program, const std::string& job_name, uint64_t seed,
       const std::atomic<bool>* cancel,
       const std::optional<std::vector<int>>& gpus = std::nullopt) const;
 
  private:
-  // Runs stage `index` in `job_dir` with a fresh out dir under `out_root`.
+  // Runs stage `index` in paths.job_dir with a fresh out dir under
+  // paths.out_root.
   absl::StatusOr<StageResult> RunStage(size_t index, uint64_t seed, const std::string& job_name,
-                                       const std::filesystem::path& job_dir,
-                                       const std::filesystem::path& out_root,
-                                       const std::atomic<bool>* cancel,
+                                       const JobPaths& paths, const std::atomic<bool>* cancel,
                                        const std::optional<std::vector<int>>& gpus) const;
-  // Whether the trusted files still hash to trusted_hash_ ("" = unchecked).
+  // The worker and judge of a judged stage; fills stage->outcome, note, job
+  // and judge.
+  absl::Status RunJudged(const StageSpec& spec, uint64_t seed, const std::string& job_name,
+                         const JobPaths& paths, const std::atomic<bool>* cancel,
+                         const std::optional<std::vector<int>>& gpus, StageResult* stage) const;
+  TrustedPlaces Places() const;
+  // Whether the trusted files and the setup's output still hash as recorded.
   absl::StatusOr<bool> TrustedIntact() const;
-  // Sets evaluation->fitness, or its outcome and note when scoring fails.
-  absl::Status Score(Evaluation* evaluation) const;
+  // Sets evaluation->fitness, or its outcome and note when scoring fails or
+  // the score is implausible. `judged`: the metrics judges reported.
+  absl::Status Score(const std::set<std::string>& judged, Evaluation* evaluation) const;
 
   const Task& task_;
   sandbox::Sandbox& sandbox_;
   const FitnessFunction& fitness_;
   EvaluatorOptions options_;
   std::string trusted_hash_;  // empty: no trusted directory to check
+  std::string setup_hash_;    // empty: no setup (or not prepared yet)
 };
 
 }  // namespace cambrian::evaluator

@@ -23,12 +23,15 @@ namespace cambrian::evaluator {
 namespace {
 
 namespace fs = std::filesystem;
+using internal::CheckExpression;
+using internal::ExistingDir;
+using internal::LoadFitness;
 using internal::LoadProfiles;
+using internal::LoadTrusted;
 using internal::TaskPaths;
 using internal::TomlTable;
 
 constexpr char kTaskFileName[] = "task.toml";
-constexpr char kDirExpected[] = "a directory relative to the task directory";
 
 bool AllOf(const std::string& text, bool (*allowed)(char)) {
   return !text.empty() && std::all_of(text.begin(), text.end(), allowed);
@@ -43,26 +46,6 @@ std::vector<std::string> ListFiles(const fs::path& root) {
       files.push_back(it->path().lexically_relative(root).generic_string());
   }
   return files;
-}
-
-// A directory named by `key`, relative to the task directory; it must exist.
-absl::StatusOr<fs::path> ExistingDir(TomlTable& table, std::string_view key,
-                                     const TaskPaths& paths) {
-  CAMBRIAN_ASSIGN_OR_RETURN(std::string relative, table.String(key, kDirExpected));
-  if (relative.empty()) return table.Error(key, "expected a directory name, got an empty string");
-  fs::path resolved = (paths.dir / relative).lexically_normal();
-  std::error_code ec;
-  if (!fs::is_directory(resolved, ec)) {
-    return table.Error(
-        key, absl::StrCat("directory ", (paths.shown_dir / relative).string(), " does not exist"));
-  }
-  return resolved;
-}
-
-absl::Status CheckExpression(TomlTable& table, std::string_view key, const std::string& text) {
-  absl::StatusOr<Expression> compiled = Expression::Compile(text);
-  if (compiled.ok()) return absl::OkStatus();
-  return table.Error(key, Std(compiled.status().message()));
 }
 
 absl::Status LoadEditable(TomlTable& program, Task* task) {
@@ -102,18 +85,8 @@ absl::Status LoadProgram(TomlTable& root, const TaskPaths& paths, Task* task) {
   return absl::OkStatus();
 }
 
-absl::Status LoadTrusted(TomlTable& root, const TaskPaths& paths, Task* task) {
-  CAMBRIAN_ASSIGN_OR_RETURN(const toml::table* table,
-                            root.OptionalTable("trusted", "a table [trusted] with root"));
-  if (table == nullptr) return absl::OkStatus();
-  TomlTable trusted(*table, "trusted", paths.file);
-  CAMBRIAN_RETURN_IF_ERROR(trusted.AllowOnly({"root"}));
-  CAMBRIAN_ASSIGN_OR_RETURN(task->trusted_root, ExistingDir(trusted, "root", paths));
-  return absl::OkStatus();
-}
-
 absl::StatusOr<StageSpec> LoadStage(TomlTable& stage) {
-  CAMBRIAN_RETURN_IF_ERROR(stage.AllowOnly({"name", "run", "timeout", "pass_if"}));
+  CAMBRIAN_RETURN_IF_ERROR(stage.AllowOnly({"name", "run", "timeout", "pass_if", "judge"}));
   StageSpec spec;
   CAMBRIAN_ASSIGN_OR_RETURN(spec.name, stage.String("name", "a stage name like \"build\""));
   if (!IsStageName(spec.name)) {
@@ -123,15 +96,14 @@ absl::StatusOr<StageSpec> LoadStage(TomlTable& stage) {
   }
   CAMBRIAN_ASSIGN_OR_RETURN(spec.run, stage.String("run", "a shell command"));
   if (spec.run.empty()) return stage.Error("run", "expected a shell command, got an empty string");
-  constexpr char kDuration[] = "a duration like \"30s\"";
-  CAMBRIAN_ASSIGN_OR_RETURN(std::optional<std::string> timeout,
-                            stage.OptionalString("timeout", kDuration));
-  if (timeout.has_value()) {
-    absl::StatusOr<absl::Duration> parsed = ParseDuration(*timeout);
-    if (!parsed.ok() || *parsed <= absl::ZeroDuration())
-      return stage.WrongType("timeout", kDuration);
-    spec.timeout = *parsed;
+  CAMBRIAN_ASSIGN_OR_RETURN(std::optional<std::string> judge,
+                            stage.OptionalString("judge", "a shell command (the trusted judge)"));
+  if (judge.has_value()) {
+    if (judge->empty())
+      return stage.Error("judge", "expected a shell command, got an empty string");
+    spec.judge = *judge;
   }
+  CAMBRIAN_RETURN_IF_ERROR(internal::LoadDuration(stage, "timeout", &spec.timeout));
   CAMBRIAN_ASSIGN_OR_RETURN(std::optional<std::string> pass_if,
                             stage.OptionalString("pass_if", "an expression like \"correct == 1\""));
   if (pass_if.has_value()) {
@@ -160,39 +132,6 @@ absl::Status LoadStages(TomlTable& root, const TaskPaths& paths, Task* task) {
     }
     task->stages.push_back(std::move(spec));
   }
-  return absl::OkStatus();
-}
-
-absl::Status LoadFitness(TomlTable& root, const TaskPaths& paths, Task* task) {
-  CAMBRIAN_ASSIGN_OR_RETURN(const toml::table* table,
-                            root.Table("fitness", "a table [fitness] with score and goal"));
-  TomlTable fitness(*table, "fitness", paths.file);
-  CAMBRIAN_RETURN_IF_ERROR(
-      fitness.AllowOnly({"score", "goal", "tolerance", "noise", "confirm", "confirm_seeds"}));
-  CAMBRIAN_ASSIGN_OR_RETURN(task->fitness_score,
-                            fitness.String("score", "an expression over metrics like \"gflops\""));
-  CAMBRIAN_RETURN_IF_ERROR(CheckExpression(fitness, "score", task->fitness_score));
-  constexpr char kGoal[] = "\"maximize\" or \"minimize\"";
-  CAMBRIAN_ASSIGN_OR_RETURN(std::string goal, fitness.String("goal", kGoal));
-  if (goal != "maximize" && goal != "minimize") return fitness.WrongType("goal", kGoal);
-  task->goal = goal == "maximize" ? Goal::kMaximize : Goal::kMinimize;
-  constexpr char kTolerance[] = "a relative tolerance >= 0 like 0.1";
-  CAMBRIAN_ASSIGN_OR_RETURN(std::optional<double> tolerance,
-                            fitness.OptionalNumber("tolerance", kTolerance));
-  if (tolerance.has_value()) {
-    if (!(*tolerance >= 0) || !std::isfinite(*tolerance)) {
-      return fitness.WrongType("tolerance", kTolerance);
-    }
-    task->tolerance = *tolerance;
-  }
-  constexpr char kNoise[] = "a standard deviation >= 0 in fitness units like 0.015";
-  CAMBRIAN_ASSIGN_OR_RETURN(std::optional<double> noise, fitness.OptionalNumber("noise", kNoise));
-  if (noise.has_value()) {
-    if (!(*noise >= 0) || !std::isfinite(*noise)) return fitness.WrongType("noise", kNoise);
-    task->noise = *noise;
-  }
-  CAMBRIAN_RETURN_IF_ERROR(internal::LoadCount(fitness, "confirm", 0, &task->confirm));
-  CAMBRIAN_RETURN_IF_ERROR(internal::LoadCount(fitness, "confirm_seeds", 1, &task->confirm_seeds));
   return absl::OkStatus();
 }
 
@@ -299,6 +238,27 @@ absl::StatusOr<Task> LoadDocument(const toml::table& document, const TaskPaths& 
 }  // namespace
 
 namespace internal {
+
+// A directory named by `key`, relative to the task directory; it must exist.
+absl::StatusOr<fs::path> ExistingDir(TomlTable& table, std::string_view key,
+                                     const TaskPaths& paths) {
+  CAMBRIAN_ASSIGN_OR_RETURN(std::string relative,
+                            table.String(key, "a directory relative to the task directory"));
+  if (relative.empty()) return table.Error(key, "expected a directory name, got an empty string");
+  fs::path resolved = (paths.dir / relative).lexically_normal();
+  std::error_code ec;
+  if (!fs::is_directory(resolved, ec)) {
+    return table.Error(
+        key, absl::StrCat("directory ", (paths.shown_dir / relative).string(), " does not exist"));
+  }
+  return resolved;
+}
+
+absl::Status CheckExpression(TomlTable& table, std::string_view key, const std::string& text) {
+  absl::StatusOr<Expression> compiled = Expression::Compile(text);
+  if (compiled.ok()) return absl::OkStatus();
+  return table.Error(key, Std(compiled.status().message()));
+}
 
 absl::Status LoadCount(TomlTable& table, std::string_view key, int min, int* count) {
   const std::string expected = absl::StrCat("an integer >= ", min);

@@ -22,6 +22,24 @@ struct TaskPaths {
   std::filesystem::path dir;        // absolute
 };
 
+// A directory named by `key`, relative to the task directory; it must exist.
+[[nodiscard]] absl::StatusOr<std::filesystem::path> ExistingDir(TomlTable& table,
+                                                                std::string_view key,
+                                                                const TaskPaths& paths);
+
+// InvalidArgument at `key` if `text` is not a valid expression.
+[[nodiscard]] absl::Status CheckExpression(TomlTable& table, std::string_view key,
+                                           const std::string& text);
+
+// A positive duration like "30s" at `key`; absent keeps `*duration`.
+[[nodiscard]] absl::Status LoadDuration(TomlTable& table, std::string_view key,
+                                        absl::Duration* duration);
+
+// The optional [trusted] table (root, setup, setup_timeout, hidden) and the
+// [fitness] table (task_trust.cc).
+[[nodiscard]] absl::Status LoadTrusted(TomlTable& root, const TaskPaths& paths, Task* task);
+[[nodiscard]] absl::Status LoadFitness(TomlTable& root, const TaskPaths& paths, Task* task);
+
 // An integer in min..4096 at `key`; absent keeps `*count`.
 [[nodiscard]] absl::Status LoadCount(TomlTable& table, std::string_view key, int min, int* count);
 

@@ -14,7 +14,9 @@ namespace fs = std::filesystem;
 RunPaths PathsFor(const fs::path& run_dir) {
   // Absolute, because jobs run in their own working directories.
   fs::path dir = fs::absolute(run_dir);
-  return RunPaths{dir, dir / "cambrian.db", dir / "jobs", dir / "replays", dir / "controller.lock"};
+  return RunPaths{
+      dir,          dir / "cambrian.db", dir / "jobs", dir / "replays", dir / "controller.lock",
+      dir / "setup"};
 }
 
 absl::StatusOr<fs::path> ResolveRunDir(const std::optional<fs::path>& flag) {

@@ -3,6 +3,7 @@
 //   RUN_DIR/cambrian.db     the archive (SQLite, WAL)
 //   RUN_DIR/jobs/           job directories of candidates being evaluated
 //   RUN_DIR/replays/        job directories of `cambrian replay`
+//   RUN_DIR/setup/          what the task's [trusted] setup built (judges)
 //   RUN_DIR/controller.lock held (flock) by the controller while it runs
 #ifndef CAMBRIAN_ORCHESTRATOR_RUN_DIR_H_
 #define CAMBRIAN_ORCHESTRATOR_RUN_DIR_H_
@@ -21,6 +22,7 @@ struct RunPaths {
   std::filesystem::path jobs;
   std::filesystem::path replays;
   std::filesystem::path lock;
+  std::filesystem::path setup;
 };
 
 // Paths are made absolute.

@@ -34,6 +34,10 @@ std::optional<fs::path> FindDataDir(const char* env_var, const char* name) {
 
 std::optional<fs::path> BuiltinTasksDir() { return FindDataDir("CAMBRIAN_TASKS_DIR", "tasks"); }
 
+std::optional<fs::path> BuiltinKernelsDir() {
+  return FindDataDir("CAMBRIAN_KERNELS_DIR", "kernels");
+}
+
 std::optional<fs::path> BuiltinPromptsDir() {
   return FindDataDir("CAMBRIAN_PROMPTS_DIR", "prompts");
 }

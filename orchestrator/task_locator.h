@@ -24,6 +24,10 @@ std::optional<std::filesystem::path> BuiltinTasksDir();
 // prompts/ found next to the tasks directory the same way.
 std::optional<std::filesystem::path> BuiltinPromptsDir();
 
+// The trusted evaluation library (judges and workers, kernels/PROTOCOL.md):
+// $CAMBRIAN_KERNELS_DIR if set, else kernels/ found the same way.
+std::optional<std::filesystem::path> BuiltinKernelsDir();
+
 // Directories under BuiltinTasksDir() that hold a task.toml, sorted.
 std::vector<std::filesystem::path> ListBuiltinTasks();
 

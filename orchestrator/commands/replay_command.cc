@@ -18,6 +18,7 @@
 #include "evaluator/task_loader.h"
 #include "orchestrator/commands/commands.h"
 #include "orchestrator/controller.h"
+#include "orchestrator/evaluator_setup.h"
 #include "orchestrator/review.h"
 #include "sandbox/sandbox_factory.h"
 
@@ -79,15 +80,27 @@ absl::StatusOr<std::vector<evaluator::Evaluation>> Rerun(const Task& task, const
   CAMBRIAN_ASSIGN_OR_RETURN(sandbox::SandboxChoice sandbox, sandbox::MakeSandbox(sandbox_options));
   if (!sandbox.warning.empty()) LogWarning(sandbox.warning);
   CAMBRIAN_ASSIGN_OR_RETURN(auto fitness, evaluator::MakeExpressionFitness(task.fitness_score));
-  evaluator::Evaluator evaluator(task, *sandbox.sandbox, *fitness,
-                                 {.jobs_root = run.paths.replays, .keep_job_dirs = false});
+  // Its own setup directory: the run's may be in use by a live controller.
+  const std::filesystem::path setup = run.paths.replays / absl::StrCat("setup-", getpid());
+  struct RemoveSetup {
+    std::filesystem::path dir;
+    ~RemoveSetup() {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    }
+  } remove_setup{setup};
+  CAMBRIAN_ASSIGN_OR_RETURN(
+      std::unique_ptr<evaluator::Evaluator> evaluator,
+      MakePreparedEvaluator(
+          task, *sandbox.sandbox, *fitness,
+          {.jobs_root = run.paths.replays, .keep_job_dirs = false, .setup_dir = setup}));
   uint64_t base = options.seed != 0 ? options.seed : std::random_device{}();
   std::vector<evaluator::Evaluation> runs;
   for (int r = 0; r < options.repeats; ++r) {
     std::string job = absl::StrCat("c", options.id, "-r", r + 1, "-", getpid());
     LogInfo(absl::StrCat("replaying #", options.id, " (", r + 1, "/", options.repeats, ")"));
     CAMBRIAN_ASSIGN_OR_RETURN(evaluator::Evaluation evaluation,
-                              evaluator.Evaluate(program, job, EvaluationSeed(base, r), nullptr));
+                              evaluator->Evaluate(program, job, EvaluationSeed(base, r), nullptr));
     runs.push_back(std::move(evaluation));
   }
   return runs;

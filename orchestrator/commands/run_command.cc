@@ -22,6 +22,7 @@
 #include "orchestrator/commands/commands.h"
 #include "orchestrator/commands/run_options.h"
 #include "orchestrator/controller.h"
+#include "orchestrator/evaluator_setup.h"
 #include "orchestrator/llm_setup.h"
 #include "orchestrator/review.h"
 #include "orchestrator/run_dir.h"
@@ -148,8 +149,11 @@ absl::StatusOr<RunSummary> Search(const Task& task, RunConfig config, archive::A
   CAMBRIAN_ASSIGN_OR_RETURN(std::unique_ptr<LlmStack> llm, MakeLlmStack(config, archive));
   CAMBRIAN_ASSIGN_OR_RETURN(sandbox::SandboxChoice sandbox, MakeRunSandbox(config, paths, archive));
   CAMBRIAN_ASSIGN_OR_RETURN(auto fitness, evaluator::MakeExpressionFitness(task.fitness_score));
-  evaluator::Evaluator evaluator(task, *sandbox.sandbox, *fitness,
-                                 {.jobs_root = paths.jobs, .keep_job_dirs = config.keep_job_dirs});
+  CAMBRIAN_ASSIGN_OR_RETURN(std::unique_ptr<evaluator::Evaluator> evaluator,
+                            MakePreparedEvaluator(task, *sandbox.sandbox, *fitness,
+                                                  {.jobs_root = paths.jobs,
+                                                   .keep_job_dirs = config.keep_job_dirs,
+                                                   .setup_dir = paths.setup}));
   mutators::KnobMutator knob;
   mutators::CrossoverMutator crossover;
   SystemClock clock;
@@ -159,7 +163,7 @@ absl::StatusOr<RunSummary> Search(const Task& task, RunConfig config, archive::A
   deps.task = &task;
   deps.config = &config;
   deps.archive = &archive;
-  deps.evaluator = &evaluator;
+  deps.evaluator = evaluator.get();
   deps.mutators = {&knob, &crossover};
   deps.brief = &brief;
   if (llm) {

@@ -135,8 +135,15 @@ fitness = { score = "x", goal = "minimize" }
   EXPECT_EQ(task->goal, Goal::kMinimize);
   EXPECT_DOUBLE_EQ(task->tolerance, 0.1);
   EXPECT_DOUBLE_EQ(task->noise, 0);
-  EXPECT_EQ(task->confirm, 0);
+  // Winners are confirmed on fresh seeds unless a task says otherwise.
+  EXPECT_EQ(task->confirm, 3);
   EXPECT_EQ(task->confirm_seeds, 2);
+  EXPECT_TRUE(task->setup.empty());
+  EXPECT_TRUE(task->hidden_paths.empty());
+  EXPECT_FALSE(task->plausible_lo.has_value());
+  EXPECT_TRUE(task->plausible_if.empty());
+  EXPECT_FALSE(task->stages[0].judged());
+  EXPECT_FALSE(HasJudge(*task));
   EXPECT_TRUE(task->profile.empty());
   EXPECT_TRUE(task->profiles.empty());
   EXPECT_TRUE(task->stage_env.empty());
@@ -315,6 +322,51 @@ TEST_F(TaskLoaderTest, NoiseAndConfirmation) {
   EXPECT_THAT(ErrorFor("tolerance = 0.25", "confirm = 1.5"), HasSubstr("key 'fitness.confirm'"));
   EXPECT_THAT(ErrorFor("tolerance = 0.25", "confirm_seeds = 0"),
               HasSubstr("key 'fitness.confirm_seeds': expected an integer >= 1"));
+}
+
+TEST_F(TaskLoaderTest, JudgesSetupAndHiddenPaths) {
+  absl::StatusOr<Task> task = Load(absl::StrReplaceAll(
+      kGoodTask,
+      {{"root = \"harness\"\n",
+        "root = \"harness\"\nsetup = \"make judge\"\nsetup_timeout = \"2m\"\n"
+        "hidden = [\"/usr/share/common-lic*\", \"/no/such/dir\"]\n"},
+       {"pass_if = \"correct == 1\"", "pass_if = \"correct == 1\"\njudge = \"./judge check\""}}));
+  ASSERT_TRUE(task.ok()) << task.status();
+  EXPECT_EQ(task->setup, "make judge");
+  EXPECT_EQ(task->setup_timeout, absl::Minutes(2));
+  EXPECT_THAT(task->hidden_patterns,
+              ::testing::ElementsAre("/usr/share/common-lic*", "/no/such/dir"));
+  // Globs expand to what exists now; a missing path is no error.
+  if (fs::is_directory("/usr/share/common-licenses")) {
+    EXPECT_THAT(task->hidden_paths, ::testing::ElementsAre("/usr/share/common-licenses"));
+  }
+  EXPECT_FALSE(task->stages[0].judged());
+  EXPECT_EQ(task->stages[1].judge, "./judge check");
+  EXPECT_TRUE(HasJudge(*task));
+  EXPECT_THAT(ErrorFor("root = \"harness\"\n", "root = \"harness\"\nhidden = [\"usr/x\"]\n"),
+              HasSubstr("'usr/x' must be an absolute path"));
+  EXPECT_THAT(ErrorFor("root = \"harness\"\n", "root = \"harness\"\nhidden = [\"/usr/\"]\n"),
+              HasSubstr("would hide the system"));
+  EXPECT_THAT(ErrorFor("root = \"harness\"\n", "root = \"harness\"\nhidden = \"/x\"\n"),
+              HasSubstr("key 'trusted.hidden'"));
+  EXPECT_THAT(ErrorFor("root = \"harness\"\n", "root = \"harness\"\nsetup = \"\"\n"),
+              HasSubstr("key 'trusted.setup'"));
+  EXPECT_THAT(ErrorFor("pass_if = \"correct == 1\"", "judge = \"\""), HasSubstr("stages[1].judge"));
+}
+
+TEST_F(TaskLoaderTest, Plausibility) {
+  absl::StatusOr<Task> task = Load(absl::StrReplaceAll(
+      kGoodTask,
+      {{"tolerance = 0.25", "plausible = [0, 400]\nplausible_if = \"gflops < 2 * peak\""}}));
+  ASSERT_TRUE(task.ok()) << task.status();
+  EXPECT_EQ(task->plausible_lo, 0);
+  EXPECT_EQ(task->plausible_hi, 400);
+  EXPECT_EQ(task->plausible_if, "gflops < 2 * peak");
+  EXPECT_THAT(ErrorFor("tolerance = 0.25", "plausible = [5, 1]"),
+              HasSubstr("key 'fitness.plausible': expected [lo, hi] with lo <= hi"));
+  EXPECT_THAT(ErrorFor("tolerance = 0.25", "plausible = 3"), HasSubstr("fitness.plausible"));
+  EXPECT_THAT(ErrorFor("tolerance = 0.25", "plausible_if = \"gflops <\""),
+              HasSubstr("fitness.plausible_if"));
 }
 
 constexpr char kProfiles[] = R"(

@@ -1,0 +1,115 @@
+#include "evaluator/job_specs.h"
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "sandbox/environment.h"
+
+namespace cambrian::evaluator {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kTmpDirName[] = ".cambrian-tmp";
+
+// The caps every job of the task runs under.
+void SetLimits(const Task& task, const TrustedPlaces& places, absl::Duration timeout,
+               sandbox::JobSpec* spec) {
+  spec->limits.wall_timeout = timeout;
+  // A CPU-time cap as a backstop to the wall clock: a job may use its
+  // declared cores for the whole timeout, and no more.
+  spec->limits.cpu_time = timeout * std::max(1, task.resources.cpus) + absl::Seconds(1);
+  // The whole tree's memory: a cgroup where the sandbox has one, else the
+  // sandbox turns it into a per-process address-space limit.
+  spec->limits.memory_bytes = task.resources.memory_bytes;
+  spec->limits.file_size_bytes = task.resources.file_bytes;
+  spec->limits.output_bytes = task.resources.output_bytes;
+  spec->limits.max_processes = places.max_processes;
+  spec->limits.disk_bytes =
+      places.disk_bytes > 0 ? places.disk_bytes : 8 * task.resources.file_bytes;
+}
+
+// The protocol's variables shared by every job, then the task profile's
+// (insert never replaces the protocol's own).
+std::map<std::string, std::string> BaseEnvironment(const Task& task, const TrustedPlaces& places,
+                                                   std::map<std::string, std::string> vars) {
+  vars.emplace("CAMBRIAN_TRUSTED", task.trusted_root.string());
+  if (!places.kernels_dir.empty()) vars.emplace("CAMBRIAN_KERNELS", places.kernels_dir.string());
+  std::map<std::string, std::string> env = sandbox::JobEnvironment(vars);
+  env.insert(task.stage_env.begin(), task.stage_env.end());
+  return env;
+}
+
+void AddReadable(const fs::path& path, sandbox::JobSpec* spec) {
+  if (!path.empty()) spec->read_only_paths.push_back(path);
+}
+
+}  // namespace
+
+sandbox::JobSpec CandidateJob(const Task& task, const TrustedPlaces& places, const StageSpec& stage,
+                              uint64_t seed, const std::string& job_name, const JobPaths& paths,
+                              const fs::path& out_dir, const std::atomic<bool>* cancel) {
+  sandbox::JobSpec spec;
+  spec.argv = {"/bin/sh", "-c", stage.run};
+  spec.work_dir = paths.job_dir;
+  std::map<std::string, std::string> vars = {
+      {"CAMBRIAN_SEED", absl::StrCat(seed)}, {"CAMBRIAN_STAGE", stage.name},
+      {"CAMBRIAN_CANDIDATE", job_name},      {"CAMBRIAN_JOB_DIR", paths.job_dir.string()},
+      {"HOME", paths.job_dir.string()},      {"TMPDIR", (paths.job_dir / kTmpDirName).string()},
+  };
+  if (!out_dir.empty()) vars["CAMBRIAN_OUT"] = out_dir.string();
+  spec.env = BaseEnvironment(task, places, std::move(vars));
+  SetLimits(task, places, stage.timeout, &spec);
+  spec.cancel = cancel;
+  if (!out_dir.empty()) spec.writable_paths = {out_dir};
+  AddReadable(task.trusted_root, &spec);
+  AddReadable(places.kernels_dir, &spec);
+  spec.hidden_paths = task.hidden_paths;
+  return spec;
+}
+
+sandbox::JobSpec JudgeJob(const Task& task, const TrustedPlaces& places, const StageSpec& stage,
+                          uint64_t seed, const std::string& job_name, const JobPaths& paths,
+                          const fs::path& out_dir, const fs::path& scratch_dir,
+                          const std::atomic<bool>* cancel) {
+  sandbox::JobSpec spec;
+  spec.argv = {"/bin/sh", "-c", stage.judge};
+  spec.work_dir = scratch_dir;
+  spec.env = BaseEnvironment(task, places,
+                             {
+                                 {"CAMBRIAN_OUT", out_dir.string()},
+                                 {"CAMBRIAN_SEED", absl::StrCat(seed)},
+                                 {"CAMBRIAN_STAGE", stage.name},
+                                 {"CAMBRIAN_CANDIDATE", job_name},
+                                 {"CAMBRIAN_JOB_DIR", paths.job_dir.string()},
+                                 {"CAMBRIAN_SETUP_DIR", places.setup_dir.string()},
+                                 {"HOME", scratch_dir.string()},
+                                 {"TMPDIR", scratch_dir.string()},
+                             });
+  SetLimits(task, places, stage.timeout, &spec);
+  spec.cancel = cancel;
+  spec.writable_paths = {out_dir};
+  AddReadable(task.trusted_root, &spec);
+  AddReadable(places.kernels_dir, &spec);
+  AddReadable(places.setup_dir, &spec);
+  AddReadable(paths.job_dir, &spec);
+  return spec;
+}
+
+sandbox::JobSpec SetupJob(const Task& task, const TrustedPlaces& places) {
+  sandbox::JobSpec spec;
+  spec.argv = {"/bin/sh", "-c", task.setup};
+  spec.work_dir = places.setup_dir;
+  spec.env = BaseEnvironment(task, places,
+                             {
+                                 {"CAMBRIAN_SETUP_DIR", places.setup_dir.string()},
+                                 {"HOME", places.setup_dir.string()},
+                                 {"TMPDIR", places.setup_dir.string()},
+                             });
+  SetLimits(task, places, task.setup_timeout, &spec);
+  AddReadable(task.trusted_root, &spec);
+  AddReadable(places.kernels_dir, &spec);
+  return spec;
+}
+
+}  // namespace cambrian::evaluator

@@ -1,0 +1,58 @@
+// The sandbox jobs a stage runs, as the evaluation protocol (evaluator.h,
+// docs/tasks.md, kernels/PROTOCOL.md) defines them. Internal to the evaluator
+// module.
+#ifndef CAMBRIAN_EVALUATOR_JOB_SPECS_H_
+#define CAMBRIAN_EVALUATOR_JOB_SPECS_H_
+
+#include <atomic>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "common/task.h"
+#include "sandbox/sandbox.h"
+
+namespace cambrian::evaluator {
+
+// Where one evaluation's files are.
+struct JobPaths {
+  std::filesystem::path job_dir;   // the candidate's files; the job's cwd and HOME
+  std::filesystem::path out_root;  // one fresh output directory per stage below it
+};
+
+// Where the trusted side's files are, and the caps the task format does not
+// name (EvaluatorOptions has the same fields and says what they mean).
+struct TrustedPlaces {
+  std::filesystem::path kernels_dir;
+  std::filesystem::path setup_dir;
+  int64_t max_processes = 1024;
+  int64_t disk_bytes = 0;
+};
+
+// The stage's own job: `/bin/sh -c RUN` in the job directory, with the
+// protocol's variables, the task's caps, the task's hidden paths masked, the
+// trusted and kernels directories readable and `out_dir` writable (none for
+// a judged stage's worker, which gets no CAMBRIAN_OUT: only its judge
+// reports).
+sandbox::JobSpec CandidateJob(const Task& task, const TrustedPlaces& places, const StageSpec& stage,
+                              uint64_t seed, const std::string& job_name, const JobPaths& paths,
+                              const std::filesystem::path& out_dir,
+                              const std::atomic<bool>* cancel);
+
+// A judged stage's judge: `/bin/sh -c JUDGE` in `scratch_dir`, reporting into
+// `out_dir`, reading the trusted, setup and kernels directories and the
+// candidate's job directory; nothing hidden from it; no GPU.
+sandbox::JobSpec JudgeJob(const Task& task, const TrustedPlaces& places, const StageSpec& stage,
+                          uint64_t seed, const std::string& job_name, const JobPaths& paths,
+                          const std::filesystem::path& out_dir,
+                          const std::filesystem::path& scratch_dir,
+                          const std::atomic<bool>* cancel);
+
+// The task's trusted setup: `/bin/sh -c SETUP` in `setup_dir`, which it may
+// write; it reads the trusted and kernels directories and nothing of any
+// candidate.
+sandbox::JobSpec SetupJob(const Task& task, const TrustedPlaces& places);
+
+}  // namespace cambrian::evaluator
+
+#endif  // CAMBRIAN_EVALUATOR_JOB_SPECS_H_
