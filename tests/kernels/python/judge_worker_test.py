@@ -22,16 +22,18 @@ from cambrian_kernels.faults import PEER_GONE, PROTOCOL, TIMEOUT, WORKER_FAILED,
 from cambrian_kernels.judge import Judge  # noqa: E402
 
 PEERS = os.path.join(HERE, "peers.py")
+# The same honest worker in C++ (cpp_peer.cc, built by CMake), for interop.
+CPP_PEER = os.environ.get("CAMBRIAN_CPP_PEER", "")
 
 
 class Exchange:
     """A judge in this process and `peers.py worker MODE` in a child."""
 
-    def __init__(self, mode):
+    def __init__(self, mode, argv=None):
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = dict(os.environ, CAMBRIAN_JUDGE_FD=str(theirs.fileno()))
-        self.child = subprocess.Popen([sys.executable, "-B", PEERS, "worker", mode], env=env,
-                                      pass_fds=[theirs.fileno()])
+        argv = argv or [sys.executable, "-B", PEERS, "worker", mode]
+        self.child = subprocess.Popen(argv, env=env, pass_fds=[theirs.fileno()])
         theirs.close()
         self.judge = Judge(ours)
 
@@ -53,8 +55,8 @@ class ScriptedMeter:
 
 
 class JudgeWorkerTest(unittest.TestCase):
-    def exchange(self, mode):
-        exchange = Exchange(mode)
+    def exchange(self, mode, argv=None):
+        exchange = Exchange(mode, argv)
         self.addCleanup(exchange.close)
         return exchange.judge, exchange.child
 
@@ -67,7 +69,14 @@ class JudgeWorkerTest(unittest.TestCase):
         return caught.exception.reason
 
     def test_honest_exchange(self):
-        judge, child = self.exchange("honest")
+        self.honest_exchange(self.exchange("honest"))
+
+    @unittest.skipUnless(CPP_PEER, "CAMBRIAN_CPP_PEER (tests/kernels/python/cpp_peer.cc built) not given")
+    def test_honest_exchange_with_the_cpp_worker(self):
+        self.honest_exchange(self.exchange("cpp", [CPP_PEER]))
+
+    def honest_exchange(self, exchange):
+        judge, child = exchange
         declared = judge.hello(timeout=30)
         self.assertEqual(declarations.number(declared, "params"), 7)
         inputs, outputs = judge.share(32, 32)
@@ -170,12 +179,18 @@ class JudgeWorkerTest(unittest.TestCase):
         self.answered_out_of_order("flood")
 
     def test_judge_pair_interop(self):
+        self.judge_pair([sys.executable, "-B", PEERS, "worker", "honest"])
+
+    @unittest.skipUnless(CPP_PEER, "CAMBRIAN_CPP_PEER (tests/kernels/python/cpp_peer.cc built) not given")
+    def test_judge_pair_with_the_cpp_worker(self):
+        self.judge_pair([CPP_PEER])
+
+    def judge_pair(self, worker):
         with tempfile.TemporaryDirectory() as out:
             pair = subprocess.run(
                 [sys.executable, "-B", os.path.join(ROOT, "kernels", "tools", "judge_pair.py"),
                  "--out", out, "--timeout", "120", "--", sys.executable, "-B", PEERS, "judge", "--",
-                 sys.executable, "-B", PEERS, "worker", "honest"],
-                capture_output=True, text=True, timeout=180)
+                 *worker], capture_output=True, text=True, timeout=180)
             self.assertEqual(pair.returncode, 0, pair.stderr)
             with open(os.path.join(out, "metrics.json")) as f:
                 metrics = json.load(f)["metrics"]
