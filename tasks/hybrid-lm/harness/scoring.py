@@ -116,11 +116,16 @@ class ValidationPlan:
                 calls.append(EvalCall(self.prefixes(chunk, length), self.text[self.target_pos[chunk]].astype(np.int64)))
         return calls
 
-    def filler(self, rng, size):
-        """`size` bytes of validation text from a random free stretch."""
+    def filler_start(self, rng, size):
+        """Where `size` bytes of filler start: a random place in a random
+        stretch that holds no scored byte nor the MARGIN after one."""
         roomy = [(a, b) for a, b in self._free if b - a >= size]
         a, b = roomy[rng.integers(len(roomy))]
-        start = int(rng.integers(a, b - size + 1))
+        return int(rng.integers(a, b - size + 1))
+
+    def filler(self, rng, size):
+        """`size` bytes of validation text from a random free stretch."""
+        start = self.filler_start(rng, size)
         return self.text[start : start + size]
 
 
