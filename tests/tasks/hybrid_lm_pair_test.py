@@ -50,7 +50,8 @@ class PairTest(unittest.TestCase):
         for name in ("verdict", "causal", "within_limits", "corpus_match"):
             self.assertIn(name, metrics)
         self.assertEqual((metrics["verdict"], metrics["causal"], metrics["within_limits"]), (0, 1, 1))
-        self.assertEqual(metrics["corpus_match"], 1, "not the reference corpus: is perl-modules-5.36 installed?")
+        self.assertEqual(metrics["corpus_match"], 1,
+                         "not the reference corpus: is perl-modules-5.36 installed?")
         self.assertTrue(math.isfinite(metrics["val_bpb"]) and 0 < metrics["val_bpb"] < 8.5, metrics)
         self.assertEqual(metrics["val_scored_bytes"], 256)
         again = runner.run("seed")[1]

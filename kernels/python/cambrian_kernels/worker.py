@@ -61,7 +61,8 @@ class Worker:
         """Sends FAIL with `text` (cut to MAX_FAIL_BYTES); a judge already gone is fine."""
         payload = str(text).encode("utf-8", "replace")[:MAX_FAIL_BYTES]
         try:
-            self.channel.send(FAIL, seq, payload.decode("utf-8", "ignore").encode(), deadline=deadline_after(5))
+            whole = payload.decode("utf-8", "ignore").encode()  # no character cut in half
+            self.channel.send(FAIL, seq, whole, deadline=deadline_after(5))
         except Fault:
             pass
 

@@ -188,7 +188,8 @@ def main():
             notes.insert(0, note)
         judge.bye()
         if not metrics["causal"]:
-            notes.insert(0, f"NOT CAUSAL: logits before a probe's cut moved by {metrics['causal_violation']:.3g} "
+            moved = metrics["causal_violation"]
+            notes.insert(0, f"NOT CAUSAL: logits before a probe's cut moved by {moved:.3g} "
                          "(relative): a logit may depend only on the bytes up to its own position, "
                          "and only on its own row")
     except Fault as fault:

@@ -20,7 +20,6 @@ model gives the base and the variant the same logits before t. Placement,
 t and filler text come from the judge's own entropy (getrandom), never from
 CAMBRIAN_SEED, which the worker knows.
 """
-import bisect
 import math
 from dataclasses import dataclass, field
 
@@ -113,7 +112,8 @@ class ValidationPlan:
             items = self.rows_of_length(length)
             for i in range(0, len(items), self.batch):
                 chunk = items[i : i + self.batch]
-                calls.append(EvalCall(self.prefixes(chunk, length), self.text[self.target_pos[chunk]].astype(np.int64)))
+                targets = self.text[self.target_pos[chunk]].astype(np.int64)
+                calls.append(EvalCall(self.prefixes(chunk, length), targets))
         return calls
 
     def filler_start(self, rng, size):

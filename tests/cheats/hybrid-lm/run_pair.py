@@ -161,7 +161,8 @@ def agrees(expected, outcome, bpb, honest_bpb, noise):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--profile", default="smoke")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--sandbox", choices=["auto", "bwrap", "none"], default="auto",
@@ -181,7 +182,8 @@ def main():
         sys.exit(f"the seed itself ends {outcome}: nothing to compare the cheats with")
     honest = metrics["val_bpb"]
     noise = runner.task["fitness"]["noise"]
-    print(f"seed: ok, val_bpb {honest:.4f} (profile {args.profile}, seed {args.seed}, sandbox {args.sandbox})")
+    print(f"seed: ok, val_bpb {honest:.4f} (profile {args.profile}, seed {args.seed}, "
+          f"sandbox {args.sandbox})")
     print(f"{'case':20s} {'expected':13s} {'observed':13s} {'val_bpb':>8s}  feedback")
     failed = 0
     for name, expected, _ in cases:

@@ -61,7 +61,8 @@ def attack_buffers():
     size_in, size_out = protocol.MEMORY_SIZES.unpack(message.payload)
     libc = ctypes.CDLL(None, use_errno=True)
     libc.mmap.restype = ctypes.c_void_p
-    libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+    libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int,
+                          ctypes.c_long]
     libc.mprotect.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
     results = {
         "map_input_writable": attempt(lambda: mmap.mmap(in_fd, size_in, flags=mmap.MAP_SHARED,

@@ -16,6 +16,10 @@ from cambrian_kernels import protocol as p  # noqa: E402
 from cambrian_kernels.faults import PEER_GONE, PROTOCOL, TIMEOUT, Fault  # noqa: E402
 
 
+def rights(fds):
+    return (socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))
+
+
 def open_fds():
     return set(os.listdir("/proc/self/fd"))
 
@@ -93,7 +97,7 @@ class ChannelTest(unittest.TestCase):
     def test_descriptors_on_hello_are_refused_and_closed(self):
         before = open_fds()
         r, w = os.pipe()
-        self.b.sendmsg([p.encode(p.HELLO, 0)], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", [r, w]))])
+        self.b.sendmsg([p.encode(p.HELLO, 0)], [rights([r, w])])
         os.close(r)
         os.close(w)
         self.assertIn("descriptors", self.expect(PROTOCOL))
@@ -118,7 +122,7 @@ class ChannelTest(unittest.TestCase):
     def test_too_many_descriptors(self):
         fds = [os.open("/dev/null", os.O_RDONLY) for _ in range(40)]
         before = open_fds()
-        self.b.sendmsg([p.encode(p.HELLO, 0)], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, array.array("i", fds))])
+        self.b.sendmsg([p.encode(p.HELLO, 0)], [rights(fds)])
         self.expect(PROTOCOL)
         self.assertEqual(open_fds(), before)
         for fd in fds:
