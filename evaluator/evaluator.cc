@@ -1,5 +1,7 @@
 #include "evaluator/evaluator.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <optional>
@@ -10,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/file_util.h"
+#include "common/sha256.h"
 #include "common/status_macros.h"
 #include "evaluator/expression.h"
 #include "evaluator/judged_stage.h"
@@ -39,6 +42,13 @@ class JobDirCleanup {
   const JobPaths& paths_;
   bool keep_;
 };
+
+// The first "model name" line of /proc/cpuinfo.
+std::string CpuModel(const std::string& cpuinfo) {
+  const size_t at = cpuinfo.find("model name");
+  if (at == std::string::npos) return "";
+  return cpuinfo.substr(at, cpuinfo.find('\n', at) - at);
+}
 
 // How a stage's report is merged: whether the stage is judged, and whether
 // the task has any judge (then only judges' metrics may decide a score).
@@ -119,6 +129,25 @@ absl::Status CheckPassIf(const StageSpec& spec, const Metrics& metrics, StageRes
   return absl::OkStatus();
 }
 
+// What a setup's output depends on: its command, the trusted files, the
+// kernels library, the profile's variables, and the machine (a setup may
+// compile for the CPU it runs on).
+absl::StatusOr<std::string> SetupKey(const Task& task, const fs::path& kernels_dir) {
+  std::string text = absl::StrCat("setup\n", task.setup, "\nprofile ", task.profile, "\n");
+  for (const auto& [name, value] : task.stage_env) absl::StrAppend(&text, name, "=", value, "\n");
+  for (const fs::path& dir : {task.trusted_root, kernels_dir}) {
+    std::error_code ec;
+    if (dir.empty() || !fs::is_directory(dir, ec)) continue;
+    CAMBRIAN_ASSIGN_OR_RETURN(std::string hash, HashTree(dir));
+    absl::StrAppend(&text, dir.string(), " ", hash, "\n");
+  }
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  absl::StatusOr<std::string> cpus = ReadFile("/proc/cpuinfo");
+  absl::StrAppend(&text, "host ", host, "\n", cpus.ok() ? CpuModel(*cpus) : "", "\n");
+  return Sha256Hex(text);
+}
+
 }  // namespace
 
 Evaluator::Evaluator(const Task& task, sandbox::Sandbox& sandbox, const FitnessFunction& fitness,
@@ -144,6 +173,18 @@ absl::Status Evaluator::Prepare() {
     return absl::FailedPreconditionError(
         absl::StrCat("task '", task_.name, "' has a [trusted] setup but no setup directory"));
   }
+  CAMBRIAN_ASSIGN_OR_RETURN(const std::string key, SetupKey(task_, options_.kernels_dir));
+  const fs::path key_file = options_.setup_dir.string() + ".key";
+  // What an earlier session built from the same inputs on this machine is
+  // reused (a resume, a replay, eval with one --work-dir), if intact.
+  absl::StatusOr<std::string> stored = ReadFile(key_file);
+  absl::StatusOr<std::string> built = HashTree(options_.setup_dir);
+  if (stored.ok() && built.ok() && *stored == absl::StrCat(key, " ", *built)) {
+    setup_hash_ = *std::move(built);
+    return absl::OkStatus();
+  }
+  std::error_code ec;
+  fs::remove(key_file, ec);
   CAMBRIAN_RETURN_IF_ERROR(FreshDir(options_.setup_dir));
   absl::StatusOr<sandbox::JobResult> job = sandbox_.Run(SetupJob(task_, Places()));
   if (!job.ok()) return Annotate(job.status(), "[trusted] setup");
@@ -155,7 +196,7 @@ absl::Status Evaluator::Prepare() {
   absl::StatusOr<std::string> hash = HashTree(options_.setup_dir);
   if (!hash.ok()) return Annotate(hash.status(), "[trusted] setup's output");
   setup_hash_ = *std::move(hash);
-  return absl::OkStatus();
+  return WriteFile(key_file, absl::StrCat(key, " ", setup_hash_));
 }
 
 absl::StatusOr<bool> Evaluator::TrustedIntact() const {

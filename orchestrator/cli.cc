@@ -10,8 +10,9 @@ namespace cambrian::orchestrator {
 
 const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
-      RunCommand(),    ResumeCommand(), LeaderboardCommand(), ShowCommand(),  DiffCommand(),
-      ExportCommand(), ReplayCommand(), StatusCommand(),      TasksCommand(), DoctorCommand(),
+      RunCommand(),    ResumeCommand(), LeaderboardCommand(), ShowCommand(),
+      DiffCommand(),   ExportCommand(), ReplayCommand(),      EvalCommand(),
+      StatusCommand(), TasksCommand(),  DoctorCommand(),
   };
   return commands;
 }

@@ -138,6 +138,8 @@ nlohmann::json CandidateJson(const archive::Candidate& c) {
   return json;
 }
 
+std::string Mebibytes(int64_t bytes) { return absl::StrFormat("%.0f MiB", bytes / 1048576.0); }
+
 std::string DumpJson(const nlohmann::json& json) {
   return json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }

@@ -50,6 +50,9 @@ std::string FormatLeaderboard(const std::vector<archive::Candidate>& candidates)
 //  "finished_at"}; absent optionals are null, times RFC 3339 UTC.
 nlohmann::json CandidateJson(const archive::Candidate& candidate);
 
+// "123 MiB", for peak memory columns.
+std::string Mebibytes(int64_t bytes);
+
 // Dumps JSON for a person or a script; invalid UTF-8 (job output) is replaced.
 std::string DumpJson(const nlohmann::json& json);
 

@@ -18,6 +18,7 @@ Command StatusCommand();
 Command DiffCommand();
 Command ExportCommand();
 Command ReplayCommand();
+Command EvalCommand();
 Command TasksCommand();
 Command DoctorCommand();
 

@@ -87,6 +87,7 @@ absl::StatusOr<std::vector<evaluator::Evaluation>> Rerun(const Task& task, const
     ~RemoveSetup() {
       std::error_code ec;
       std::filesystem::remove_all(dir, ec);
+      std::filesystem::remove(dir.string() + ".key", ec);
     }
   } remove_setup{setup};
   CAMBRIAN_ASSIGN_OR_RETURN(

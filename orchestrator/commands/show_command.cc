@@ -21,8 +21,6 @@ struct ShowOptions {
   int lines = 15;
 };
 
-std::string Mebibytes(int64_t bytes) { return absl::StrFormat("%.0f MiB", bytes / 1048576.0); }
-
 nlohmann::json StageJson(const archive::StageRecord& stage) {
   return {{"stage", stage.stage},
           {"outcome", std::string(OutcomeName(stage.outcome))},

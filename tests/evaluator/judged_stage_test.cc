@@ -266,6 +266,26 @@ s.send(str(7 if leak else 2 * q).encode())
   }
 }
 
+TEST_P(JudgedStageTest, ASetupIsReusedUntilItsInputsChange) {
+  toml_.replace(toml_.find("setup = "),
+                std::string("setup = \"echo 21 > question; echo built\"").size(),
+                "setup = \"echo 21 > question; cat /proc/sys/kernel/random/uuid > stamp\"");
+  ASSERT_TRUE(Evaluate(kWorker).ok());
+  const std::string first = *ReadFile(root_ / "setup" / "stamp");
+  ASSERT_TRUE(Evaluate(kWorker).ok());
+  EXPECT_EQ(*ReadFile(root_ / "setup" / "stamp"), first) << "an unchanged setup ran again";
+  ASSERT_TRUE(WriteFile(root_ / "task" / "harness" / "notes.txt", "changed\n").ok());
+  ASSERT_TRUE(Evaluate(kWorker).ok());
+  EXPECT_NE(*ReadFile(root_ / "setup" / "stamp"), first) << "a changed task reused its old setup";
+  // Output changed behind Cambrian's back is rebuilt, not trusted.
+  const std::string second = *ReadFile(root_ / "setup" / "stamp");
+  ASSERT_TRUE(WriteFile(root_ / "setup" / "question", "5\n").ok());
+  absl::StatusOr<Evaluation> evaluation = Evaluate(kWorker);
+  ASSERT_TRUE(evaluation.ok());
+  EXPECT_EQ(evaluation->fitness, 42);
+  EXPECT_NE(*ReadFile(root_ / "setup" / "stamp"), second);
+}
+
 TEST_P(JudgedStageTest, ABrokenSetupStopsBeforeAnyCandidate) {
   toml_.replace(toml_.find("setup = "),
                 std::string("setup = \"echo 21 > question; echo built\"").size(),

@@ -1,0 +1,161 @@
+// `cambrian eval TASK [--program DIR]`: one evaluation of a program through
+// the task's stages, in the sandbox a run would use, without a search or a
+// database. For task authors checking a judge, for users checking a program
+// by hand, and for the planted-cheat suites (tests/cheats/).
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <random>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "common/file_util.h"
+#include "common/log.h"
+#include "common/status_macros.h"
+#include "common/units.h"
+#include "evaluator/evaluator.h"
+#include "evaluator/task_loader.h"
+#include "nlohmann/json.hpp"
+#include "orchestrator/commands/commands.h"
+#include "orchestrator/evaluator_setup.h"
+#include "orchestrator/review.h"
+#include "orchestrator/task_locator.h"
+#include "sandbox/sandbox_factory.h"
+
+namespace cambrian::orchestrator {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct EvalOptions {
+  std::string task;
+  std::string program;  // a directory whose files replace the seed's
+  std::string profile;
+  std::string sandbox = "auto";
+  std::string work_dir;  // default: a fresh temporary directory, removed after
+  uint64_t seed = 0;     // 0: fresh
+  bool json = false;
+};
+
+// The seed program with the files under `overlay` (relative paths kept) on
+// top: a whole program, or just the edited file.
+absl::StatusOr<Program> ProgramFor(const Task& task, const std::string& overlay) {
+  CAMBRIAN_ASSIGN_OR_RETURN(Program program, ReadProgramTree(task.program_root));
+  if (overlay.empty()) return program;
+  CAMBRIAN_ASSIGN_OR_RETURN(Program replaced, ReadProgramTree(overlay));
+  if (replaced.empty()) return absl::InvalidArgumentError(absl::StrCat(overlay, " holds no file"));
+  for (auto& [path, content] : replaced) program[path] = std::move(content);
+  return program;
+}
+
+nlohmann::json StagesJson(const evaluator::Evaluation& evaluation) {
+  nlohmann::json stages = nlohmann::json::array();
+  for (const evaluator::StageResult& stage : evaluation.stages) {
+    stages.push_back({{"name", stage.name},
+                      {"outcome", std::string(OutcomeName(stage.outcome))},
+                      {"note", stage.note},
+                      {"exit_code", stage.job.exit_code},
+                      {"wall_s", stage.job.wall_seconds},
+                      {"cpu_s", stage.job.cpu_seconds},
+                      {"peak_rss_bytes", stage.job.peak_rss_bytes},
+                      {"judged", stage.judge.has_value()},
+                      {"output_tail", stage.job.output_tail}});
+  }
+  return stages;
+}
+
+void Print(const evaluator::Evaluation& evaluation, bool json) {
+  if (json) {
+    nlohmann::json out = {
+        {"outcome", std::string(OutcomeName(evaluation.outcome))},
+        {"fitness", evaluation.fitness ? nlohmann::json(*evaluation.fitness) : nullptr},
+        {"metrics", evaluation.metrics},
+        {"feedback", evaluation.feedback},
+        {"note", evaluation.note},
+        {"stages", StagesJson(evaluation)}};
+    std::cout << DumpJson(out) << "\n";
+    return;
+  }
+  std::cout << absl::StrFormat("%-10s %-13s %5s %8s %8s %9s  %s\n", "stage", "outcome", "exit",
+                               "wall", "cpu", "peak mem", "detail");
+  for (const evaluator::StageResult& s : evaluation.stages) {
+    std::cout << absl::StrFormat(
+        "%-10s %-13s %5d %7.2fs %7.2fs %9s  %s\n", s.name + (s.judge ? "*" : ""),
+        OutcomeName(s.outcome), s.job.exit_code, s.job.wall_seconds, s.job.cpu_seconds,
+        Mebibytes(s.job.peak_rss_bytes), s.note.empty() ? s.job.detail : s.note);
+  }
+  std::cout << "(* judged: only the judge reported)\nmetrics\n";
+  for (const auto& [name, value] : evaluation.metrics) {
+    std::cout << absl::StrFormat("  %-22s %.6g\n", name, value);
+  }
+  if (!evaluation.feedback.empty()) std::cout << "feedback  " << evaluation.feedback << "\n";
+  std::cout << "outcome   " << OutcomeName(evaluation.outcome);
+  if (evaluation.fitness) std::cout << absl::StrFormat("  fitness %.6g", *evaluation.fitness);
+  if (!evaluation.note.empty()) std::cout << "  (" << evaluation.note << ")";
+  std::cout << "\n";
+}
+
+absl::StatusOr<int> Eval(const EvalOptions& options) {
+  CAMBRIAN_ASSIGN_OR_RETURN(fs::path task_path, ResolveTask(options.task));
+  CAMBRIAN_ASSIGN_OR_RETURN(Task task, evaluator::LoadTask(task_path, options.profile));
+  CAMBRIAN_ASSIGN_OR_RETURN(Program program, ProgramFor(task, options.program));
+  sandbox::SandboxOptions sandbox_options;
+  CAMBRIAN_ASSIGN_OR_RETURN(sandbox_options.mode, sandbox::ParseSandboxMode(options.sandbox));
+  CAMBRIAN_ASSIGN_OR_RETURN(sandbox::SandboxChoice sandbox, sandbox::MakeSandbox(sandbox_options));
+  if (!sandbox.warning.empty()) LogWarning(sandbox.warning);
+  const bool temporary = options.work_dir.empty();
+  const fs::path work = temporary
+                            ? fs::temp_directory_path() / absl::StrCat("cambrian-eval-", getpid())
+                            : fs::absolute(options.work_dir);
+  struct Cleanup {
+    fs::path dir;
+    ~Cleanup() {
+      std::error_code ec;
+      if (!dir.empty()) fs::remove_all(dir, ec);
+    }
+  } cleanup{temporary ? work : fs::path()};
+  std::error_code ec;
+  fs::create_directories(work / "jobs", ec);
+  // bubblewrap's uid walks down to the job directories.
+  fs::permissions(work, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec, ec);
+  CAMBRIAN_ASSIGN_OR_RETURN(auto fitness, evaluator::MakeExpressionFitness(task.fitness_score));
+  CAMBRIAN_ASSIGN_OR_RETURN(
+      std::unique_ptr<evaluator::Evaluator> evaluator,
+      MakePreparedEvaluator(
+          task, *sandbox.sandbox, *fitness,
+          {.jobs_root = work / "jobs", .keep_job_dirs = !temporary, .setup_dir = work / "setup"}));
+  const uint64_t seed = options.seed != 0 ? options.seed : std::random_device{}();
+  CAMBRIAN_ASSIGN_OR_RETURN(evaluator::Evaluation evaluation,
+                            evaluator->Evaluate(program, "eval", seed, nullptr));
+  Print(evaluation, options.json);
+  return evaluation.outcome == Outcome::kOk ? 0 : 3;
+}
+
+}  // namespace
+
+Command EvalCommand() {
+  return {
+      "eval", "Evaluate one program through a task's stages (no search, no database)",
+      [](CLI::App& app) {
+        auto options = std::make_shared<EvalOptions>();
+        app.add_option("task", options->task, "Task directory or built-in task name")->required();
+        app.add_option("--program", options->program,
+                       "Directory of files to evaluate in place of the seed's "
+                       "(default: the seed itself)");
+        app.add_option("--profile", options->profile, "Task profile");
+        app.add_option("--sandbox", options->sandbox, "auto, bwrap or process")
+            ->capture_default_str();
+        app.add_option("--work-dir", options->work_dir,
+                       "Keep the setup and job directories here (default: a temporary one)");
+        app.add_option("--seed", options->seed, "CAMBRIAN_SEED base (default: fresh)");
+        app.add_flag("--json", options->json, "Print the result as JSON");
+        return [options] {
+          absl::StatusOr<int> code = Eval(*options);
+          if (!code.ok()) return CommandResult{code.status()};
+          return CommandResult{absl::OkStatus(), *code};
+        };
+      }};
+}
+
+}  // namespace cambrian::orchestrator
