@@ -202,11 +202,13 @@ std::optional<Fault> Channel::Send(MessageType type, uint64_t seq, std::string_v
 
 std::optional<Fault> Channel::Receive(int timeout_ms, Message* message) {
   const int64_t deadline = timeout_ms < 0 ? -1 : MonotonicNs() + int64_t{timeout_ms} * 1'000'000;
-  std::string buffer(kHeaderBytes + kMaxPayloadBytes + 1, '\0');
+  // One byte more than the largest packet, so that a larger one shows
+  // (besides MSG_TRUNC) as a payload over the limit.
+  buffer_.resize(kHeaderBytes + kMaxPayloadBytes + 1);
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFdsReceived)];
   for (;;) {
     if (auto fault = WaitReadable(fd_.get(), deadline)) return fault;
-    iovec iov{buffer.data(), buffer.size()};
+    iovec iov{buffer_.data(), buffer_.size()};
     msghdr msg{};
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
@@ -226,7 +228,7 @@ std::optional<Fault> Channel::Receive(int timeout_ms, Message* message) {
     }
     if (msg.msg_flags & MSG_CTRUNC) return Protocol("too many descriptors");
     std::string reason;
-    std::optional<Message> decoded = DecodePacket(std::string_view(buffer.data(), got), &reason);
+    std::optional<Message> decoded = DecodePacket(std::string_view(buffer_.data(), got), &reason);
     if (!decoded) return Protocol(reason);
     const size_t want_fds = decoded->type == MessageType::kMemory ? 2 : 0;
     if (fds.size() != want_fds) {

@@ -96,6 +96,7 @@ class Channel {
 
  private:
   UniqueFd fd_;
+  std::string buffer_;  // one packet's bytes; allocated at the first Receive
 };
 
 // Milliseconds left until `deadline_ns` on CLOCK_MONOTONIC, at least 0.
