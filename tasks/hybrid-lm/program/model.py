@@ -1,10 +1,12 @@
 # A byte-level language model whose architecture is a layer pattern over a
-# block library. The trusted harness ($CAMBRIAN_TRUSTED/hybrid.py) imports this
-# file, calls build_model(), trains it for a fixed number of tokens and scores
-# validation bits per byte. It owns the data, the token budget, the optimizer
-# and the loss; this file owns the architecture and the learning rate.
+# block library. The task's worker ($CAMBRIAN_TRUSTED/worker.py) imports this
+# file, calls build_model() and trains the model on the windows a trusted
+# judge sends it (a fixed number of tokens); the judge scores validation bits
+# per byte from the logits it returns. The judge owns the data, the budget,
+# the scored bytes and the loss; this file owns the architecture and the
+# learning rate.
 #
-# Interface the harness relies on (outside the EVOLVE-BLOCKs, so it stays):
+# Interface the worker relies on (outside the EVOLVE-BLOCKs, so it stays):
 #   build_model(width_mult) -> nn.Module with .forward(idx) returning
 #       (logits [B, T, 256], aux_loss scalar) and .pattern (list of tokens);
 #   LEARNING_RATE, a float.

@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """Runs the planted hybrid-lm cheats (cases.txt) the way a Cambrian
-evaluation would, without Cambrian: each case's program is the seed's
-model.py followed by the case file; both stages of tasks/hybrid-lm/task.toml
+evaluation would, without Cambrian: each case file is a complete model.py
+(the current seed followed by one cheat; refresh.py rebuilds them after the
+seed changes); both stages of tasks/hybrid-lm/task.toml
 run through kernels/tools/judge_pair.py with the stage's judge and worker
 commands, the worker under bubblewrap with the task's [trusted] hidden paths
 masked, its own PID, IPC and network namespaces and a private /tmp (as
 Cambrian's bwrap sandbox does; --sandbox none runs it bare, which is what
 `cambrian run --sandbox process` would offer). The outcome follows the
 evaluator's rules: a judge that does not exit 0 is runtime_error, past the
-stage timeout timeout, a failed pass_if wrong_answer, a failed plausible_if
-implausible, else ok. Prints a table and exits 1 if any case differs from
+stage timeout timeout, a failed pass_if wrong_answer (runtime_error when the
+judge's verdict says the worker sent FAIL, since such a worker exits 1), a
+failed plausible_if implausible, else ok. Prints a table and exits 1 if any case differs from
 cases.txt.
 
   run_pair.py [--profile smoke] [--seed 1] [--sandbox auto|bwrap|none] [CASE ...]
@@ -26,10 +28,14 @@ import sys
 import tempfile
 import tomllib
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import refresh  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", ".."))
 TASK = os.path.join(ROOT, "tasks", "hybrid-lm")
 PAIR = os.path.join(ROOT, "kernels", "tools", "judge_pair.py")
+VERDICT_WORKER_FAILED = 4  # harness/judge.py's VERDICTS["worker_failed"]
 
 
 def seconds(text):
@@ -120,7 +126,9 @@ class Runner:
             source = self.seed_source
             if case != "seed":
                 with open(os.path.join(HERE, f"{case}.py")) as f:
-                    source += f.read()
+                    source = f.read()
+                if source != refresh.complete(os.path.join(HERE, f"{case}.py"), self.seed_source):
+                    sys.exit(f"{case}.py is not the current seed followed by its cheat: run refresh.py")
             with open(os.path.join(job, "model.py"), "w") as f:
                 f.write(source)
             metrics, feedback = {}, ""
@@ -133,7 +141,10 @@ class Runner:
                 metrics.update(report["metrics"])
                 feedback = report.get("feedback", "")
                 if not evaluate(spec["pass_if"], metrics):
-                    return "wrong_answer", metrics, f"{spec['name']}: {feedback}"
+                    # A worker that sent FAIL exits 1: the evaluator calls that a runtime error.
+                    failed = metrics.get("verdict") == VERDICT_WORKER_FAILED
+                    outcome = "runtime_error" if failed else "wrong_answer"
+                    return outcome, metrics, f"{spec['name']}: {feedback}"
             plausible = self.task["fitness"].get("plausible_if")
             if plausible and not evaluate(plausible, metrics):
                 return "implausible", metrics, feedback
