@@ -8,7 +8,8 @@ kernels/tools/judge_pair.py with the stage's judge and worker commands (with
 with its own PID, IPC, network and cgroup namespaces, a read-only system and
 a private /tmp (as Cambrian's bwrap sandbox; --sandbox none runs it bare,
 which is what `cambrian run --sandbox process` offers). Outcomes follow the
-evaluator's rules (see tests/cheats/hybrid-lm/run_pair.py, whose helpers
+evaluator's rules (a failed pass_if is runtime_error when the worker had died
+with a non-zero status, wrong_answer otherwise) (see tests/cheats/hybrid-lm/run_pair.py, whose helpers
 this reuses). `honest` means ok with a speedup no better than the seed's
 (the best of three runs) times 1 + the task's tolerance (every
 honest-looking case wraps the seed's naive kernel). Prints a table; exits 1 if any case differs from cases.txt.
@@ -60,10 +61,14 @@ class Runner:
             sys.exit(f"the task's setup failed ({status}): {output[-2000:]}")
 
     def stage(self, spec, job, case):
-        """(judge status, report or None, stderr tail) of a judged stage."""
+        """(judge status, report or None, stderr tail, worker status or None)
+        of a judged stage; the worker's status is None when it was still
+        running at the end (judge_pair then kills it, as Cambrian does)."""
         out = tempfile.mkdtemp(prefix="cheat-out-")
+        status_file = os.path.join(job, ".worker_status")
         try:
-            worker = spec["run"] if self.args.sandbox == "none" else common.sandboxed(spec["run"], job, [])
+            run = f"{spec['run']}; echo $? > {status_file}"
+            worker = run if self.args.sandbox == "none" else common.sandboxed(run, job, [])
             command = [sys.executable, PAIR, "--cwd", job, "--out", out, "--seed", str(self.args.seed),
                        "--timeout", str(common.seconds(spec["timeout"]))]
             if os.geteuid() == 0:
@@ -81,7 +86,12 @@ class Runner:
                         parsed = json.load(f)
                     except json.JSONDecodeError:  # the evaluator: wrong_answer
                         parsed = {"metrics": {}, "feedback": "metrics.json does not parse"}
-            return pair.returncode, parsed, pair.stderr[-2000:]
+            worker_status = None
+            if os.path.exists(status_file):
+                with open(status_file) as f:
+                    worker_status = int(f.read().strip() or 0)
+                os.unlink(status_file)
+            return pair.returncode, parsed, pair.stderr[-2000:], worker_status
         finally:
             shutil.rmtree(out, ignore_errors=True)
 
@@ -100,7 +110,7 @@ class Runner:
                     if status != 0:
                         return "build_error", metrics, output[-300:]
                     continue
-                status, report, stderr = self.stage(spec, job, case)
+                status, report, stderr, worker_status = self.stage(spec, job, case)
                 if status == 124:
                     return "timeout", metrics, f"{spec['name']}: past the stage timeout"
                 if status != 0 or report is None:
@@ -108,7 +118,10 @@ class Runner:
                 metrics.update(report["metrics"])
                 feedback = report.get("feedback", "")
                 if not common.evaluate(spec["pass_if"], metrics):
-                    return "wrong_answer", metrics, f"{spec['name']}: {feedback}"
+                    # The evaluator: a worker that died on its own made the judge fail.
+                    crashed = worker_status not in (None, 0)
+                    return ("runtime_error" if crashed else "wrong_answer"), metrics, \
+                        f"{spec['name']}: {feedback}"
             plausible = self.task["fitness"].get("plausible_if")
             if plausible and not common.evaluate(plausible, metrics):
                 return "implausible", metrics, feedback
