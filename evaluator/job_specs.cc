@@ -75,23 +75,25 @@ sandbox::JobSpec JudgeJob(const Task& task, const TrustedPlaces& places, const S
   sandbox::JobSpec spec;
   spec.argv = {"/bin/sh", "-c", stage.judge};
   spec.work_dir = scratch_dir;
-  spec.env = BaseEnvironment(task, places,
-                             {
-                                 {"CAMBRIAN_OUT", out_dir.string()},
-                                 {"CAMBRIAN_SEED", absl::StrCat(seed)},
-                                 {"CAMBRIAN_STAGE", stage.name},
-                                 {"CAMBRIAN_CANDIDATE", job_name},
-                                 {"CAMBRIAN_JOB_DIR", paths.job_dir.string()},
-                                 {"CAMBRIAN_SETUP_DIR", places.setup_dir.string()},
-                                 {"HOME", scratch_dir.string()},
-                                 {"TMPDIR", scratch_dir.string()},
-                             });
+  std::map<std::string, std::string> vars = {
+      {"CAMBRIAN_OUT", out_dir.string()},
+      {"CAMBRIAN_SEED", absl::StrCat(seed)},
+      {"CAMBRIAN_STAGE", stage.name},
+      {"CAMBRIAN_CANDIDATE", job_name},
+      {"CAMBRIAN_JOB_DIR", paths.job_dir.string()},
+      {"HOME", scratch_dir.string()},
+      {"TMPDIR", scratch_dir.string()},
+  };
+  // Only a task with a setup has its output to read.
+  const bool has_setup = !task.setup.empty() && !places.setup_dir.empty();
+  if (has_setup) vars["CAMBRIAN_SETUP_DIR"] = places.setup_dir.string();
+  spec.env = BaseEnvironment(task, places, std::move(vars));
   SetLimits(task, places, stage.timeout, &spec);
   spec.cancel = cancel;
   spec.writable_paths = {out_dir};
   AddReadable(task.trusted_root, &spec);
   AddReadable(places.kernels_dir, &spec);
-  AddReadable(places.setup_dir, &spec);
+  if (has_setup) AddReadable(places.setup_dir, &spec);
   AddReadable(paths.job_dir, &spec);
   return spec;
 }

@@ -286,6 +286,18 @@ TEST_P(JudgedStageTest, ASetupIsReusedUntilItsInputsChange) {
   EXPECT_NE(*ReadFile(root_ / "setup" / "stamp"), second);
 }
 
+TEST_P(JudgedStageTest, AJudgedTaskNeedsNoSetup) {
+  toml_.replace(toml_.find("setup = "),
+                std::string("setup = \"echo 21 > question; echo built\"").size(), "");
+  toml_.replace(toml_.find("judge = \""), std::string("judge = \"").size(),
+                "judge = \"CAMBRIAN_SETUP_DIR=$CAMBRIAN_TRUSTED ");
+  ASSERT_TRUE(WriteFile(root_ / "task" / "harness" / "question", "21\n").ok());
+  absl::StatusOr<Evaluation> evaluation = Evaluate(kWorker);
+  ASSERT_TRUE(evaluation.ok()) << evaluation.status();
+  EXPECT_EQ(evaluation->outcome, Outcome::kOk) << evaluation->note;
+  EXPECT_EQ(evaluation->fitness, 42);
+}
+
 TEST_P(JudgedStageTest, ABrokenSetupStopsBeforeAnyCandidate) {
   toml_.replace(toml_.find("setup = "),
                 std::string("setup = \"echo 21 > question; echo built\"").size(),
