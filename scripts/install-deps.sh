@@ -9,6 +9,8 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 PACKAGES=(
   # toolchain
   g++ cmake ninja-build pkg-config git
+  # tasks/hybrid-lm: its corpus is Perl's core library (perl-modules-5.36)
+  perl
   # libraries (see CMakeLists.txt for what each is for)
   libabsl-dev nlohmann-json3-dev libtomlplusplus-dev libmuparser-dev libcli11-dev
   libsqlite3-dev libzstd-dev libssl-dev libcurl4-openssl-dev
