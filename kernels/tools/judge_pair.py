@@ -109,8 +109,10 @@ def main():
         judge_env.update(CAMBRIAN_WORKER_CPU_FD=str(cpu_fd), CAMBRIAN_WORKER_CPU_FORMAT=cgroup[2])
         fds.append(cpu_fd)
     try:
+        # Its own session, as Cambrian's jobs are: with autogroup scheduling
+        # the judge must not share a group with whatever runs in ours.
         judge = subprocess.run(["/bin/sh", "-c", judge_cmd], cwd=args.cwd, env=judge_env,
-                               pass_fds=fds, timeout=args.timeout)
+                               pass_fds=fds, timeout=args.timeout, start_new_session=True)
         status = judge.returncode
     except subprocess.TimeoutExpired:
         print(f"judge_pair: the judge ran past {args.timeout} s", file=sys.stderr)

@@ -184,8 +184,11 @@ case_matmul_patch_builds() {
   "$CAMBRIAN" export "$best" --patch --run-dir runs/m >win.patch || fail "export"
   cp -r "$SRC/tasks/matmul-cpu/program" program
   (cd program && git apply "$WORK/win.patch") || fail "git apply on the matmul seed"
-  g++ -O2 -std=c++20 program/matmul.cpp "$SRC/tasks/matmul-cpu/harness/bench.cpp" -o bench ||
-    fail "the patched program does not build"
+  # The patched seed builds and is judged correct, through the real stages.
+  "$CAMBRIAN" eval matmul-cpu --program program --json >eval.json 2>eval.err ||
+    fail "the patched program does not pass: $(tail -3 eval.err; cat eval.json)"
+  json 'data["outcome"] == "ok" and data["metrics"]["correct"] == 1' <eval.json | grep -q True ||
+    fail "cambrian eval of the patched program: $(cat eval.json)"
 }
 
 case_kill_and_resume() {
