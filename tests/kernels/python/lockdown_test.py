@@ -160,6 +160,15 @@ class LockdownTest(unittest.TestCase):
         self.assertEqual(seen["child_status"], 13)
         self.assertEqual(seen["exec"], "EACCES")
 
+    @unittest.skipIf(ABI < 6, "signal scoping needs Landlock ABI 6")
+    def test_cannot_signal_a_process_outside_it(self):
+        seen = run_locked("""
+            attempt("parent", lambda: os.kill(os.getppid(), 0))
+            attempt("self", lambda: os.kill(os.getpid(), 0))
+            """)
+        self.assertEqual(seen["parent"], "EPERM")
+        self.assertEqual(seen["self"], "ok")
+
     def test_missing_paths_are_skipped(self):
         seen = run_locked(f"""
             attempt("allowed", lambda: read({self.allowed!r}))
@@ -182,7 +191,6 @@ class UnavailableTest(unittest.TestCase):
 
 class SharedObjectsTest(unittest.TestCase):
     def test_finds_the_libraries_this_process_maps(self):
-        import ctypes  # noqa: F401  (maps libffi where ctypes is a shared module)
         dirs = lockdown.mapped_library_dirs()
         self.assertTrue(dirs, "no shared object mapped?")
         found = lockdown.shared_objects(dirs)
