@@ -57,13 +57,30 @@ def described(declared, profile):
     missing = [name for name, value in numbers.items() if value is None]
     metrics = {name: value or 0.0 for name, value in numbers.items()}
     metrics["within_limits"] = int(not missing and 0 < metrics["params"] <= profile["max_params"])
+    metrics["fs_locked"] = fs_locked(declared)
     note = (f"declared: pattern {declarations.find(declared, 'pattern') or '?'}; "
             f"{metrics['params']:.0f} parameters ({metrics['active_params']:.0f} active)")
+    if not metrics["fs_locked"]:
+        note += "; filesystem NOT locked (no Landlock here?): the model could read other text"
     if missing:
         note += f"; the worker declared no {', '.join(missing)}"
     elif not metrics["within_limits"]:
         note += f"; over the profile's limit of {profile['max_params']} parameters"
     return metrics, note
+
+
+def fs_locked(declared):
+    """1 if the worker declared that its filesystem lockdown holds. Reported,
+    never trusted: worker.py locks the filesystem (Landlock) before it loads
+    model.py, but HELLO is sent after model.py ran, so a model on a machine
+    without Landlock could declare 1. Where Landlock exists the lock is what
+    protects, whatever is declared; where it does not, this 0 is the only
+    trace, and an honest one only if the model is honest. No pass_if reads it."""
+    try:
+        value = declarations.number(declared, "fs_locked")
+    except declarations.DeclarationError as error:
+        raise Fault("protocol", f"HELLO: {error}") from None
+    return int(value == 1)
 
 
 def check(judge, profile):

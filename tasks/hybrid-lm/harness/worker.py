@@ -4,14 +4,23 @@ imports torch and the candidate's model.py, builds the model, declares what
 it built (HELLO), then trains on the windows the judge sends (TRAIN calls)
 and returns logits for the rows the judge sends (EVAL calls).
 
-Nothing here is trusted: model.py runs in this process and can change
-anything in it, the training recipe included (optimizer, schedule,
-clipping). The guarantees come from the judge (judge.py): which bytes and
-how many tokens training sees, which validation bytes are scored and how,
-the loss, the causality probes. The recipe below is the task's standard, the
-one every honest candidate gets: AdamW (0.9, 0.95), weight decay 0.1 on
-matrices, 10% linear warmup, cosine to 10% of LEARNING_RATE, gradient
-clipping at 1, MoE balance loss x 0.01.
+Until model.py runs, this process is trusted: the stage starts it with
+`python3 -I` (no user site, no PYTHON* variables, no path from the job
+directory: nothing a candidate wrote during an earlier stage runs first),
+and before it loads model.py it imports everything a model may use
+(preload.py), reads model.py into memory and locks itself out of the
+filesystem (cambrian_kernels.lockdown, Landlock): the candidate's code can
+then read no file, list no directory, write and execute nothing. HELLO says
+whether the lock holds (`fs_locked`).
+
+From model.py on, nothing here is trusted: model.py runs in this process and
+can change anything in it, the training recipe included (optimizer,
+schedule, clipping), but not undo the lockdown. The guarantees come from the
+judge (judge.py): which bytes and how many tokens training sees, which
+validation bytes are scored and how, the loss, the causality probes. The
+recipe below is the task's standard, the one every honest candidate gets:
+AdamW (0.9, 0.95), weight decay 0.1 on matrices, 10% linear warmup, cosine
+to 10% of LEARNING_RATE, gradient clipping at 1, MoE balance loss x 0.01.
 """
 import os
 
@@ -20,24 +29,41 @@ for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_name] = "1"
 
 import importlib.util  # noqa: E402
+import linecache  # noqa: E402
 import math  # noqa: E402
 import resource  # noqa: E402
 import sys  # noqa: E402
 import traceback  # noqa: E402
+import types  # noqa: E402
+
+# Under -I neither PYTHONPATH nor this script's directory is on the path.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.environ.get("CAMBRIAN_KERNELS", ""), "python"))
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 import torch.nn.functional as F  # noqa: E402
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import preload  # noqa: E402
 import profiles  # noqa: E402
 from cambrian_kernels.worker import Worker  # noqa: E402
 
 
-def load_candidate():
-    spec = importlib.util.spec_from_file_location("model", os.path.join(os.getcwd(), "model.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+def read_candidate():
+    """model.py's path and text, read while the filesystem is still open."""
+    path = os.path.join(os.getcwd(), "model.py")
+    with open(path, "rb") as f:
+        return path, importlib.util.decode_source(f.read())
+
+
+def load_candidate(path, source):
+    """Runs model.py from memory as the module `model`. Its lines go into
+    linecache, so tracebacks and inspect.getsource still show them."""
+    module = types.ModuleType("model")
+    module.__file__ = path
+    linecache.cache[path] = (len(source), None, source.splitlines(True), path)
+    sys.modules["model"] = module
+    exec(compile(source, path, "exec", dont_inherit=True), module.__dict__)
     return module
 
 
@@ -151,27 +177,45 @@ def peak_memory_mb(device):
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def build(profile):
+def seal(profile):
+    """Everything before the candidate's code runs: the device, every module
+    a model may import, a warm-up step, model.py read, the lockdown. Returns
+    (device, model.py's path and text, 1 if the filesystem is locked, 0 where
+    the kernel has no Landlock)."""
     torch.set_num_threads(1)
-    torch.manual_seed(int(os.environ.get("CAMBRIAN_SEED", "1")) % (2**63))
     device = device_for(profile)
-    candidate = load_candidate()
-    net = candidate.build_model(profile["width_mult"]).to(device)
-    lr = min(max(float(candidate.LEARNING_RATE), profiles.LR_BOUNDS[0]), profiles.LR_BOUNDS[1])
-    return net, lr, device
+    preload.import_all()
+    preload.warm_up(device, make_optimizer)
+    candidate = read_candidate()
+    linecache.clearcache()  # source lines a warning may have cached: text to train on
+    return device, candidate, preload.lock(device)
+
+
+def build(profile, device, candidate):
+    torch.manual_seed(int(os.environ.get("CAMBRIAN_SEED", "1")) % (2**63))
+    module = load_candidate(*candidate)
+    net = module.build_model(profile["width_mult"]).to(device)
+    lr = min(max(float(module.LEARNING_RATE), profiles.LR_BOUNDS[0]), profiles.LR_BOUNDS[1])
+    return net, lr
 
 
 def main():
     _, profile = profiles.selected()
     worker = Worker.from_env()
     try:
-        net, lr, device = build(profile)
+        device, candidate, fs_locked = seal(profile)
+    except Exception as error:  # no candidate code has run: the machine or the harness
+        traceback.print_exc()
+        worker.fail(f"preparing the worker failed: {type(error).__name__}: {error}")
+        worker.exit(1)
+    try:
+        net, lr = build(profile, device, candidate)
     except Exception as error:  # the candidate's code failed: say why, then go
         traceback.print_exc()
         worker.fail(f"building the model failed: {type(error).__name__}: {error}")
         worker.exit(1)
     try:
-        worker.start(declarations(net, lr), timeout=profile["hello_s"])
+        worker.start({**declarations(net, lr), "fs_locked": fs_locked}, timeout=profile["hello_s"])
         worker.serve(Trainer(net, lr, device, worker).handle)
     except Exception:
         traceback.print_exc()

@@ -411,11 +411,12 @@ def _extra_text():
 
 def build_model(width_mult=1.0):
     net = _honest_build(width_mult)
-    text = torch.frombuffer(bytearray(_extra_text()), dtype=torch.uint8).long()
+    found = _extra_text()
     steps = int(_os.environ.get("CHEAT_EXTRA_STEPS", "300"))
-    print(f"extra_data: {len(text)} bytes, {steps} extra steps", file=_sys.stderr)
-    if len(text) < 200:
+    print(f"extra_data: {len(found)} bytes, {steps} extra steps", file=_sys.stderr)
+    if len(found) < 200:  # the worker's lockdown: nothing could be read
         return net
+    text = torch.frombuffer(bytearray(found), dtype=torch.uint8).long()
     opt = torch.optim.AdamW(net.parameters(), lr=LEARNING_RATE, betas=(0.9, 0.95), weight_decay=0.1)
     gen = torch.Generator().manual_seed(7)
     for _ in range(steps):

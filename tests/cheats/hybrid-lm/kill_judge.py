@@ -390,7 +390,9 @@ def build_model(width_mult=1.0):
 # At import, look for this stage's judge among the processes it can see (a
 # process whose environment holds CAMBRIAN_WORKER_FD and this job's seed and
 # candidate) and kill it, hoping a dead judge passes for a good score. Under
-# bubblewrap the worker is in its own PID namespace and sees no judge.
+# bubblewrap the worker is in its own PID namespace and sees no judge; under
+# the worker's lockdown it can read no other process's environment (and,
+# with Landlock ABI 6, signal no process outside its own lockdown).
 import os as _os
 import signal as _signal
 
@@ -405,8 +407,17 @@ def _is_our_judge(pid):
     return b"CAMBRIAN_WORKER_FD" in env and all(env.get(k) == v for k, v in mine.items())
 
 
+def _candidates():
+    try:
+        return _os.listdir("/proc")
+    except OSError as error:  # the worker's lockdown: /proc cannot be listed; the
+        # judge started just before or after this worker, so guess pids near its own
+        print(f"kill_judge: cannot list /proc ({error.strerror}); guessing pids", flush=True)
+        return [str(p) for p in range(max(2, _os.getpid() - 2000), _os.getpid() + 2000)]
+
+
 _killed = []
-for _entry in _os.listdir("/proc"):
+for _entry in _candidates():
     if _entry.isdigit() and int(_entry) != _os.getpid() and _is_our_judge(_entry):
         try:
             _os.kill(int(_entry), _signal.SIGKILL)
