@@ -106,14 +106,15 @@ def _syscall(number, *args):
 
 def available():
     """The Landlock ABI version this kernel offers (1, 2, ...), or 0 when it
-    has none (ENOSYS: not built in; EOPNOTSUPP: built in but not enabled)."""
+    has none (ENOSYS: not built in; EOPNOTSUPP: built in but not enabled;
+    EPERM: a container's seccomp filter refuses the call)."""
     if platform.system() != "Linux" or platform.machine().startswith("alpha"):
         return 0
     try:
         return _syscall(SYS_CREATE_RULESET, None, ctypes.c_size_t(0),
                         ctypes.c_uint32(CREATE_RULESET_VERSION))
     except OSError as error:
-        if error.errno in (errno.ENOSYS, errno.EOPNOTSUPP):
+        if error.errno in (errno.ENOSYS, errno.EOPNOTSUPP, errno.EPERM):
             return 0
         raise
 
