@@ -189,6 +189,31 @@ class UnavailableTest(unittest.TestCase):
             self.assertTrue(f.read(1))
 
 
+class WithoutLandlockTest(unittest.TestCase):
+    """A real kernel refusal (a seccomp filter, without_landlock.py): the
+    library must say 0 and lock nothing, whichever errno the kernel gives."""
+
+    def test_no_landlock_means_nothing_locked(self):
+        probe = textwrap.dedent(f"""
+            import sys
+            sys.path.insert(0, {os.path.abspath(KERNELS_PY)!r})
+            from cambrian_kernels import lockdown
+            abi, refused = lockdown.available(), False
+            try:
+                lockdown.restrict(read=[])
+            except lockdown.Unavailable:
+                refused = True
+            with open(lockdown.__file__, "rb") as f:
+                print(abi, refused, len(f.read()) > 0)
+            """)
+        helper = os.path.join(os.path.dirname(os.path.abspath(__file__)), "without_landlock.py")
+        for code in ("ENOSYS", "EOPNOTSUPP", "EPERM"):
+            result = subprocess.run([sys.executable, "-B", helper, "--errno", code, "--", sys.executable,
+                                     "-I", "-B", "-c", probe], capture_output=True, text=True, timeout=60)
+            self.assertEqual(result.returncode, 0, result.stderr[-2000:])
+            self.assertEqual(result.stdout.split(), ["0", "True", "True"], code)
+
+
 class SharedObjectsTest(unittest.TestCase):
     def test_finds_the_libraries_this_process_maps(self):
         dirs = lockdown.mapped_library_dirs()
