@@ -78,6 +78,7 @@ std::optional<int64_t> FdCpuMeter::ReadNs(std::string* error) {
     got = pread(fd_.get(), buffer, sizeof buffer - 1, 0);
   } while (got < 0 && errno == EINTR);
   if (got < 0) {
+    gone_ = errno == ENODEV || errno == ENOENT || errno == ESTALE;
     *error = std::string("reading the worker CPU meter: ") + std::strerror(errno);
     return std::nullopt;
   }
@@ -98,7 +99,10 @@ std::unique_ptr<CpuMeter> CpuMeterFromEnv(std::string* error) {
     return nullptr;
   }
   auto meter = std::make_unique<FdCpuMeter>(UniqueFd(static_cast<int>(fd)), *format);
-  if (!meter->ReadNs(error)) return nullptr;
+  if (!meter->ReadNs(error)) {
+    if (!meter->WorkerGone()) return nullptr;
+    error->clear();
+  }
   return meter;
 }
 

@@ -34,8 +34,13 @@ class CpuMeter {
  public:
   virtual ~CpuMeter() = default;
   // Cumulative nanoseconds; nullopt and `*error` when the meter cannot be
-  // read, which breaks the judge (the machine promised a meter).
+  // read, which breaks the judge (the machine promised a meter) unless
+  // WorkerGone() says why.
   [[nodiscard]] virtual std::optional<int64_t> ReadNs(std::string* error) = 0;
+  // True once a read failed because the worker's job has ended: Cambrian
+  // removes a job's cgroup when its main process exits, and reads of the
+  // removed file fail (ENODEV). That is the worker gone, not a broken judge.
+  virtual bool WorkerGone() const { return false; }
 };
 
 // The real meter: pread(fd, ..., 0) of the accounting file at every read.
@@ -43,16 +48,19 @@ class FdCpuMeter : public CpuMeter {
  public:
   FdCpuMeter(UniqueFd fd, CpuFormat format) : fd_(std::move(fd)), format_(format) {}
   std::optional<int64_t> ReadNs(std::string* error) override;
+  bool WorkerGone() const override { return gone_; }
 
  private:
   UniqueFd fd_;
   CpuFormat format_;
+  bool gone_ = false;
 };
 
 // The meter the environment gives this judge: nullptr with `*error` empty
 // when CAMBRIAN_WORKER_CPU_FD is unset (no cgroup: charge wall time only);
 // nullptr with `*error` set when it is set but unusable (not a descriptor,
-// an unknown format, a first read that fails).
+// an unknown format, a first read that fails other than because the worker
+// has already gone, which the session then finds on the socket).
 std::unique_ptr<CpuMeter> CpuMeterFromEnv(std::string* error);
 
 }  // namespace cambrian::kernels

@@ -100,6 +100,9 @@ std::optional<Fault> JudgeSession::ReadMeter(std::optional<int64_t>* cpu) {
   if (!meter_) return std::nullopt;
   std::string error;
   *cpu = meter_->ReadNs(&error);
+  if (!*cpu && meter_->WorkerGone()) {
+    return Fail({FaultKind::kWorkerGone, "the worker's job has ended (its CPU meter is gone)"});
+  }
   if (!*cpu) return Fail({FaultKind::kJudge, error});
   return std::nullopt;
 }

@@ -8,7 +8,11 @@
 #   not_ok       any outcome but ok
 #   OUTCOME      exactly that outcome (wrong_answer, runtime_error, ...)
 #   honest       ok, and its fitness no better than the task's own seed's
-#                beyond the task's tolerance: the trick gained nothing
+#                beyond twice the task's tolerance (a replay of one program
+#                agrees within one tolerance; two programs measured at
+#                different moments of a busy machine, within two): the trick
+#                gained nothing
+#   no_gain      not ok (typically flagged implausible), or honest
 # The seed itself runs first, as the honest baseline.
 # CHEATS=a,b runs only those cases.
 set -uo pipefail
@@ -64,12 +68,16 @@ verdict() {
   local expected=$1 outcome=$2 fitness=$3
   case $expected in
     not_ok) [ "$outcome" != ok ] && echo pass || echo "ended ok" ;;
-    honest)
-      [ "$outcome" = ok ] || { echo "ended $outcome"; return; }
+    honest | no_gain)
+      if [ "$outcome" != ok ]; then
+        [ "$expected" = no_gain ] && echo pass || echo "ended $outcome"
+        return
+      fi
       python3 - "$GOAL" "$TOLERANCE" "$SEED_FITNESS" "$fitness" <<'EOF'
 import sys
 goal, tol, seed, got = sys.argv[1], float(sys.argv[2]), float(sys.argv[3]), float(sys.argv[4])
-better = got > seed * (1 + tol) if goal == "maximize" else got < seed * (1 - tol)
+margin = 2 * tol
+better = got > seed * (1 + margin) if goal == "maximize" else got < seed * (1 - margin)
 print(f"gained: {got:.4g} against the seed's {seed:.4g}" if better else "pass")
 EOF
       ;;

@@ -3,10 +3,15 @@ worker job's cgroup CPU accounting file, handed to the judge as
 CAMBRIAN_WORKER_CPU_FD with its format in CAMBRIAN_WORKER_CPU_FORMAT. It
 counts every thread and process of the worker's tree, reaped or not.
 """
+import errno
 import os
 import re
 
-from .faults import JUDGE, Fault
+from .faults import JUDGE, PEER_GONE, Fault
+
+# Cambrian removes a job's cgroup when its main process exits; reads of the
+# removed accounting file then fail with one of these: the worker is gone.
+_GONE = (errno.ENODEV, errno.ENOENT, errno.ESTALE)
 
 FORMATS = ("cpuacct.usage", "cpu.stat")
 _USAGE_USEC = re.compile(rb"^usage_usec (\d+)$", re.M)
@@ -37,11 +42,16 @@ class CpuMeter:
         self.fd, self.fmt = fd, fmt
 
     def read_ns(self):
-        """Cumulative nanoseconds. Raises Fault(JUDGE) when the meter cannot be
-        read: the machine promised one."""
+        """Cumulative nanoseconds. Raises Fault(PEER_GONE) when the worker's job
+        has ended (its cgroup removed), Fault(JUDGE) when the meter cannot be
+        read otherwise: the machine promised one."""
         try:
             return parse_usage(os.pread(self.fd, 4096, 0), self.fmt)
-        except (OSError, ValueError) as error:
+        except OSError as error:
+            if error.errno in _GONE:
+                raise Fault(PEER_GONE, "the worker's job has ended (its CPU meter is gone)") from None
+            raise Fault(JUDGE, f"worker CPU meter: {error}") from None
+        except ValueError as error:
             raise Fault(JUDGE, f"worker CPU meter: {error}") from None
 
 
@@ -56,5 +66,9 @@ def from_env(environ=os.environ):
     if not raw.isdigit() or fmt not in FORMATS:
         raise Fault(JUDGE, f"CAMBRIAN_WORKER_CPU_FD={raw!r} with format {fmt!r} is unusable")
     meter = CpuMeter(int(raw), fmt)
-    meter.read_ns()
+    try:
+        meter.read_ns()
+    except Fault as fault:
+        if fault.kind != PEER_GONE:  # a worker already gone shows on the socket too
+            raise
     return meter

@@ -172,11 +172,16 @@ void WriteTimeReport(const JudgeSession& session, const TimingResult& timing,
   report->Set("gflops", kFlops / Median(charged));
   report->Set("time_ms", Median(charged) / 1e6);
   report->Set("wall_ms", Median(wall) / 1e6);
-  if (session.metered()) {
-    report->Set(
-        "cpu_ms",
-        Median(Charged(session, timing, [](const CallCharge& c) { return c.cpu_ns; })) / 1e6);
-  }
+  const std::vector<double> cpu =
+      Charged(session, timing, [](const CallCharge& c) { return c.cpu_ns; });
+  if (session.metered()) report->Set("cpu_ms", Median(cpu) / 1e6);
+  // How many cores the worker kept busy at once: its CPU over the timed
+  // calls and their tails, per second of wall time. About 1 for one thread;
+  // the task allows one core (plausible_if), since charging CPU time alone
+  // does not charge the second core's cache. 0 without a meter (unknown).
+  double cpu_sum = 0, wall_sum = 0;
+  for (size_t i = 0; i < cpu.size(); ++i) cpu_sum += cpu[i], wall_sum += wall[i];
+  report->Set("cores_used", session.metered() && wall_sum > 0 ? cpu_sum / wall_sum : 0);
   report->Set("ref_gflops", kFlops / Median(timing.ref_ns));
   report->Set("reps", static_cast<double>(charged.size()));
   report->Set("max_error", timing.max_error);

@@ -194,5 +194,56 @@ TEST(JudgeChargeTest, RealCgroupChargesABackgroundThreadThatSpinsAfterDone) {
   munmap(shared, sizeof(Shared));
 }
 
+// Cambrian removes the worker job's cgroup as soon as its main process
+// exits, and the meter then reads ENODEV: that is the worker gone, not a
+// broken judge (a worker that exits before its first call must not make the
+// judge fail instead of reporting it).
+class GoneMeter : public CpuMeter {
+ public:
+  std::optional<int64_t> ReadNs(std::string* error) override {
+    *error = "reading the worker CPU meter: No such device";
+    return std::nullopt;
+  }
+  bool WorkerGone() const override { return true; }
+};
+
+TEST(JudgeChargeTest, AMeterThatVanishedIsTheWorkerGone) {
+  ForkedPeer worker([](UniqueFd fd) {
+    std::string error;
+    return RunWorker(
+        std::move(fd), {},
+        [](const WorkerCall&, const WorkerMemory&) { return WorkerReply::Done(); }, &error);
+  });
+  JudgeSession session(worker.TakeSocket(), std::make_unique<GoneMeter>());
+  Declarations hello;
+  ASSERT_FALSE(session.AwaitHello(10000, &hello));
+  ASSERT_FALSE(session.ShareMemory(64, 64));
+  CallResult result = session.Call(EmptyCall());
+  ASSERT_TRUE(result.fault.has_value());
+  EXPECT_EQ(result.fault->kind, FaultKind::kWorkerGone) << result.fault->reason;
+}
+
+TEST(JudgeChargeTest, FromEnvAcceptsAMeterWhoseWorkerIsAlreadyGone) {
+  // A descriptor whose reads fail with ENODEV: a removed cgroup file where
+  // the machine has one, else skip (ENOENT/ENODEV cannot be faked on a file).
+  const std::filesystem::path parent = "/sys/fs/cgroup/cpuacct";
+  const std::filesystem::path dir = parent / ("kernels-test-" + std::to_string(getpid()));
+  std::error_code ec;
+  if (!std::filesystem::create_directory(dir, ec))
+    GTEST_SKIP() << "needs root and cgroup v1 cpuacct";
+  const int fd = open((dir / "cpuacct.usage").c_str(), O_RDONLY);
+  std::filesystem::remove(dir, ec);
+  ASSERT_GE(fd, 0);
+  setenv("CAMBRIAN_WORKER_CPU_FD", std::to_string(fd).c_str(), 1);
+  setenv("CAMBRIAN_WORKER_CPU_FORMAT", "cpuacct.usage", 1);
+  std::string error;
+  std::unique_ptr<CpuMeter> meter = CpuMeterFromEnv(&error);
+  unsetenv("CAMBRIAN_WORKER_CPU_FD");
+  unsetenv("CAMBRIAN_WORKER_CPU_FORMAT");
+  ASSERT_NE(meter, nullptr) << error;
+  EXPECT_FALSE(meter->ReadNs(&error).has_value());
+  EXPECT_TRUE(meter->WorkerGone()) << error;
+}
+
 }  // namespace
 }  // namespace cambrian::kernels

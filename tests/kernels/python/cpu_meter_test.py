@@ -10,7 +10,7 @@ import unittest
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
                                 "kernels", "python"))
 from cambrian_kernels import cpu_meter  # noqa: E402
-from cambrian_kernels.faults import JUDGE, Fault  # noqa: E402
+from cambrian_kernels.faults import JUDGE, PEER_GONE, Fault  # noqa: E402
 
 
 class ParseTest(unittest.TestCase):
@@ -51,6 +51,26 @@ class MeterTest(unittest.TestCase):
             with self.assertRaises(Fault) as caught:
                 cpu_meter.from_env(env)
             self.assertEqual(caught.exception.kind, JUDGE)
+
+    def test_a_removed_cgroup_is_the_worker_gone(self):
+        # Cambrian removes the worker job's cgroup when its main process exits;
+        # the judge's descriptor then reads ENODEV.
+        parent = "/sys/fs/cgroup/cpuacct"
+        path = os.path.join(parent, f"kernels-py-test-{os.getpid()}")
+        try:
+            os.mkdir(path)
+        except OSError:
+            self.skipTest("needs root and cgroup v1 cpuacct")
+        fd = os.open(os.path.join(path, "cpuacct.usage"), os.O_RDONLY)
+        try:
+            os.rmdir(path)
+            env = {"CAMBRIAN_WORKER_CPU_FD": str(fd), "CAMBRIAN_WORKER_CPU_FORMAT": "cpuacct.usage"}
+            meter = cpu_meter.from_env(env)  # a worker already gone is no broken judge
+            with self.assertRaises(Fault) as caught:
+                meter.read_ns()
+            self.assertEqual(caught.exception.kind, PEER_GONE)
+        finally:
+            os.close(fd)
 
 
 if __name__ == "__main__":
