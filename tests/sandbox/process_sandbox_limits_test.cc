@@ -148,7 +148,11 @@ TEST(ProcessSandboxLimitsTest, CpuLimitStopsABusyLoop) {
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_EQ(result->outcome, Outcome::kTimeout);
   EXPECT_EQ(result->detail, "CPU time limit");
-  EXPECT_GE(result->cpu_seconds, 0.9);
+  // The kernel samples CPU time at ticks, and rusage and RLIMIT_CPU see the
+  // samples differently: on a busy machine 0.81 s was recorded for a 1 s
+  // limit. The detail above is what proves the cap fired; this only checks
+  // the loop really ran.
+  EXPECT_GE(result->cpu_seconds, 0.5);
   EXPECT_LT(result->wall_seconds, 20);
 }
 
