@@ -2,8 +2,9 @@
 # Does evolution beat chance? Runs the built-in matmul task with both
 # strategies (evolve: islands of MAP-Elites grids; random: the same mutators
 # on fitness-blind parents) at the same evaluation budget over several seeds,
-# and prints per run the best GFLOP/s and how many evaluations it took to
-# reach THRESHOLD x the seed's GFLOP/s, then a summary per strategy.
+# and prints per run the best fitness (the judge's speedup over its reference
+# kernel) and how many evaluations it took to reach THRESHOLD x the seed's,
+# then a summary per strategy.
 # The runs of the two strategies alternate, so machine load hits both alike.
 #   bench/strategies.sh [BUDGET] [SEEDS] [THRESHOLD]     (defaults 50, "1 2 3 4 5 6", 20)
 set -euo pipefail
@@ -15,7 +16,7 @@ THRESHOLD=${3:-20}
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
 
-printf '%-8s %-5s %10s %10s %8s %22s\n' strategy seed "seed GF/s" "best GF/s" "x seed" \
+printf '%-8s %-5s %10s %10s %8s %22s\n' strategy seed "seed fit." "best fit." "x seed" \
   "evals to ${THRESHOLD}x seed"
 for seed in $SEEDS; do
   for strategy in evolve random; do
@@ -30,7 +31,7 @@ rows = sqlite3.connect(db).execute(
 seed_gf = next(f for i, m, f in rows if m == "seed")
 best = max(f for i, m, f in rows if f is not None)
 reached = next((i for i, m, f in rows if f is not None and f >= threshold * seed_gf), None)
-print(f"{strategy:<8} {seed:<5} {seed_gf:10.2f} {best:10.2f} {best / seed_gf:8.1f} "
+print(f"{strategy:<8} {seed:<5} {seed_gf:10.4g} {best:10.4g} {best / seed_gf:8.1f} "
       f"{reached if reached else 'not reached':>22}", flush=True)
 with open(results, "a") as out:
     out.write(f"{strategy} {best / seed_gf} {reached or 0}\n")
