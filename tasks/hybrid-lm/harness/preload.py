@@ -66,8 +66,10 @@ def warm_up(device, make_optimizer):
     with torch.no_grad():
         net(idx).float().cpu().numpy()
     if device.type == "cuda":
-        # Mixed precision takes other cuBLAS paths (cuBLASLt).
-        with torch.autocast("cuda", dtype=torch.bfloat16):
+        # Mixed precision takes other cuBLAS paths (cuBLASLt). Older GPUs
+        # lack bfloat16, and older torch refuses it there.
+        half = torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
+        with torch.autocast("cuda", dtype=half):
             net(idx).float().sum().item()
         torch.cuda.synchronize()
         torch.cuda.reset_peak_memory_stats()
