@@ -9,86 +9,15 @@
 
 #include "absl/strings/str_replace.h"
 #include "common/file_util.h"
+#include "tests/evaluator/task_loader_fixture.h"
 
 namespace cambrian::evaluator {
 namespace {
 
 namespace fs = std::filesystem;
 using ::testing::HasSubstr;
-
-constexpr char kGoodTask[] = R"(name = "matmul-cpu"
-description = "Multiply matrices fast."
-instructions = "program.md"
-
-[program]
-root = "program"
-editable = ["*.cpp"]
-
-[trusted]
-root = "harness"
-
-[[stages]]
-name = "build"
-run = "g++ -O3 matmul.cpp $CAMBRIAN_TRUSTED/bench.cpp -o bench"
-timeout = "90s"
-
-[[stages]]
-name = "check"
-run = "./bench --check"
-timeout = "30s"
-pass_if = "correct == 1"
-
-[fitness]
-score = "gflops"
-goal = "maximize"
-tolerance = 0.25
-
-[features]
-code_lines = { bins = 4, range = [20, 400] }
-
-[resources]
-cpus = 2
-memory = "2GiB"
-gpus = 1
-output = "1MiB"
-file_size = "64MiB"
-)";
-
-class TaskLoaderTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    dir_ = fs::path(::testing::TempDir()) /
-           ("task_loader_" +
-            std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
-    fs::remove_all(dir_);
-    ASSERT_TRUE(WriteFile(dir_ / "program" / "matmul.cpp", "int main() {}\n").ok());
-    ASSERT_TRUE(WriteFile(dir_ / "harness" / "bench.cpp", "// bench\n").ok());
-    ASSERT_TRUE(WriteFile(dir_ / "program.md", "Make it fast.\n").ok());
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  absl::StatusOr<Task> Load(const std::string& toml) {
-    EXPECT_TRUE(WriteFile(dir_ / "task.toml", toml).ok());
-    return LoadTask(dir_);
-  }
-
-  // Loads kGoodTask with `from` replaced by `to`, expects InvalidArgument
-  // and returns the message.
-  std::string ErrorFor(const std::string& from, const std::string& to) {
-    std::string toml = kGoodTask;
-    EXPECT_NE(toml.find(from), std::string::npos) << from;
-    toml = absl::StrReplaceAll(toml, {{from, to}});
-    absl::StatusOr<Task> task = Load(toml);
-    EXPECT_FALSE(task.ok()) << "loaded despite replacing " << from << " by " << to;
-    if (task.ok()) return "";
-    EXPECT_EQ(task.status().code(), absl::StatusCode::kInvalidArgument);
-    std::string message(task.status().message());
-    EXPECT_THAT(message, HasSubstr((dir_ / "task.toml").string()));
-    return message;
-  }
-
-  fs::path dir_;
-};
+using testing::kGoodTask;
+using testing::TaskLoaderTest;
 
 TEST_F(TaskLoaderTest, LoadsEveryKey) {
   absl::StatusOr<Task> task = Load(kGoodTask);
@@ -322,51 +251,6 @@ TEST_F(TaskLoaderTest, NoiseAndConfirmation) {
   EXPECT_THAT(ErrorFor("tolerance = 0.25", "confirm = 1.5"), HasSubstr("key 'fitness.confirm'"));
   EXPECT_THAT(ErrorFor("tolerance = 0.25", "confirm_seeds = 0"),
               HasSubstr("key 'fitness.confirm_seeds': expected an integer >= 1"));
-}
-
-TEST_F(TaskLoaderTest, JudgesSetupAndHiddenPaths) {
-  absl::StatusOr<Task> task = Load(absl::StrReplaceAll(
-      kGoodTask,
-      {{"root = \"harness\"\n",
-        "root = \"harness\"\nsetup = \"make judge\"\nsetup_timeout = \"2m\"\n"
-        "hidden = [\"/usr/share/common-lic*\", \"/no/such/dir\"]\n"},
-       {"pass_if = \"correct == 1\"", "pass_if = \"correct == 1\"\njudge = \"./judge check\""}}));
-  ASSERT_TRUE(task.ok()) << task.status();
-  EXPECT_EQ(task->setup, "make judge");
-  EXPECT_EQ(task->setup_timeout, absl::Minutes(2));
-  EXPECT_THAT(task->hidden_patterns,
-              ::testing::ElementsAre("/usr/share/common-lic*", "/no/such/dir"));
-  // Globs expand to what exists now; a missing path is no error.
-  if (fs::is_directory("/usr/share/common-licenses")) {
-    EXPECT_THAT(task->hidden_paths, ::testing::ElementsAre("/usr/share/common-licenses"));
-  }
-  EXPECT_FALSE(task->stages[0].judged());
-  EXPECT_EQ(task->stages[1].judge, "./judge check");
-  EXPECT_TRUE(HasJudge(*task));
-  EXPECT_THAT(ErrorFor("root = \"harness\"\n", "root = \"harness\"\nhidden = [\"usr/x\"]\n"),
-              HasSubstr("'usr/x' must be an absolute path"));
-  EXPECT_THAT(ErrorFor("root = \"harness\"\n", "root = \"harness\"\nhidden = [\"/usr/\"]\n"),
-              HasSubstr("would hide the system"));
-  EXPECT_THAT(ErrorFor("root = \"harness\"\n", "root = \"harness\"\nhidden = \"/x\"\n"),
-              HasSubstr("key 'trusted.hidden'"));
-  EXPECT_THAT(ErrorFor("root = \"harness\"\n", "root = \"harness\"\nsetup = \"\"\n"),
-              HasSubstr("key 'trusted.setup'"));
-  EXPECT_THAT(ErrorFor("pass_if = \"correct == 1\"", "judge = \"\""), HasSubstr("stages[1].judge"));
-}
-
-TEST_F(TaskLoaderTest, Plausibility) {
-  absl::StatusOr<Task> task = Load(absl::StrReplaceAll(
-      kGoodTask,
-      {{"tolerance = 0.25", "plausible = [0, 400]\nplausible_if = \"gflops < 2 * peak\""}}));
-  ASSERT_TRUE(task.ok()) << task.status();
-  EXPECT_EQ(task->plausible_lo, 0);
-  EXPECT_EQ(task->plausible_hi, 400);
-  EXPECT_EQ(task->plausible_if, "gflops < 2 * peak");
-  EXPECT_THAT(ErrorFor("tolerance = 0.25", "plausible = [5, 1]"),
-              HasSubstr("key 'fitness.plausible': expected [lo, hi] with lo <= hi"));
-  EXPECT_THAT(ErrorFor("tolerance = 0.25", "plausible = 3"), HasSubstr("fitness.plausible"));
-  EXPECT_THAT(ErrorFor("tolerance = 0.25", "plausible_if = \"gflops <\""),
-              HasSubstr("fitness.plausible_if"));
 }
 
 constexpr char kProfiles[] = R"(
