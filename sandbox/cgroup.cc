@@ -236,6 +236,13 @@ bool CgroupSupport::pids() const {
   return false;
 }
 
+bool CgroupSupport::cpu_accounting() const {
+  for (const CgroupHierarchy& h : hierarchies) {
+    if (h.cpuacct || h.unified) return true;
+  }
+  return false;
+}
+
 CgroupSupport DetectCgroups() {
   const std::vector<Mount> mounts = CgroupMounts();
   const std::map<std::string, std::string> own = OwnCgroupPaths();

@@ -38,6 +38,9 @@ struct CgroupSupport {
   bool usable() const { return !hierarchies.empty(); }
   bool memory() const;
   bool pids() const;
+  // CPU accounting of a job's whole tree (v1 cpuacct or v2): what judges
+  // charge a worker's CPU from.
+  bool cpu_accounting() const;
 };
 
 // Reads /proc/self/mountinfo and /proc/self/cgroup, prefers cgroup v1

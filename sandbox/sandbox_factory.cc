@@ -1,6 +1,7 @@
 #include "sandbox/sandbox_factory.h"
 
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <system_error>
@@ -109,6 +110,17 @@ absl::StatusOr<SandboxChoice> MakeSandbox(const SandboxOptions& options) {
   return choice;
 }
 
+// The kernel's Landlock ABI version (landlock_create_ruleset with
+// LANDLOCK_CREATE_RULESET_VERSION), 0 without Landlock.
+int LandlockAbi() {
+#ifdef SYS_landlock_create_ruleset
+  const long abi = syscall(SYS_landlock_create_ruleset, nullptr, 0, 1U);
+  return abi > 0 ? static_cast<int>(abi) : 0;
+#else
+  return 0;
+#endif
+}
+
 SandboxDiagnosis DiagnoseSandbox(const SandboxOptions& options) {
   SandboxDiagnosis diagnosis;
   diagnosis.as_root = geteuid() == 0;
@@ -128,6 +140,8 @@ SandboxDiagnosis DiagnoseSandbox(const SandboxOptions& options) {
   diagnosis.cgroups = process.cgroups().summary;
   diagnosis.cgroup_memory = process.cgroups().memory();
   diagnosis.cgroup_pids = process.cgroups().pids();
+  diagnosis.cgroup_cpu = process.cgroups().cpu_accounting();
+  diagnosis.landlock_abi = LandlockAbi();
   ModeDiagnosis process_mode{SandboxMode::kProcess, true,
                              "works; no filesystem, network or uid isolation", ""};
   if (!process.cgroups().usable()) {

@@ -63,6 +63,11 @@ struct SandboxDiagnosis {
   std::string cgroups;               // CgroupSupport::summary
   bool cgroup_memory = false;
   bool cgroup_pids = false;
+  // Judges: the worker's CPU meter (cgroup CPU accounting), and the Landlock
+  // ABI version trusted worker loaders lock Python workers out of the
+  // filesystem with (0: none; kernels/python/cambrian_kernels/lockdown.py).
+  bool cgroup_cpu = false;
+  int landlock_abi = 0;
   bool as_root = false;
   std::vector<GpuInfo> gpus;
   std::string gpu_detail;  // how the GPUs were found, or why none

@@ -27,6 +27,8 @@ nlohmann::json DiagnosisJson(const sandbox::SandboxDiagnosis& diagnosis) {
           {"cgroups", diagnosis.cgroups},
           {"cgroup_memory", diagnosis.cgroup_memory},
           {"cgroup_pids", diagnosis.cgroup_pids},
+          {"cgroup_cpu", diagnosis.cgroup_cpu},
+          {"landlock_abi", diagnosis.landlock_abi},
           {"root", diagnosis.as_root},
           {"gpus", gpus},
           {"gpu_detail", diagnosis.gpu_detail}};
@@ -45,6 +47,19 @@ void PrintDiagnosis(const sandbox::SandboxDiagnosis& diagnosis) {
   }
   if (!diagnosis.cgroup_pids)
     std::cout << "  no pids cgroup: a fork bomb is stopped only by time\n";
+  std::cout
+      << "Judges (docs/trust.md):\n"
+      << (diagnosis.cgroup_cpu
+              ? "  worker CPU meter: yes (threads, children and work after a call are charged)\n"
+              : "  worker CPU meter: NO (no cgroup CPU accounting): judges charge wall time "
+                "only, so extra threads pay off; run as root or delegate a cgroup\n");
+  if (diagnosis.landlock_abi > 0) {
+    std::cout << "  Landlock: ABI " << diagnosis.landlock_abi
+              << " (Python workers are locked out of the filesystem before candidate code runs)\n";
+  } else {
+    std::cout << "  Landlock: NO: Python workers (hybrid-lm) run without the filesystem lockdown "
+                 "and can read text on disk as extra training data (fs_locked = 0)\n";
+  }
   std::cout << "GPUs: " << diagnosis.gpus.size() << " (" << diagnosis.gpu_detail << ")\n";
   for (const sandbox::GpuInfo& gpu : diagnosis.gpus) {
     std::cout << absl::StrFormat("  %d  %s  %s\n", gpu.index, gpu.name, gpu.uuid);
