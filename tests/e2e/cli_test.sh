@@ -219,6 +219,26 @@ case_kill_and_resume() {
   echo "kills: $kills, done before resume: $before"
 }
 
+# eval: the seed of a task, a program dir that replaces it, JSON, exit codes;
+# a task without a judge is warned about; doctor tells what judges get.
+case_eval_and_doctor() {
+  "$CAMBRIAN" eval "$TASKS/quadratic" --json >seed.json 2>seed.err || fail "eval of the seed: $(cat seed.err)"
+  json 'data["outcome"] == "ok" and len(data["stages"]) == 2' <seed.json | grep -q True ||
+    fail "eval --json: $(cat seed.json)"
+  expect_contains "$(cat seed.err)" "has no judge" "eval warns about a task without a judge"
+  mkdir mine && printf 'X=13  # @knob range=0..20\nY=4  # @knob range=0..10\n' >mine/params.sh
+  "$CAMBRIAN" eval "$TASKS/quadratic" --program mine --json >mine.json 2>/dev/null ||
+    fail "eval of a program dir"
+  json 'data["fitness"] == 0' <mine.json | grep -q True || fail "eval --program: $(cat mine.json)"
+  echo 'exit 3' >mine/params.sh
+  "$CAMBRIAN" eval "$TASKS/quadratic" --program mine >bad.out 2>&1
+  [ $? -eq 3 ] || fail "a failing program must exit 3: $(cat bad.out)"
+  expect_contains "$(cat bad.out)" "outcome" "eval prints the outcome"
+  "$CAMBRIAN" doctor --json | json '"landlock_abi" in data and "cgroup_cpu" in data' | grep -q True ||
+    fail "doctor --json lacks the judges' facts"
+  expect_contains "$("$CAMBRIAN" doctor)" "worker CPU meter" "doctor's judge section"
+}
+
 case_sandbox_modes() {
   out=$("$CAMBRIAN" run "$TASKS/quadratic" --sandbox chroot --run-dir runs/x 2>&1) &&
     fail "an unknown sandbox mode ran"
