@@ -15,7 +15,10 @@ training windows (the worker seeds its initialisation with it), so runs on
 other seeds measure the noise; the scored validation bytes never change.
 Everything that must stay unpredictable to the worker (the order of the
 validation calls, probe placement, cut points and filler) comes from
-getrandom. Report: $CAMBRIAN_OUT/metrics.json, written by this process only.
+getrandom. Every byte sent goes through the secret alphabet P (alphabet.py:
+from the key [trusted] setup wrote and the seed) and is scored in it; no key,
+no run (exit 2). Report: $CAMBRIAN_OUT/metrics.json, written by this process
+only.
 """
 import os
 
@@ -29,6 +32,7 @@ import time  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import alphabet  # noqa: E402
 import corpus  # noqa: E402
 import profiles  # noqa: E402
 import scoring  # noqa: E402
@@ -83,19 +87,23 @@ def fs_locked(declared):
     return int(value == 1)
 
 
-def check(judge, profile):
-    """Probes on random bytes: CHECK_ROWS-row calls of full-length rows."""
+def check(judge, profile, perm):
+    """Probes on random bytes (through P too, like every byte sent):
+    CHECK_ROWS-row calls of full-length rows."""
     rng, t = secret_rng(), profile["context"]
-    calls = [scoring.EvalCall(rng.integers(0, 256, (CHECK_ROWS, t), dtype=np.uint8),
-                              np.full(CHECK_ROWS, -1, dtype=np.int64)) for _ in range(2)]
+
+    def noise(rng, size):
+        return perm[rng.integers(0, 256, size, dtype=np.uint8)]
+
+    calls = [scoring.EvalCall(noise(rng, (CHECK_ROWS, t)), np.full(CHECK_ROWS, -1, dtype=np.int64))
+             for _ in range(2)]
     bases = [(i, r) for i in range(len(calls)) for r in range(CHECK_ROWS)]
 
     def pick_base(rng, length, used):
         free = [b for b in bases if b not in used]
         return free[rng.integers(len(free))]
 
-    cuts = scoring.add_probes(calls, 2 * CHECK_ROWS, 2, CHECK_ROWS, pick_base,
-                              lambda rng, size: rng.integers(0, 256, size, dtype=np.uint8), rng)
+    cuts = scoring.add_probes(calls, 2 * CHECK_ROWS, 2, CHECK_ROWS, pick_base, noise, rng)
     outcome = scoring.run_calls(judge, calls, rng.permutation(len(calls)), profile["call_s"])
     worst = scoring.worst_violation(outcome.kept, cuts)
     return {"causal": int(worst < CAUSAL_TOLERANCE), "causal_violation": worst}, len(cuts)
@@ -143,10 +151,12 @@ def validate(judge, plan, profile):
     return bpb, causal, len(cuts), tokens, outcome.peak_mem_mb
 
 
-def train(judge, profile, seed):
+def train(judge, profile, seed, perm):
+    """Trains and scores on the corpus relabelled by P: every window, prefix,
+    filler and target below is in the secret alphabet, at the same places."""
     train_bytes, val_bytes, sha, _ = corpus.build()
-    plan = scoring.ValidationPlan(val_bytes, profile)
-    data = np.frombuffer(train_bytes, dtype=np.uint8)
+    plan = scoring.ValidationPlan(alphabet.apply(perm, val_bytes).tobytes(), profile)
+    data = alphabet.apply(perm, train_bytes)
     losses = train_windows(judge, data, profile, seed)
     train_ns = sum(r.charged_ns for r in judge.results)
     first_eval = len(judge.results)
@@ -176,39 +186,54 @@ def train(judge, profile, seed):
     return metrics, note
 
 
+def secret_alphabet(seed):
+    """P from the setup's key and the seed. Without the key the task was run
+    without its setup (a task bug): exit 2 rather than send plain bytes."""
+    try:
+        return alphabet.permutation(alphabet.read_key(), seed)
+    except alphabet.MissingKey as error:
+        print(f"hybrid-lm judge is broken: {error}", file=sys.stderr, flush=True)
+        sys.exit(2)
+
+
+def exchange(judge, mode, profile, seed, perm, started, metrics, notes):
+    """HELLO, then the stage's calls, then BYE; fills `metrics` and `notes`."""
+    metrics["cpu_accounted"] = int(judge.meter is not None)
+    hello = judge.hello(timeout=profile["hello_s"])
+    metrics["hello_seconds"] = time.monotonic() - started
+    if judge.meter is not None:
+        metrics["hello_cpu_seconds"] = judge.meter.read_ns() / 1e9
+    declared, note = described(hello, profile)
+    metrics.update(declared)
+    notes.append(note)
+    judge.share(*profiles.buffer_sizes(profile))
+    if mode == "check":
+        result, probes = check(judge, profile, perm)
+        metrics.update(result, probes=probes)
+    else:
+        result, note = train(judge, profile, seed, perm)
+        metrics.update(result)
+        notes.insert(0, note)
+    judge.bye()
+    if not metrics["causal"]:
+        moved = metrics["causal_violation"]
+        notes.insert(0, f"NOT CAUSAL: logits before a probe's cut moved by {moved:.3g} "
+                     "(relative): a logit may depend only on the bytes up to its own position, "
+                     "and only on its own row")
+
+
 def main():
     mode = sys.argv[1] if len(sys.argv) > 1 else ""
     if mode not in ("check", "train"):
         sys.exit("usage: judge.py check|train")
     name, profile = profiles.selected()
     seed = int(os.environ.get("CAMBRIAN_SEED", "1")) % (2**63)
+    perm = secret_alphabet(seed)  # no key: stop before the worker is even answered
     print(f"hybrid-lm judge: {mode}, profile {name}, seed {seed}", flush=True)
     started = time.monotonic()
     metrics, notes = {"verdict": VERDICTS["ok"], "causal": 0, "within_limits": 0}, []
     try:
-        judge = Judge.from_env()
-        metrics["cpu_accounted"] = int(judge.meter is not None)
-        hello = judge.hello(timeout=profile["hello_s"])
-        metrics["hello_seconds"] = time.monotonic() - started
-        if judge.meter is not None:
-            metrics["hello_cpu_seconds"] = judge.meter.read_ns() / 1e9
-        declared, note = described(hello, profile)
-        metrics.update(declared)
-        notes.append(note)
-        judge.share(*profiles.buffer_sizes(profile))
-        if mode == "check":
-            result, probes = check(judge, profile)
-            metrics.update(result, probes=probes)
-        else:
-            result, note = train(judge, profile, seed)
-            metrics.update(result)
-            notes.insert(0, note)
-        judge.bye()
-        if not metrics["causal"]:
-            moved = metrics["causal_violation"]
-            notes.insert(0, f"NOT CAUSAL: logits before a probe's cut moved by {moved:.3g} "
-                         "(relative): a logit may depend only on the bytes up to its own position, "
-                         "and only on its own row")
+        exchange(Judge.from_env(), mode, profile, seed, perm, started, metrics, notes)
     except Fault as fault:
         if fault.kind == JUDGE:
             print(f"hybrid-lm judge is broken: {fault.describe()}", file=sys.stderr, flush=True)

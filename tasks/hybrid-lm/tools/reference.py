@@ -1,7 +1,8 @@
 """Measures fixed architectures at a profile's budget, on several seeds, the
 way a Cambrian evaluation would: the train stage's judge and worker commands
 from task.toml, connected by kernels/tools/judge_pair.py (no sandbox), one
-thread each, a fresh job dir.
+thread each, a fresh job dir, the task's [trusted] setup (the alphabet's
+key) run once into a fresh directory that only the judge is told of.
 
   /usr/bin/python3 -B tasks/hybrid-lm/tools/reference.py [--profile demo]
       [--seeds 1,2,3] [--jobs 2] NAME=PATTERN[;KNOB=VALUE...] ...
@@ -12,6 +13,7 @@ summary per architecture (mean, sample standard deviation, tokens/s, params).
 """
 import argparse
 import json
+import shlex
 import os
 import re
 import shutil
@@ -26,9 +28,21 @@ TASK = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PAIR = os.path.join(TASK, "..", "..", "kernels", "tools", "judge_pair.py")
 
 
-def train_stage():
+def task_toml():
     with open(os.path.join(TASK, "task.toml"), "rb") as f:
-        return next(s for s in tomllib.load(f)["stages"] if s["name"] == "train")
+        return tomllib.load(f)
+
+
+def train_stage():
+    return next(s for s in task_toml()["stages"] if s["name"] == "train")
+
+
+def run_setup():
+    """The task's [trusted] setup in a fresh directory (removed at exit)."""
+    setup = tempfile.TemporaryDirectory(prefix="hybrid-setup-")
+    subprocess.run(["/bin/sh", "-c", task_toml()["trusted"]["setup"]], cwd=setup.name, check=True,
+                   env={**os.environ, "CAMBRIAN_SETUP_DIR": setup.name})
+    return setup
 
 
 def genome_source(spec):
@@ -44,7 +58,7 @@ def genome_source(spec):
     return text
 
 
-def run(name, spec, seed, profile):
+def run(name, spec, seed, profile, setup):
     job = tempfile.mkdtemp(prefix="hybrid-ref-")
     try:
         with open(os.path.join(job, "model.py"), "w") as f:
@@ -53,7 +67,8 @@ def run(name, spec, seed, profile):
         subprocess.run([sys.executable, PAIR, "--cwd", job, "--out", job, "--seed", str(seed),
                         "--env", f"HYBRID_PROFILE={profile}",
                         "--env", f"CAMBRIAN_TRUSTED={os.path.join(TASK, 'harness')}",
-                        "--", stage["judge"], "--", stage["run"]],
+                        "--", f"CAMBRIAN_SETUP_DIR={shlex.quote(setup)} {stage['judge']}", "--",
+                        stage["run"]],
                        check=True, stdout=subprocess.DEVNULL)
         with open(os.path.join(job, "metrics.json")) as f:
             metrics = json.load(f)["metrics"]
@@ -75,7 +90,9 @@ def main():
     parser.add_argument("archs", nargs="+")
     args = parser.parse_args()
     seeds = [int(s) for s in args.seeds.split(",")]
-    work = [(a.split("=", 1)[0], a.split("=", 1)[1], s, args.profile) for a in args.archs for s in seeds]
+    setup = run_setup()
+    work = [(a.split("=", 1)[0], a.split("=", 1)[1], s, args.profile, setup.name)
+            for a in args.archs for s in seeds]
     with ThreadPoolExecutor(args.jobs) as pool:
         results = list(pool.map(lambda w: run(*w), work))
     print(f"\n{'architecture':14s} {'val_bpb mean':>12s} {'sd':>7s} {'min':>7s} {'max':>7s} "

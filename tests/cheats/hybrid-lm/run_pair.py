@@ -7,7 +7,9 @@ run through kernels/tools/judge_pair.py with the stage's judge and worker
 commands, the worker under bubblewrap with the task's [trusted] hidden paths
 masked, its own PID, IPC and network namespaces and a private /tmp (as
 Cambrian's bwrap sandbox does; --sandbox none runs it bare, which is what
-`cambrian run --sandbox process` would offer). The outcome follows the
+`cambrian run --sandbox process` would offer). The task's [trusted] setup
+(the alphabet's key) runs once into a fresh directory under /tmp, which only
+the judge is told of (the worker's /tmp is its own). The outcome follows the
 evaluator's rules: a judge that does not exit 0 is runtime_error, past the
 stage timeout timeout, a failed pass_if wrong_answer (runtime_error when the
 judge's verdict says the worker sent FAIL, since such a worker exits 1), a
@@ -74,6 +76,16 @@ def sandboxed(command, job, hidden):
     return " ".join(shlex.quote(a) for a in args)
 
 
+def run_setup(task):
+    """Runs the task's [trusted] setup in a fresh directory, as Cambrian does
+    once per session; returns the directory (a TemporaryDirectory: it goes
+    when the object does)."""
+    setup = tempfile.TemporaryDirectory(prefix="hybrid-setup-")
+    subprocess.run(["/bin/sh", "-c", task["trusted"]["setup"]], cwd=setup.name, check=True,
+                   env={**os.environ, "CAMBRIAN_SETUP_DIR": setup.name})
+    return setup
+
+
 def bwrap_works():
     try:
         probe = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-all", "true"]
@@ -93,6 +105,7 @@ class Runner:
         self.hidden = hidden_args(self.task["trusted"].get("hidden", [])) if args.sandbox == "bwrap" else None
         with open(os.path.join(TASK, "program", "model.py")) as f:
             self.seed_source = f.read()
+        self.setup = run_setup(self.task)
 
     def stage(self, spec, job, case):
         out = tempfile.mkdtemp(prefix="cheat-out-")
@@ -106,8 +119,9 @@ class Runner:
                        "--timeout", str(timeout)]
             for name, value in env.items():
                 command += ["--env", f"{name}={value}"]
-            pair = subprocess.run(command + ["--", spec["judge"], "--", worker], capture_output=True,
-                                  text=True)
+            # The setup directory in the judge's command, not in --env: that would reach the worker.
+            judge = f"CAMBRIAN_SETUP_DIR={shlex.quote(self.setup.name)} {spec['judge']}"
+            pair = subprocess.run(command + ["--", judge, "--", worker], capture_output=True, text=True)
             report = os.path.join(out, "metrics.json")
             if os.path.exists(report):
                 with open(report) as f:
