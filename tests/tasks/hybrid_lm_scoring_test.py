@@ -316,6 +316,34 @@ class SecretAlphabetTrainTest(unittest.TestCase):
         self.assertAlmostEqual(plain["val_bpb"], 8.0, places=9)
 
 
+class HelloBudgetTest(unittest.TestCase):
+    class Meter:
+        def __init__(self, seconds):
+            self.ns = int(seconds * 1e9)
+
+        def read_ns(self):
+            return self.ns
+
+    class Judge:
+        def __init__(self, meter):
+            self.meter = meter
+
+    def test_cpu_before_hello_is_bounded(self):
+        profile = profiles.PROFILES["demo"]
+        limit = profile["hello_cpu_s"]
+        metrics, note = hybrid_judge.hello_budget(self.Judge(self.Meter(0.6)), profile, 30.0)
+        self.assertEqual((metrics["hello_in_budget"], metrics["hello_cpu_seconds"], note), (1, 0.6, None))
+        metrics, note = hybrid_judge.hello_budget(self.Judge(self.Meter(limit + 0.1)), profile, 1.0)
+        self.assertEqual(metrics["hello_in_budget"], 0)
+        self.assertIn("OVER THE HELLO BUDGET", note)
+        # No meter: the judge's clock, with room for a loaded machine.
+        metrics, _ = hybrid_judge.hello_budget(self.Judge(None), profile, 2 * limit)
+        self.assertEqual(metrics["hello_in_budget"], 1)
+        self.assertNotIn("hello_cpu_seconds", metrics)
+        metrics, _ = hybrid_judge.hello_budget(self.Judge(None), profile, 3 * limit + 1)
+        self.assertEqual(metrics["hello_in_budget"], 0)
+
+
 # alphabet.permutation(bytes(range(32)), 1)[:8], as first built.
 KNOWN_FIRST_EIGHT = [198, 92, 147, 120, 77, 133, 117, 203]
 

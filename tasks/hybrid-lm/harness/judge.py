@@ -196,17 +196,39 @@ def secret_alphabet(seed):
         sys.exit(2)
 
 
+def hello_budget(judge, profile, wall_s):
+    """Metrics on what the worker spent before HELLO: the worker's CPU where
+    there is a meter (hello_cpu_s), else the judge's clock (3 x hello_cpu_s:
+    wall time grows with the machine's load). Over it, the worker trained
+    before the budget began (README.md, "Compute before HELLO")."""
+    metrics = {"hello_seconds": wall_s}
+    if judge.meter is not None:
+        metrics["hello_cpu_seconds"] = spent = judge.meter.read_ns() / 1e9
+        limit, what = profile["hello_cpu_s"], "of CPU"
+    else:
+        spent, limit, what = wall_s, 3 * profile["hello_cpu_s"], "(wall clock, no CPU meter)"
+    metrics["hello_in_budget"] = int(spent <= limit)
+    note = None if metrics["hello_in_budget"] else (
+        f"OVER THE HELLO BUDGET: the worker spent {spent:.1f} s {what} before HELLO, more than the "
+        f"profile's {limit:.0f} s (the seed's worker needs under 1 s): work before the first training "
+        "call is training the token budget does not count")
+    return metrics, note
+
+
 def exchange(judge, mode, profile, seed, perm, started, metrics, notes):
     """HELLO, then the stage's calls, then BYE; fills `metrics` and `notes`."""
     metrics["cpu_accounted"] = int(judge.meter is not None)
     hello = judge.hello(timeout=profile["hello_s"])
-    metrics["hello_seconds"] = time.monotonic() - started
-    if judge.meter is not None:
-        metrics["hello_cpu_seconds"] = judge.meter.read_ns() / 1e9
+    spent, over = hello_budget(judge, profile, time.monotonic() - started)
+    metrics.update(spent)
     declared, note = described(hello, profile)
     metrics.update(declared)
     notes.append(note)
-    judge.share(*profiles.buffer_sizes(profile))
+    judge.share(*profiles.buffer_sizes(profile))  # before any BYE: the worker expects MEMORY first
+    if over:
+        notes.insert(0, over)
+        judge.bye()
+        return
     if mode == "check":
         result, probes = check(judge, profile, perm)
         metrics.update(result, probes=probes)
@@ -231,7 +253,8 @@ def main():
     perm = secret_alphabet(seed)  # no key: stop before the worker is even answered
     print(f"hybrid-lm judge: {mode}, profile {name}, seed {seed}", flush=True)
     started = time.monotonic()
-    metrics, notes = {"verdict": VERDICTS["ok"], "causal": 0, "within_limits": 0}, []
+    metrics = {"verdict": VERDICTS["ok"], "causal": 0, "within_limits": 0, "hello_in_budget": 0}
+    notes = []
     try:
         exchange(Judge.from_env(), mode, profile, seed, perm, started, metrics, notes)
     except Fault as fault:

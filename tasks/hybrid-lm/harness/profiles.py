@@ -13,18 +13,23 @@ model), which is why parameter counts are reported as declared.
                of at most eval_batch rows
   probes       causality probes mixed among the validation calls (train)
   call_s       deadline of one call; hello_s of the worker's HELLO
+  hello_cpu_s  the most CPU the worker may spend before HELLO (imports,
+               warm-up, building the model); more fails the stage
+               (README.md, "Compute before HELLO")
 """
 import os
 import sys
 
 PROFILES = {
     "smoke": dict(width_mult=0.5, device="cpu", max_params=2_000_000, context=64, batch=4, steps=24,
-                  val_rows=256, val_lengths=16, eval_batch=16, probes=16, call_s=20, hello_s=120),
+                  val_rows=256, val_lengths=16, eval_batch=16, probes=16, call_s=20, hello_s=120,
+                  hello_cpu_s=5),
     "demo": dict(width_mult=1.0, device="cpu", max_params=4_000_000, context=128, batch=16, steps=220,
-                 val_rows=4096, val_lengths=128, eval_batch=32, probes=64, call_s=60, hello_s=120),
+                 val_rows=4096, val_lengths=128, eval_batch=32, probes=64, call_s=60, hello_s=120,
+                 hello_cpu_s=5),
     "gpu": dict(width_mult=6.0, device="cuda", max_params=200_000_000, context=1024, batch=16,
                 steps=1200, val_rows=512, val_lengths=32, eval_batch=16, probes=32, call_s=300,
-                hello_s=600),
+                hello_s=600, hello_cpu_s=60),
 }
 # Training recipe (the worker's; see worker.py).
 WARMUP_FRACTION = 0.1

@@ -7,7 +7,9 @@ run through kernels/tools/judge_pair.py with the stage's judge and worker
 commands, the worker under bubblewrap with the task's [trusted] hidden paths
 masked, its own PID, IPC and network namespaces and a private /tmp (as
 Cambrian's bwrap sandbox does; --sandbox none runs it bare, which is what
-`cambrian run --sandbox process` would offer). The task's [trusted] setup
+`cambrian run --sandbox process` would offer), in a cgroup whose CPU meter
+the judge reads where this runs as root (judge_pair.py --cpu; elsewhere the
+judge has its clock only). The task's [trusted] setup
 (the alphabet's key) runs once into a fresh directory under /tmp, which only
 the judge is told of (the worker's /tmp is its own). The outcome follows the
 evaluator's rules: a judge that does not exit 0 is runtime_error, past the
@@ -86,6 +88,22 @@ def run_setup(task):
     return setup
 
 
+def cpu_meter_works():
+    """True if judge_pair.py --cpu can give the judge the worker's CPU
+    meter, as Cambrian does (root and a writable cgroup hierarchy)."""
+    if os.geteuid() != 0:
+        return False
+    for parent in ("/sys/fs/cgroup/cpuacct", "/sys/fs/cgroup"):
+        probe = os.path.join(parent, f"cambrian-pair-probe-{os.getpid()}")
+        try:
+            os.mkdir(probe)
+            os.rmdir(probe)
+            return True
+        except OSError:
+            continue
+    return False
+
+
 def bwrap_works():
     try:
         probe = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-all", "true"]
@@ -106,6 +124,7 @@ class Runner:
         with open(os.path.join(TASK, "program", "model.py")) as f:
             self.seed_source = f.read()
         self.setup = run_setup(self.task)
+        self.cpu = ["--cpu"] if cpu_meter_works() else []
 
     def stage(self, spec, job, case):
         out = tempfile.mkdtemp(prefix="cheat-out-")
@@ -116,7 +135,7 @@ class Runner:
                    "CAMBRIAN_STAGE": spec["name"], "CAMBRIAN_CANDIDATE": case,
                    "CAMBRIAN_JOB_DIR": job, "HOME": job}
             command = [sys.executable, PAIR, "--cwd", job, "--out", out, "--seed", str(self.args.seed),
-                       "--timeout", str(timeout)]
+                       "--timeout", str(timeout), *self.cpu]
             for name, value in env.items():
                 command += ["--env", f"{name}={value}"]
             # The setup directory in the judge's command, not in --env: that would reach the worker.
