@@ -4,9 +4,13 @@
 #include <sys/file.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 
 namespace cambrian::orchestrator {
 namespace fs = std::filesystem;
@@ -44,19 +48,46 @@ absl::StatusOr<fs::path> ResolveRunDir(const std::optional<fs::path>& flag) {
   return *latest;
 }
 
-absl::StatusOr<RunLock> RunLock::Acquire(const RunPaths& paths) {
+namespace {
+
+// The pid the holder wrote into the lock file, or 0.
+pid_t RecordedHolder(int fd) {
+  char text[32] = {};
+  ssize_t n = pread(fd, text, sizeof(text) - 1, 0);
+  if (n <= 0) return 0;
+  return static_cast<pid_t>(std::strtol(text, nullptr, 10));
+}
+
+bool IsAlive(pid_t pid) { return pid > 0 && (kill(pid, 0) == 0 || errno == EPERM); }
+
+// Takes the flock. While the controller that wrote the file is dead but a
+// process it forked still shares the open file (a job between fork and
+// exec when the controller was SIGKILLed; it dies with its parent within
+// moments), waits up to `grace` instead of refusing.
+bool TakeLock(int fd, absl::Duration grace) {
+  absl::Time deadline = absl::Now() + grace;
+  while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (IsAlive(RecordedHolder(fd)) || absl::Now() >= deadline) return false;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<RunLock> RunLock::Acquire(const RunPaths& paths, absl::Duration grace) {
   int fd = open(paths.lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) {
     return absl::InternalError(absl::StrCat("cannot open ", paths.lock.string()));
   }
-  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+  if (!TakeLock(fd, grace)) {
     close(fd);
     return absl::FailedPreconditionError(absl::StrCat("another cambrian controller is running on ",
                                                       paths.dir.string(), " (", paths.lock.string(),
                                                       " is locked)"));
   }
   std::string pid = absl::StrCat(getpid(), "\n");
-  if (ftruncate(fd, 0) == 0) (void)!write(fd, pid.data(), pid.size());
+  if (ftruncate(fd, 0) == 0) (void)!pwrite(fd, pid.data(), pid.size(), 0);
   return RunLock(fd);
 }
 

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 
 namespace cambrian::orchestrator {
 
@@ -38,10 +39,12 @@ inline constexpr char kDefaultRunsDir[] = "runs";
 
 // An exclusive lock on RUN_DIR/controller.lock, released on destruction.
 // FailedPrecondition if another process holds it (a second controller on the
-// same run directory).
+// same run directory). A lock whose recorded controller is dead is waited
+// for up to `grace`: a job it forked may hold the file for a moment longer.
 class RunLock {
  public:
-  [[nodiscard]] static absl::StatusOr<RunLock> Acquire(const RunPaths& paths);
+  [[nodiscard]] static absl::StatusOr<RunLock> Acquire(const RunPaths& paths,
+                                                       absl::Duration grace = absl::Seconds(10));
   RunLock(RunLock&& other) noexcept;
   RunLock& operator=(RunLock&&) = delete;
   ~RunLock();

@@ -65,7 +65,7 @@ start() {
   PID=$!
 }
 
-resumes() { grep -c "resuming:" storm.log 2>/dev/null; }
+resumes() { cat storm.log 2>/dev/null | grep -c "resuming:"; }
 
 kills=0
 snapshots=0

@@ -138,6 +138,41 @@ TEST(RunLockTest, LockHeldByAnotherProcess) {
   EXPECT_TRUE(after.ok()) << after.status();
 }
 
+// A controller SIGKILLed while a job was between fork and exec leaves the
+// job holding the lock for a moment: the next controller waits for it
+// rather than refusing, but refuses at once while the controller lives.
+TEST(RunLockTest, WaitsForADeadControllersForkedChild) {
+  ScratchDir dir("lock_orphan");
+  RunPaths paths = PathsFor(dir.path());
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  pid_t controller = fork();
+  ASSERT_GE(controller, 0);
+  if (controller == 0) {
+    close(ready[0]);
+    absl::StatusOr<RunLock> lock = RunLock::Acquire(paths);
+    if (!lock.ok()) _exit(1);
+    if (fork() == 0) {  // the job, sharing the locked file, outlives its parent
+      (void)!write(ready[1], "y", 1);
+      usleep(400 * 1000);
+      _exit(0);
+    }
+    _exit(0);  // "killed": exits without releasing anything itself
+  }
+  close(ready[1]);
+  char byte = 0;
+  ASSERT_EQ(read(ready[0], &byte, 1), 1);
+  close(ready[0]);
+  int status = 0;
+  ASSERT_EQ(waitpid(controller, &status, 0), controller);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+  EXPECT_TRUE(absl::IsFailedPrecondition(RunLock::Acquire(paths, absl::ZeroDuration()).status()))
+      << "the job still holds the file";
+  absl::StatusOr<RunLock> after = RunLock::Acquire(paths, absl::Seconds(30));
+  EXPECT_TRUE(after.ok()) << after.status();
+}
+
 // Makes runs/NAME/cambrian.db with the given modification time.
 void MakeRun(const std::string& name, fs::file_time_type time) {
   fs::path db = PathsFor(fs::path(kDefaultRunsDir) / name).db;
