@@ -15,7 +15,10 @@ directory) and from $CAMBRIAN_SEED: HMAC-SHA256(key, label, seed, counter)
 in counter mode drives a Fisher-Yates shuffle with rejection sampling (no
 modulo bias). The same key and seed give the same P (both stages of one
 evaluation agree, a run repeats to the bit with the same seed); knowing the
-seed, as the worker does, tells nothing without the key. Numpy only.
+seed, as the worker does, tells nothing without the key. No permutation is
+excluded: the identity comes with probability 1/256! (about 1e-507), and
+like any P it has about one fixed point on average, which the worker cannot
+tell from the others. Numpy only.
 """
 import hashlib
 import hmac
