@@ -6,7 +6,7 @@
 namespace cambrian {
 namespace {
 
-constexpr std::array<std::pair<Outcome, std::string_view>, 12> kNames = {{
+constexpr std::array<std::pair<Outcome, std::string_view>, 14> kNames = {{
     {Outcome::kOk, "ok"},
     {Outcome::kBuildError, "build_error"},
     {Outcome::kRuntimeError, "runtime_error"},
@@ -19,6 +19,8 @@ constexpr std::array<std::pair<Outcome, std::string_view>, 12> kNames = {{
     {Outcome::kDiskLimit, "disk_limit"},
     {Outcome::kTampered, "tampered"},
     {Outcome::kImplausible, "implausible"},
+    {Outcome::kInodeLimit, "inode_limit"},
+    {Outcome::kControllerCrash, "controller_crash"},
 }};
 
 }  // namespace
