@@ -42,6 +42,7 @@ struct ResourceSpec {
   int gpus = 0;
   int64_t output_bytes = int64_t{8} << 20;  // stdout+stderr cap per stage
   int64_t file_bytes = int64_t{1} << 30;    // largest file a job may write
+  int inodes = 100000;                      // entries a job's directories may hold
 };
 
 struct Task {

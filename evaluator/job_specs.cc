@@ -27,6 +27,9 @@ void SetLimits(const Task& task, const TrustedPlaces& places, absl::Duration tim
   spec->limits.max_processes = places.max_processes;
   spec->limits.disk_bytes =
       places.disk_bytes > 0 ? places.disk_bytes : 8 * task.resources.file_bytes;
+  spec->limits.max_inodes = task.resources.inodes;
+  // The declared cores are what the job's whole tree may use at once.
+  spec->limits.cpus = std::max(1, task.resources.cpus);
 }
 
 // The protocol's variables shared by every job, then the task profile's

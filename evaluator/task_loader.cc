@@ -179,18 +179,31 @@ absl::Status LoadFeatures(TomlTable& root, const TaskPaths& paths, Task* task) {
   return absl::OkStatus();
 }
 
+// [resources] inodes: more than LoadCount allows.
+absl::Status LoadInodes(TomlTable& resources, int* inodes) {
+  constexpr char kExpected[] = "an integer from 16 to 100000000";
+  CAMBRIAN_ASSIGN_OR_RETURN(std::optional<int64_t> value,
+                            resources.OptionalInteger("inodes", kExpected));
+  if (!value.has_value()) return absl::OkStatus();
+  if (*value < 16 || *value > 100000000) return resources.WrongType("inodes", kExpected);
+  *inodes = static_cast<int>(*value);
+  return absl::OkStatus();
+}
+
 absl::Status LoadResources(TomlTable& root, const TaskPaths& paths, Task* task) {
   CAMBRIAN_ASSIGN_OR_RETURN(const toml::table* table,
                             root.OptionalTable("resources", "a table [resources]"));
   if (table == nullptr) return absl::OkStatus();
   TomlTable resources(*table, "resources", paths.file);
-  CAMBRIAN_RETURN_IF_ERROR(resources.AllowOnly({"cpus", "memory", "gpus", "output", "file_size"}));
+  CAMBRIAN_RETURN_IF_ERROR(
+      resources.AllowOnly({"cpus", "memory", "gpus", "output", "file_size", "inodes"}));
   ResourceSpec& spec = task->resources;
   CAMBRIAN_RETURN_IF_ERROR(internal::LoadCount(resources, "cpus", 1, &spec.cpus));
   CAMBRIAN_RETURN_IF_ERROR(internal::LoadCount(resources, "gpus", 0, &spec.gpus));
   CAMBRIAN_RETURN_IF_ERROR(internal::LoadBytes(resources, "memory", &spec.memory_bytes));
   CAMBRIAN_RETURN_IF_ERROR(internal::LoadBytes(resources, "output", &spec.output_bytes));
   CAMBRIAN_RETURN_IF_ERROR(internal::LoadBytes(resources, "file_size", &spec.file_bytes));
+  CAMBRIAN_RETURN_IF_ERROR(LoadInodes(resources, &spec.inodes));
   return absl::OkStatus();
 }
 

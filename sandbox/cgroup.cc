@@ -4,8 +4,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -24,6 +26,9 @@ namespace fs = std::filesystem;
 using internal::KeyedValue;
 using internal::ReadSmallFile;
 using internal::WriteCgroupFile;
+
+// The CPU bandwidth period, in microseconds (the kernel's default).
+constexpr int64_t kCpuPeriodUs = 100000;
 
 std::vector<pid_t> Procs(const fs::path& dir) {
   std::vector<pid_t> pids;
@@ -74,12 +79,44 @@ bool RemoveTree(const fs::path& dir) {
   return true;
 }
 
+// Writes the limits `h`'s controllers enforce into the job cgroup `dir`;
+// returns the errno of a failing memory or pids write, 0 otherwise.
+int SetLimits(const CgroupHierarchy& h, const fs::path& dir, const CgroupLimits& limits) {
+  if (h.memory && limits.memory_bytes > 0) {
+    const std::string bytes = absl::StrCat(limits.memory_bytes);
+    if (int error =
+            WriteCgroupFile(dir / (h.unified ? "memory.max" : "memory.limit_in_bytes"), bytes)) {
+      return error;
+    }
+    // Swap too, where the kernel accounts it (the file may be missing).
+    WriteCgroupFile(dir / (h.unified ? "memory.swap.max" : "memory.memsw.limit_in_bytes"),
+                    h.unified ? "0" : bytes);
+  }
+  if (h.pids && limits.max_processes > 0) {
+    if (int error = WriteCgroupFile(dir / "pids.max", absl::StrCat(limits.max_processes))) {
+      return error;
+    }
+  }
+  if (h.cpu && limits.cpus > 0) {
+    // The kernel's smallest quota is 1 ms. A quota the kernel refuses (one
+    // above a quota the controller's own cgroup already has) leaves that one
+    // in force: not worth failing the job for.
+    const int64_t quota = std::max<int64_t>(1000, std::llround(limits.cpus * kCpuPeriodUs));
+    if (h.unified) {
+      WriteCgroupFile(dir / "cpu.max", absl::StrCat(quota, " ", kCpuPeriodUs));
+    } else {
+      WriteCgroupFile(dir / "cpu.cfs_period_us", absl::StrCat(kCpuPeriodUs));
+      WriteCgroupFile(dir / "cpu.cfs_quota_us", absl::StrCat(quota));
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<JobCgroup>> JobCgroup::Create(const CgroupSupport& support,
                                                              const std::string& name,
-                                                             int64_t memory_bytes,
-                                                             int64_t max_processes) {
+                                                             const CgroupLimits& limits) {
   std::unique_ptr<JobCgroup> cgroup(new JobCgroup(support.hierarchies));
   for (const CgroupHierarchy& h : support.hierarchies) {
     const fs::path dir = h.parent / name;
@@ -87,20 +124,7 @@ absl::StatusOr<std::unique_ptr<JobCgroup>> JobCgroup::Create(const CgroupSupport
       return absl::ErrnoToStatus(errno, absl::StrCat("sandbox: mkdir ", dir.string()));
     }
     cgroup->dirs_.push_back(dir);
-    int error = 0;
-    if (h.memory && memory_bytes > 0) {
-      const std::string bytes = absl::StrCat(memory_bytes);
-      error = WriteCgroupFile(dir / (h.unified ? "memory.max" : "memory.limit_in_bytes"), bytes);
-      // Swap too, where the kernel accounts it (the file may be missing).
-      if (error == 0) {
-        WriteCgroupFile(dir / (h.unified ? "memory.swap.max" : "memory.memsw.limit_in_bytes"),
-                        h.unified ? "0" : bytes);
-      }
-    }
-    if (error == 0 && h.pids && max_processes > 0) {
-      error = WriteCgroupFile(dir / "pids.max", absl::StrCat(max_processes));
-    }
-    if (error != 0) {
+    if (int error = SetLimits(h, dir, limits); error != 0) {
       return absl::ErrnoToStatus(error, absl::StrCat("sandbox: limits of ", dir.string()));
     }
   }

@@ -3,11 +3,11 @@
 // whole, including processes that called setsid() or double-forked out of
 // the job's process group. Internal to the sandbox module.
 //
-// Supported: cgroup v1 (the memory and pids controllers, each its own
-// hierarchy) and cgroup v2 (the unified hierarchy). Job cgroups are made
-// below the controller's own cgroup in each hierarchy, which must be
-// writable (root, or a delegated subtree). Without a usable hierarchy the
-// sandbox falls back to rlimits and process groups (see DetectCgroups).
+// Supported: cgroup v1 (the memory, pids, cpu and cpuacct controllers, each
+// its own hierarchy or mounted together) and cgroup v2 (the unified hierarchy). Job cgroups are
+// made below the controller's own cgroup in each hierarchy, which must be writable (root, or a
+// delegated subtree). Without a usable hierarchy the sandbox falls back to rlimits and process
+// groups (see DetectCgroups).
 #ifndef CAMBRIAN_SANDBOX_CGROUP_H_
 #define CAMBRIAN_SANDBOX_CGROUP_H_
 
@@ -28,6 +28,14 @@ struct CgroupHierarchy {
   bool memory = false;           // memory limits are available here
   bool pids = false;             // process-count limits are available here
   bool cpuacct = false;          // v1 CPU accounting here (v2 always has cpu.stat)
+  bool cpu = false;              // CPU bandwidth limits (v1 cfs quota, v2 cpu.max) here
+};
+
+// The caps of one job's cgroup; 0 means none.
+struct CgroupLimits {
+  int64_t memory_bytes = 0;   // the whole tree's memory, swap included
+  int64_t max_processes = 0;  // processes and threads alive at once
+  double cpus = 0;            // CPU time per wall-clock second (a quota per 100 ms period)
 };
 
 struct CgroupSupport {
@@ -38,6 +46,8 @@ struct CgroupSupport {
   bool usable() const { return !hierarchies.empty(); }
   bool memory() const;
   bool pids() const;
+  // CPU bandwidth limits (CgroupLimits::cpus) can be enforced.
+  bool cpu() const;
   // CPU accounting of a job's whole tree (v1 cpuacct or v2): what judges
   // charge a worker's CPU from.
   bool cpu_accounting() const;
@@ -55,13 +65,12 @@ CgroupSupport DetectCgroups();
 // A job's cgroups (one per hierarchy). Not thread-safe; one per job.
 class JobCgroup {
  public:
-  // Makes `name` below every hierarchy of `support` and sets the limits
-  // (0 = none; swap is capped too, so memory cannot spill into it). Errors:
-  // the errno of a failing mkdir or limit write (the directories made so far
-  // are removed).
+  // Makes `name` below every hierarchy of `support` and sets the limits its
+  // controllers can enforce (swap is capped too, so memory cannot spill into
+  // it). Errors: the errno of a failing mkdir or limit write (the
+  // directories made so far are removed).
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<JobCgroup>> Create(
-      const CgroupSupport& support, const std::string& name, int64_t memory_bytes,
-      int64_t max_processes);
+      const CgroupSupport& support, const std::string& name, const CgroupLimits& limits);
   // The directories Create(support, name, ...) makes, without making them.
   static std::vector<std::filesystem::path> DirsFor(const CgroupSupport& support,
                                                     const std::string& name);

@@ -41,7 +41,7 @@ std::vector<Mount> CgroupMounts() {
     if (type != "cgroup" && type != "cgroup2") continue;
     Mount mount{fields[4], fields[3], type == "cgroup2", {}};
     for (absl::string_view option : absl::StrSplit(fields[dash + 3], ',')) {
-      if (option == "memory" || option == "pids" || option == "cpuacct") {
+      if (option == "memory" || option == "pids" || option == "cpuacct" || option == "cpu") {
         mount.controllers.emplace_back(option);
       }
     }
@@ -89,21 +89,31 @@ std::vector<CgroupHierarchy> V1Hierarchies(const std::vector<Mount>& mounts,
     if (it == own.end()) continue;
     hierarchy.parent = OwnDir(mount, it->second);
     for (const std::string& name : mount.controllers) {
-      (name == "memory" ? hierarchy.memory
-       : name == "pids" ? hierarchy.pids
-                        : hierarchy.cpuacct) = true;
+      (name == "memory"    ? hierarchy.memory
+       : name == "pids"    ? hierarchy.pids
+       : name == "cpuacct" ? hierarchy.cpuacct
+                           : hierarchy.cpu) = true;
     }
     if (CanMakeChildren(hierarchy.parent)) out.push_back(hierarchy);
   }
   return out;
 }
 
-// Enables memory and pids for the children of `dir`. cgroup v2 allows that
+// True if the space-separated `words` (a controllers file) hold `word`
+// ("cpu" is not "cpuset").
+bool HasWord(const std::string& words, absl::string_view word) {
+  for (absl::string_view each : absl::StrSplit(words, absl::ByAnyChar(" \n"), absl::SkipEmpty())) {
+    if (each == word) return true;
+  }
+  return false;
+}
+
+// Enables memory, pids and cpu for the children of `dir`. cgroup v2 allows that
 // only on a cgroup without processes of its own, so if ours has some (EBUSY)
 // we move into a leaf first.
 void EnableV2Controllers(const fs::path& dir, const std::string& available) {
-  for (const char* controller : {"memory", "pids"}) {
-    if (available.find(controller) == std::string::npos) continue;
+  for (const char* controller : {"memory", "pids", "cpu"}) {
+    if (!HasWord(available, controller)) continue;
     const std::string request = absl::StrCat("+", controller);
     if (WriteCgroupFile(dir / "cgroup.subtree_control", request) != EBUSY) continue;
     const fs::path leaf = dir / "cambrian-controller";
@@ -124,8 +134,9 @@ std::vector<CgroupHierarchy> V2Hierarchy(const std::vector<Mount>& mounts,
     if (!CanMakeChildren(hierarchy.parent)) return {};
     EnableV2Controllers(hierarchy.parent, ReadSmallFile(hierarchy.parent / "cgroup.controllers"));
     const std::string enabled = ReadSmallFile(hierarchy.parent / "cgroup.subtree_control");
-    hierarchy.memory = enabled.find("memory") != std::string::npos;
-    hierarchy.pids = enabled.find("pids") != std::string::npos;
+    hierarchy.memory = HasWord(enabled, "memory");
+    hierarchy.pids = HasWord(enabled, "pids");
+    hierarchy.cpu = HasWord(enabled, "cpu");
     return {hierarchy};
   }
   return {};
@@ -135,6 +146,7 @@ std::string Describe(const CgroupSupport& support, bool v2) {
   std::vector<std::string> what;
   if (support.memory()) what.push_back("memory");
   if (support.pids()) what.push_back("pids");
+  if (support.cpu()) what.push_back("cpu");
   if (what.empty()) what.push_back("tracking and kill only, no memory or pids controller");
   return absl::StrCat(v2 ? "cgroup v2 (" : "cgroup v1 (", absl::StrJoin(what, ", "), ")");
 }
@@ -151,6 +163,13 @@ bool CgroupSupport::memory() const {
 bool CgroupSupport::pids() const {
   for (const CgroupHierarchy& h : hierarchies) {
     if (h.pids) return true;
+  }
+  return false;
+}
+
+bool CgroupSupport::cpu() const {
+  for (const CgroupHierarchy& h : hierarchies) {
+    if (h.cpu) return true;
   }
   return false;
 }

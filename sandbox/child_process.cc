@@ -1,6 +1,7 @@
 #include "sandbox/child_process.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -40,8 +41,9 @@ struct ChildSetup {
   long max_fd;          // bound for closing fds by hand if close_range is missing
   const int* join_fds;  // cgroup.procs files to write "0" into, O_WRONLY
   size_t join_count;
-  const int* inherit_fds;  // become 3, 4, ... in the job
-  int* inherit_scratch;    // inherit_count ints the child may write (no malloc after fork)
+  const cpu_set_t* affinity;  // nullptr: not pinned
+  const int* inherit_fds;     // become 3, 4, ... in the job
+  int* inherit_scratch;       // inherit_count ints the child may write (no malloc after fork)
   size_t inherit_count;
   pid_t parent_pid;  // the harness, for the parent-death check
   const std::string* not_found_message;
@@ -49,6 +51,7 @@ struct ChildSetup {
   const std::string* rlimit_message;
   const std::string* exec_message;
   const std::string* join_message;
+  const std::string* affinity_message;
 };
 
 // Async-signal-safe: write(2) only.
@@ -124,6 +127,9 @@ void CloseInheritedFds(int first, long max_fd) {
   for (size_t i = 0; i < setup.join_count; ++i) {
     if (write(setup.join_fds[i], "0", 1) != 1) Fail(setup.join_message, kExitCannotExecute);
   }
+  if (setup.affinity != nullptr && sched_setaffinity(0, sizeof(cpu_set_t), setup.affinity) != 0) {
+    Fail(setup.affinity_message, kExitCannotExecute);
+  }
   // Dies with the harness thread that started it (a SIGKILLed controller
   // leaves no job's main process behind); the parent may already be gone.
   prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -190,8 +196,10 @@ bool IsExecutableFile(const std::filesystem::path& path) {
 // the parent returns from fork.
 class PreparedExec {
  public:
-  PreparedExec(const JobSpec& spec, const std::string& executable)
+  PreparedExec(const JobSpec& spec, const std::string& executable,
+               const std::optional<cpu_set_t>& affinity)
       : executable_(executable),
+        affinity_(affinity),
         work_dir_(spec.work_dir.string()),
         rlimits_(RlimitsFor(spec.limits)),
         not_found_(absl::StrCat("cambrian: command not found: ", spec.argv[0], "\n")),
@@ -199,6 +207,7 @@ class PreparedExec {
         rlimit_failed_("cambrian: cannot set resource limits\n"),
         exec_failed_(absl::StrCat("cambrian: cannot execute ", executable, "\n")),
         join_failed_("cambrian: cannot join the job's cgroup\n"),
+        affinity_failed_("cambrian: cannot pin the job to its CPUs\n"),
         max_fd_(sysconf(_SC_OPEN_MAX)),
         inherit_fds_(spec.inherit_fds),
         inherit_scratch_(spec.inherit_fds.size(), -1) {
@@ -221,6 +230,7 @@ class PreparedExec {
                       max_fd_,
                       join_fds.data(),
                       join_fds.size(),
+                      affinity_ ? &*affinity_ : nullptr,
                       inherit_fds_.data(),
                       inherit_scratch_.data(),
                       inherit_fds_.size(),
@@ -229,14 +239,17 @@ class PreparedExec {
                       &chdir_failed_,
                       &rlimit_failed_,
                       &exec_failed_,
-                      &join_failed_};
+                      &join_failed_,
+                      &affinity_failed_};
   }
 
  private:
   std::string executable_;
+  std::optional<cpu_set_t> affinity_;
   std::string work_dir_;
   std::vector<RlimitSetting> rlimits_;
-  std::string not_found_, chdir_failed_, rlimit_failed_, exec_failed_, join_failed_;
+  std::string not_found_, chdir_failed_, rlimit_failed_, exec_failed_, join_failed_,
+      affinity_failed_;
   long max_fd_;
   std::vector<int> inherit_fds_;
   // Written by the child only (its copy of the memory): mutable so that
@@ -281,8 +294,9 @@ std::string ResolveCommand(const std::string& command, const std::string& path_l
 }
 
 absl::StatusOr<ChildProcess> StartChild(const JobSpec& spec, const std::string& executable,
-                                        const std::vector<std::filesystem::path>& join_files) {
-  const PreparedExec exec(spec, executable);
+                                        const std::vector<std::filesystem::path>& join_files,
+                                        const std::optional<cpu_set_t>& affinity) {
+  const PreparedExec exec(spec, executable, affinity);
   JoinFiles joins;
   CAMBRIAN_RETURN_IF_ERROR(joins.Open(join_files));
   int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);

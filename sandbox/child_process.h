@@ -3,9 +3,11 @@
 #ifndef CAMBRIAN_SANDBOX_CHILD_PROCESS_H_
 #define CAMBRIAN_SANDBOX_CHILD_PROCESS_H_
 
+#include <sched.h>
 #include <sys/types.h>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -41,13 +43,16 @@ struct ChildProcess {
 // into one pipe, and no other inherited file descriptor. Before it can fork
 // or exec, the child joins the cgroups whose cgroup.procs files are
 // `join_files` (failing that it exits kExitCannotExecute) and arranges to be
-// SIGKILLed when the calling thread dies (PR_SET_PDEATHSIG). Errors: pipe,
+// SIGKILLed when the calling thread dies (PR_SET_PDEATHSIG); with
+// `affinity`, it pins itself to those CPUs (failing that it exits
+// kExitCannotExecute). Errors: pipe,
 // open or fork failing (kInternal / kResourceExhausted). Thread-safe: it only
 // allocates before fork, so the child of a multi-threaded parent cannot
 // deadlock on a lock held by another thread.
 [[nodiscard]] absl::StatusOr<ChildProcess> StartChild(
     const JobSpec& spec, const std::string& executable,
-    const std::vector<std::filesystem::path>& join_files = {});
+    const std::vector<std::filesystem::path>& join_files = {},
+    const std::optional<cpu_set_t>& affinity = std::nullopt);
 
 }  // namespace cambrian::sandbox
 

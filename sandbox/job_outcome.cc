@@ -80,7 +80,14 @@ void ClassifyJob(const ResourceLimits& limits, const ExitFacts& facts, JobResult
       return;
     case KillReason::kDiskLimit:
       result->outcome = Outcome::kDiskLimit;
-      result->detail = absl::StrCat("job directories exceeded ", limits.disk_bytes, " bytes");
+      result->detail = facts.unmeasured.empty()
+                           ? absl::StrCat("job directories exceeded ", limits.disk_bytes, " bytes")
+                           : absl::StrCat("job directories could not be measured (",
+                                          facts.unmeasured, "): counted as over the disk cap");
+      return;
+    case KillReason::kInodeLimit:
+      result->outcome = Outcome::kInodeLimit;
+      result->detail = absl::StrCat("job directories exceeded ", limits.max_inodes, " entries");
       return;
     case KillReason::kWallTimeout:
       result->outcome = Outcome::kTimeout;

@@ -21,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "sandbox/child_process.h"
+#include "sandbox/cpu_affinity.h"
 #include "sandbox/disk_usage.h"
 #include "sandbox/environment.h"
 #include "sandbox/job_outcome.h"
@@ -43,7 +44,8 @@ constexpr int kFinalReads = 64;
 // How often the disk cap walks the job's directories.
 constexpr std::chrono::milliseconds kDiskPollInterval(200);
 
-std::atomic<uint64_t> g_next_cgroup{0};
+// Numbers jobs: their cgroups' names, and which CPUs a pinned job gets.
+std::atomic<uint64_t> g_next_job{0};
 
 absl::Status ValidateSpec(const JobSpec& spec) {
   if (spec.argv.empty()) return absl::InvalidArgumentError("sandbox: empty argv");
@@ -61,6 +63,13 @@ absl::Status ValidateSpec(const JobSpec& spec) {
         absl::StrCat("sandbox: work_dir is not a directory: ", spec.work_dir.string()));
   }
   return absl::OkStatus();
+}
+
+// The directories the disk caps count.
+std::vector<std::filesystem::path> JobRoots(const JobSpec& spec) {
+  std::vector<std::filesystem::path> roots = spec.writable_paths;
+  roots.push_back(spec.work_dir);
+  return roots;
 }
 
 // One running job, as the supervisor sees it. Owns the pipe and the pidfd.
@@ -83,18 +92,32 @@ struct Watch {
     return spec.limits.output_bytes > 0 && output.total_bytes() > spec.limits.output_bytes;
   }
 
-  bool OverDiskCap() const {
-    if (spec.limits.disk_bytes <= 0) return false;
-    std::vector<std::filesystem::path> roots = spec.writable_paths;
-    roots.push_back(spec.work_dir);
-    return DiskUsageBytes(roots) > spec.limits.disk_bytes;
+  bool HasDiskCaps() const { return spec.limits.disk_bytes > 0 || spec.limits.max_inodes > 0; }
+
+  // The disk and inode caps: kDiskLimit (also when the directories cannot
+  // be measured: `unmeasured` says why), kInodeLimit or kNone.
+  KillReason CheckDiskCaps() {
+    const ResourceLimits& limits = spec.limits;
+    const std::vector<std::filesystem::path> roots = JobRoots(spec);
+    const auto started = SteadyClock::now();
+    const DiskUsage usage = MeasureDiskUsage(roots, {limits.disk_bytes, limits.max_inodes});
+    // A walk costs time in proportion to what the job made: spend at most a
+    // fifth of the supervisor's time on it.
+    const auto now = SteadyClock::now();
+    next_disk_poll = now + std::max<SteadyClock::duration>(kDiskPollInterval, 4 * (now - started));
+    if (!usage.unmeasured.empty()) {
+      unmeasured = usage.unmeasured;
+      return KillReason::kDiskLimit;
+    }
+    if (limits.disk_bytes > 0 && usage.bytes > limits.disk_bytes) return KillReason::kDiskLimit;
+    if (limits.max_inodes > 0 && usage.inodes > limits.max_inodes) return KillReason::kInodeLimit;
+    return KillReason::kNone;
   }
 
-  // OverDiskCap at most every kDiskPollInterval.
-  bool PollDiskCap() {
-    if (spec.limits.disk_bytes <= 0 || SteadyClock::now() < next_disk_poll) return false;
-    next_disk_poll = SteadyClock::now() + kDiskPollInterval;
-    return OverDiskCap();
+  // CheckDiskCaps at most every kDiskPollInterval (longer for large trees).
+  KillReason PollDiskCaps() {
+    if (!HasDiskCaps() || SteadyClock::now() < next_disk_poll) return KillReason::kNone;
+    return CheckDiskCaps();
   }
 
   // Reads what the pipe holds without blocking; pipe_open becomes false at
@@ -119,6 +142,7 @@ struct Watch {
   int pidfd = -1;
   bool pipe_open = true;
   SteadyClock::time_point next_disk_poll = SteadyClock::now();
+  std::string unmeasured;
   OutputTail output;
   std::vector<char> buffer;
 };
@@ -148,7 +172,7 @@ KillReason Supervise(Watch& watch, SteadyClock::time_point deadline) {
     poll(fds, count, static_cast<int>(wait.count()));  // EINTR: just go round again
     watch.ReadAvailable(kReadsPerWake);
     if (watch.OverOutputCap()) return KillReason::kOutputLimit;
-    if (watch.PollDiskCap()) return KillReason::kDiskLimit;
+    if (KillReason disk = watch.PollDiskCaps(); disk != KillReason::kNone) return disk;
   }
 }
 
@@ -196,10 +220,6 @@ JobSpec EffectiveSpec(const JobSpec& spec, bool memory_cgroup) {
   return out;
 }
 
-std::string CgroupName() {
-  return absl::StrCat("cambrian-", getpid(), "-", g_next_cgroup.fetch_add(1));
-}
-
 // Supervises the job until it ends or a limit fires, then kills its whole
 // tree and collects its output.
 void SuperviseAndKill(const JobSpec& spec, const ChildProcess& child, SteadyClock::time_point start,
@@ -219,9 +239,13 @@ void SuperviseAndKill(const JobSpec& spec, const ChildProcess& child, SteadyCloc
   if (facts->kill_reason == KillReason::kNone && watch.OverOutputCap()) {
     facts->kill_reason = KillReason::kOutputLimit;
   }
-  if (facts->kill_reason == KillReason::kNone && watch.OverDiskCap()) {
-    facts->kill_reason = KillReason::kDiskLimit;
+  if (facts->kill_reason == KillReason::kNone && watch.HasDiskCaps()) {
+    facts->kill_reason = watch.CheckDiskCaps();
   }
+  facts->unmeasured = watch.unmeasured;
+  // Root removes anything; any other controller needs every directory the
+  // job left to be its owner's rwx (a job may chmod 000 its own).
+  if (geteuid() != 0) MakeDirectoriesRemovable(JobRoots(spec));
   result->output_bytes = watch.output.total_bytes();
   result->output_tail = watch.output.Tail();
 }
@@ -242,7 +266,8 @@ absl::StatusOr<JobResult> ProcessSandbox::Run(const JobSpec& original) {
   // The record names the cgroups before they exist and outlives them
   // (declared first, destroyed last), so a controller killed at any moment
   // leaves nothing ReapLeftoverJobs cannot find.
-  const std::string cgroup_name = CgroupName();
+  const uint64_t job_index = g_next_job.fetch_add(1);
+  const std::string cgroup_name = absl::StrCat("cambrian-", getpid(), "-", job_index);
   std::unique_ptr<JobRecord> record;
   if (!options_.state_dir.empty()) {
     CAMBRIAN_ASSIGN_OR_RETURN(
@@ -250,15 +275,17 @@ absl::StatusOr<JobResult> ProcessSandbox::Run(const JobSpec& original) {
   }
   std::unique_ptr<JobCgroup> cgroup;
   if (cgroups_.usable()) {
-    CAMBRIAN_ASSIGN_OR_RETURN(cgroup,
-                              JobCgroup::Create(cgroups_, cgroup_name, spec.limits.memory_bytes,
-                                                spec.limits.max_processes));
+    CAMBRIAN_ASSIGN_OR_RETURN(cgroup, JobCgroup::Create(cgroups_, cgroup_name,
+                                                        {.memory_bytes = spec.limits.memory_bytes,
+                                                         .max_processes = spec.limits.max_processes,
+                                                         .cpus = spec.limits.cpus}));
   }
   const auto start = SteadyClock::now();
   CAMBRIAN_ASSIGN_OR_RETURN(
       ChildProcess child,
       StartChild(spec, executable,
-                 cgroup ? cgroup->ProcsFiles() : std::vector<std::filesystem::path>{}));
+                 cgroup ? cgroup->ProcsFiles() : std::vector<std::filesystem::path>{},
+                 cgroups_.cpu() ? std::nullopt : JobAffinity(spec.limits.cpus, job_index)));
   // Without it the cgroup still finds the tree; a failure here is not worth
   // abandoning a started job for.
   if (record) record->SetProcessGroup(child.pid).IgnoreError();

@@ -46,9 +46,19 @@ struct ResourceLimits {
   // Processes (and threads) alive at once in the job's tree: a cgroup pids
   // limit; over it fork() fails -> kProcessLimit. Ignored without cgroups.
   int64_t max_processes = 0;
-  // Total bytes allocated on disk under work_dir and writable_paths, polled
-  // while the job runs; over it the tree is killed -> kDiskLimit.
+  // Total bytes allocated on disk under work_dir and writable_paths, at any
+  // depth, polled while the job runs and measured at its end; over it the
+  // tree is killed -> kDiskLimit. What cannot be measured (a directory that
+  // cannot be opened even after its owner's rwx is added) counts as over it.
   int64_t disk_bytes = 0;
+  // Entries of every kind (files, directories, links) under the same
+  // directories, measured alongside; over it -> kInodeLimit.
+  int64_t max_inodes = 0;
+  // CPU time per wall-clock second the whole tree may use: a cgroup CPU
+  // quota where the sandbox has the cpu controller, else every process of
+  // the job is pinned to ceil(cpus) of the machine's CPUs. Over it the job is
+  // slowed down, not killed.
+  double cpus = 0;
 };
 
 struct JobSpec {
@@ -88,8 +98,8 @@ struct JobSpec {
 
 // What the sandbox measured. `outcome` is one of kOk (exit 0), kRuntimeError
 // (non-zero exit or a signal of its own), kTimeout, kMemoryLimit, kOutputLimit,
-// kProcessLimit, kDiskLimit, kKilled (cancelled). Stage-level outcomes (build_error, wrong_answer)
-// are the evaluator's business.
+// kProcessLimit, kDiskLimit, kInodeLimit, kKilled (cancelled). Stage-level outcomes (build_error,
+// wrong_answer) are the evaluator's business.
 struct JobResult {
   Outcome outcome = Outcome::kOk;
   int exit_code = -1;   // -1 if the job died of a signal

@@ -32,7 +32,8 @@ TEST(CgroupTest, JobCgroupIsRemovedWithItsProcesses) {
   if (!support.usable()) GTEST_SKIP() << support.summary;
   std::vector<fs::path> dirs;
   {
-    auto cgroup = JobCgroup::Create(support, absl::StrCat("cambrian-test-", getpid()), 64 << 20, 8);
+    auto cgroup = JobCgroup::Create(support, absl::StrCat("cambrian-test-", getpid()),
+                                    {.memory_bytes = 64 << 20, .max_processes = 8});
     ASSERT_TRUE(cgroup.ok()) << cgroup.status();
     dirs = (*cgroup)->dirs();
     for (const fs::path& dir : dirs) EXPECT_TRUE(fs::is_directory(dir));
@@ -79,8 +80,8 @@ TEST(CgroupTest, SweepRemovesJobCgroupsOfDeadControllersOnly) {
   pid_t dead = fork();
   if (dead == 0) _exit(0);
   waitpid(dead, nullptr, 0);
-  auto orphan = JobCgroup::Create(support, absl::StrCat("cambrian-", dead, "-0"), 0, 0);
-  auto alive = JobCgroup::Create(support, absl::StrCat("cambrian-", getpid(), "-999"), 0, 0);
+  auto orphan = JobCgroup::Create(support, absl::StrCat("cambrian-", dead, "-0"), {});
+  auto alive = JobCgroup::Create(support, absl::StrCat("cambrian-", getpid(), "-999"), {});
   ASSERT_TRUE(orphan.ok() && alive.ok());
   pid_t job = fork();
   if (job == 0) {
@@ -121,7 +122,9 @@ void ExpectCgroupCountsCpuOfEscapedChildren(const CgroupSupport& support) {
   absl::StatusOr<JobResult> result = sandbox.Run(spec);
   ASSERT_TRUE(result.ok()) << result.status();
   EXPECT_EQ(result->outcome, Outcome::kOk) << result->detail;
-  EXPECT_GT(result->cpu_seconds, 0.5) << support.summary;
+  // Busy for 2 s: even on a loaded machine well above the ~0.01 s that
+  // rusage of the shell and sleep alone would show.
+  EXPECT_GT(result->cpu_seconds, 0.2) << support.summary;
   fs::remove_all(dir);
 }
 

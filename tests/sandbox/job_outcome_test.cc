@@ -73,6 +73,20 @@ TEST(ClassifyJobTest, DiskCap) {
   JobResult result = Classified(Signaled(SIGKILL), limits, facts);
   EXPECT_EQ(result.outcome, Outcome::kDiskLimit);
   EXPECT_NE(result.detail.find("1000 bytes"), std::string::npos);
+  facts.unmeasured = "a directory cannot be opened: Permission denied";
+  result = Classified(Signaled(SIGKILL), limits, facts);
+  EXPECT_EQ(result.outcome, Outcome::kDiskLimit);  // fail closed
+  EXPECT_NE(result.detail.find("could not be measured"), std::string::npos);
+}
+
+TEST(ClassifyJobTest, InodeCap) {
+  ExitFacts facts;
+  facts.kill_reason = KillReason::kInodeLimit;
+  ResourceLimits limits;
+  limits.max_inodes = 500;
+  JobResult result = Classified(Exited(0), limits, facts);
+  EXPECT_EQ(result.outcome, Outcome::kInodeLimit);
+  EXPECT_NE(result.detail.find("500 entries"), std::string::npos);
 }
 
 TEST(ClassifyJobTest, FractionalWallTimeoutInDetail) {

@@ -156,6 +156,32 @@ TEST(ProcessSandboxLimitsTest, CpuLimitStopsABusyLoop) {
   EXPECT_LT(result->wall_seconds, 20);
 }
 
+// Two busy loops for 2 s under a CPU cap: CPU time per wall second stays
+// near the cap. Only upper bounds (a loaded machine gives less, never more).
+double CpuPerWallSecond(ProcessSandbox& sandbox, double cpus) {
+  JobSpec spec =
+      ShellJob("busy() { while :; do :; done; }; busy & a=$!; busy & b=$!; sleep 2; kill $a $b",
+               MakeTempDir());
+  spec.limits.cpus = cpus;
+  auto result = sandbox.Run(spec);
+  EXPECT_TRUE(result.ok()) << result.status();
+  if (!result.ok()) return 0;
+  EXPECT_EQ(result->outcome, Outcome::kOk) << result->detail;
+  return result->cpu_seconds / result->wall_seconds;
+}
+
+TEST(ProcessSandboxLimitsTest, CpuQuotaHoldsTheWholeTree) {
+  ProcessSandbox sandbox;
+  if (!sandbox.cgroups().cpu()) GTEST_SKIP() << "no cpu controller: " << sandbox.cgroups().summary;
+  EXPECT_LT(CpuPerWallSecond(sandbox, 0.25), 0.4);
+}
+
+TEST(ProcessSandboxLimitsTest, WithoutCpuControllerTheJobIsPinned) {
+  if (std::thread::hardware_concurrency() < 2) GTEST_SKIP() << "one CPU: nothing to pin to";
+  ProcessSandbox sandbox({.state_dir = {}, .use_cgroups = false});
+  EXPECT_LT(CpuPerWallSecond(sandbox, 1), 1.25);
+}
+
 TEST(ProcessSandboxLimitsTest, FileSizeLimitStopsALargeWrite) {
   const auto dir = MakeTempDir();
   JobSpec spec = ShellJob("head -c 4000000 /dev/zero > big", dir);
