@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/status_macros.h"
 #include "sandbox/environment.h"
+#include "sandbox/seccomp_filter.h"
 
 namespace cambrian::sandbox {
 namespace {
@@ -148,10 +149,17 @@ absl::Status ChownTree(const fs::path& root, uid_t uid, gid_t gid) {
   return absl::OkStatus();
 }
 
+// Each private tmpfs holds at most tmp_bytes, and no more than the job's
+// disk cap: its pages also count as the job's memory.
+int64_t TmpfsBytes(const JobSpec& spec, const BwrapOptions& options) {
+  const int64_t disk = spec.limits.disk_bytes;
+  return disk > 0 ? std::min(options.tmp_bytes, disk) : options.tmp_bytes;
+}
+
 }  // namespace
 
 std::vector<std::string> BwrapCommand(const JobSpec& spec, const BwrapOptions& options,
-                                      bool as_root) {
+                                      bool as_root, int seccomp_fd) {
   Args args;
   args.Add({options.bwrap.string()});
   if (as_root) {
@@ -167,9 +175,14 @@ std::vector<std::string> BwrapCommand(const JobSpec& spec, const BwrapOptions& o
     args.Add({"--unshare-all", "--cap-drop", "ALL"});
   }
   args.Add({"--die-with-parent", "--new-session", "--hostname", "cambrian-job"});
+  if (seccomp_fd >= 0) args.Add({"--seccomp", absl::StrCat(seccomp_fd)});
   AddSystem(options, &args);
-  args.Add({"--proc", "/proc", "--dev", "/dev", "--tmpfs", "/dev/shm", "--size",
-            absl::StrCat(options.tmp_bytes), "--tmpfs", "/tmp"});
+  args.Add({"--proc", "/proc", "--dev", "/dev"});
+  // Private, sized, and writable by the job's uid (sticky, like the host's).
+  const std::string tmp_size = absl::StrCat(TmpfsBytes(spec, options));
+  for (const char* dir : {"/dev/shm", "/tmp"}) {
+    args.Add({"--perms", "01777", "--size", tmp_size, "--tmpfs", dir});
+  }
   if (spec.gpus) AddGpus(*spec.gpus, &args);
   for (const fs::path& path : ExistingHidden(spec.hidden_paths)) args.Hide(path);
   for (const fs::path& path : Absolute(spec.read_only_paths)) args.Bind("--ro-bind", path);
@@ -202,11 +215,18 @@ absl::StatusOr<JobResult> BwrapSandbox::Run(const JobSpec& spec) {
       CAMBRIAN_RETURN_IF_ERROR(ChownTree(path, options_.sandbox_uid, options_.sandbox_gid));
     }
   }
+  // No user namespace inside the job: bwrap installs the filter just before
+  // it runs the job's command, read from the descriptor after the job's own.
+  CAMBRIAN_ASSIGN_OR_RETURN(const int seccomp_fd, NoUserNamespacesFilterFd());
   JobSpec wrapped = spec;
-  wrapped.argv = BwrapCommand(spec, options_, as_root);
+  wrapped.argv =
+      BwrapCommand(spec, options_, as_root, 3 + static_cast<int>(spec.inherit_fds.size()));
   wrapped.env = JobEnvironment({});  // bwrap's own; the job's is in --setenv
   wrapped.gpus.reset();
-  return process_.Run(wrapped);
+  wrapped.inherit_fds.push_back(seccomp_fd);
+  absl::StatusOr<JobResult> result = process_.Run(wrapped);
+  close(seccomp_fd);
+  return result;
 }
 
 }  // namespace cambrian::sandbox

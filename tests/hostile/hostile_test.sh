@@ -64,6 +64,13 @@ write_outside|ok contained|ok BREACH wrote outside
 tamper_trusted|ok contained|tampered
 kill_controller|controller survived|skip
 raise_rlimits|ok contained|ok BREACH|ok contained
+deep_path_fill|disk_limit|disk_limit
+unreadable_dir_fill|disk_limit|disk_limit
+inode_flood|inode_limit|inode_limit
+userns|ok contained|ok BREACH
+tmp_write|ok contained|ok BREACH|ok contained
+cpus|ok contained|ok contained
+mountinfo|ok BREACH|ok contained|ok BREACH
 "
 
 tree_hash() { (cd "$1" && find . -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum); }
@@ -94,6 +101,13 @@ print(c["outcome"] + ((" BREACH" if breach else " contained") if c["outcome"] ==
     seen="$seen wrote outside"
     rm -f "/tmp/cambrian-hostile-$marker"
   fi
+  # The fill cases' directories (deeper than PATH_MAX, or mode 000) must be
+  # gone with the run's job directories.
+  python3 -c '
+import os, sys
+for _, dirs, files, _ in os.fwalk(sys.argv[1]):
+    if any(n.startswith("hostile-fill") for n in dirs + files): sys.exit(1)
+' "$WORK/runs/$case" || seen="$seen left on host"
   [ "$(tree_hash "$dir/harness")" != "$before" ] && [ "$seen" != tampered ] &&
     seen="$seen trusted changed"
   # Whatever the job did to itself (killing its own group is fine), the
@@ -110,7 +124,7 @@ print(c["outcome"] + ((" BREACH" if breach else " contained") if c["outcome"] ==
 }
 
 failed=0
-printf '\nhostile suite (cambrian run, sandbox %s)\n%-17s %-28s %s\n' "$MODE" case expected observed
+printf '\nhostile suite (cambrian run, sandbox %s)\n%-20s %-28s %s\n' "$MODE" case expected observed
 n=0
 while IFS='|' read -r case bwrap process alternative; do
   [ -z "$case" ] && continue
@@ -118,7 +132,7 @@ while IFS='|' read -r case bwrap process alternative; do
   expected=$bwrap
   [ "$MODE" = process ] && expected=$process
   if [ "$expected" = skip ]; then
-    printf '%-17s %-28s %s\n' "$case" "skipped" "(would kill the controller without isolation)"
+    printf '%-20s %-28s %s\n' "$case" "skipped" "(would kill the controller without isolation)"
     continue
   fi
   observed=$(observe "$case" $((700000 + $$ % 50000 + n)))
@@ -129,7 +143,7 @@ while IFS='|' read -r case bwrap process alternative; do
   fi
   shown=$expected
   [ "$MODE" = process ] && [ -n "$alternative" ] && shown="$expected|$alternative"
-  printf '%-17s %-28s %s%s\n' "$case" "$shown" "$observed" "$mark"
+  printf '%-20s %-28s %s%s\n' "$case" "$shown" "$observed" "$mark"
 done <<<"$CASES"
 [ $failed -eq 0 ] || echo "FAIL: some hostile candidates were not contained as expected" >&2
 exit $failed
