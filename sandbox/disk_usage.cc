@@ -89,8 +89,10 @@ int Walker::OpenDir(int parent, const char* name) {
     if (path_fd >= 0 && AddOwnerRwx(path_fd)) {
       fd = open(absl::StrCat("/proc/self/fd/", path_fd).c_str(), kDirFlags & ~O_NOFOLLOW);
     }
+    const int saved = errno;
     if (path_fd >= 0) close(path_fd);
     if (fd >= 0) return fd;
+    errno = saved;
   }
   Fail(absl::StrCat("a directory cannot be opened: ", std::strerror(errno)));
   return -1;
