@@ -7,6 +7,7 @@
 
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
+#include "common/untrusted_text.h"
 
 namespace cambrian {
 namespace {
@@ -40,13 +41,25 @@ std::string_view LevelName(LogLevel level) {
 
 }  // namespace
 
+std::string LogRecordText(std::string_view message) {
+  // Messages quote candidates (notes, descriptions, feedback): nothing in
+  // them may steer the terminal, and a line of theirs must not pass for a
+  // record of ours, so continuation lines are indented.
+  std::string text = EscapeControl(message);
+  for (size_t at = text.find('\n'); at != std::string::npos; at = text.find('\n', at + 1)) {
+    text.insert(at + 1, "    ");
+  }
+  return text;
+}
+
 void Log(LogLevel level, std::string_view message) {
   if (static_cast<int>(level) < g_min_level.load()) return;
   std::string stamp = absl::FormatTime("%Y-%m-%d %H:%M:%S", absl::Now(), absl::LocalTimeZone());
+  const std::string text = LogRecordText(message);
   std::lock_guard<std::mutex> lock(LogMutex());
   if (!StatusLine().empty()) std::fputs(kEraseLine, stderr);
-  std::fprintf(stderr, "%s [%.*s] %.*s\n", stamp.c_str(), static_cast<int>(LevelName(level).size()),
-               LevelName(level).data(), static_cast<int>(message.size()), message.data());
+  std::fprintf(stderr, "%s [%.*s] %s\n", stamp.c_str(), static_cast<int>(LevelName(level).size()),
+               LevelName(level).data(), text.c_str());
   if (!StatusLine().empty()) std::fputs(StatusLine().c_str(), stderr);
   std::fflush(stderr);
 }
@@ -56,9 +69,9 @@ void SetLogLevel(LogLevel level) { g_min_level.store(static_cast<int>(level)); }
 void SetStatusLine(const std::string& line) {
   std::lock_guard<std::mutex> lock(LogMutex());
   if (line.empty() && StatusLine().empty()) return;
-  StatusLine() = line;
+  StatusLine() = EscapeControl(line);
   std::fputs(kEraseLine, stderr);
-  std::fputs(line.c_str(), stderr);
+  std::fputs(StatusLine().c_str(), stderr);
   std::fflush(stderr);
 }
 

@@ -11,10 +11,16 @@ namespace cambrian {
 
 enum class LogLevel { kDebug, kInfo, kWarning, kError };
 
+// Messages are printed as LogRecordText makes them.
 void Log(LogLevel level, std::string_view message);
 inline void LogInfo(std::string_view message) { Log(LogLevel::kInfo, message); }
 inline void LogWarning(std::string_view message) { Log(LogLevel::kWarning, message); }
 inline void LogError(std::string_view message) { Log(LogLevel::kError, message); }
+
+// `message` as a record prints it: control characters escaped
+// (EscapeControl), lines after the first indented by four spaces, so text a
+// candidate wrote can neither steer the terminal nor pass for a record.
+std::string LogRecordText(std::string_view message);
 
 // Messages below `level` are dropped. Default kInfo.
 void SetLogLevel(LogLevel level);
