@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -13,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/file_util.h"
 #include "common/status_macros.h"
+#include "common/untrusted_text.h"
 #include "evaluator/expression.h"
 
 namespace cambrian::evaluator {
@@ -25,15 +27,26 @@ absl::Status Malformed(const std::string& what) {
   return absl::InvalidArgumentError(absl::StrCat("malformed ", kMetricsFileName, ": ", what));
 }
 
+// A JSON value quoted for a note: bounded before it is written out (dump()
+// recurses, and a value may be a megabyte), escaped.
+std::string Quoted(const json& value) {
+  if (value.is_structured()) {
+    return absl::StrCat(value.type_name(), " of ", value.size(), " element(s)");
+  }
+  return absl::StrCat(value.type_name(), " ",
+                      QuoteForNote(value.dump(-1, ' ', false, json::error_handler_t::replace)));
+}
+
 absl::StatusOr<double> MetricValue(const std::string& name, const json& value) {
-  if (!IsMetricName(name)) {
-    return Malformed(
-        absl::StrCat("metric name '", name, "' is not an identifier ([A-Za-z_][A-Za-z0-9_]*)"));
+  if (name.size() > kMaxMetricNameBytes || !IsMetricName(name)) {
+    return Malformed(absl::StrCat("metric name '", QuoteForNote(name, kMaxMetricNameBytes),
+                                  "' is not an identifier ([A-Za-z_][A-Za-z0-9_]*) of at most ",
+                                  kMaxMetricNameBytes, " bytes"));
   }
   if (value.is_boolean()) return value.get<bool>() ? 1.0 : 0.0;
   if (!value.is_number()) {
-    return Malformed(absl::StrCat("metric '", name, "' is ", value.type_name(), " ", value.dump(),
-                                  ", expected a number or a boolean"));
+    return Malformed(
+        absl::StrCat("metric '", name, "' is ", Quoted(value), ", expected a number or a boolean"));
   }
   double number = value.get<double>();
   if (!std::isfinite(number)) {
@@ -46,20 +59,54 @@ absl::Status ParseMetrics(const json& metrics, StageReport* report) {
   if (!metrics.is_object()) {
     return Malformed(absl::StrCat("\"metrics\" is ", metrics.type_name(), ", expected an object"));
   }
+  if (metrics.size() > kMaxMetrics) {
+    return Malformed(absl::StrCat("\"metrics\" holds ", metrics.size(),
+                                  " metrics, over the limit of ", kMaxMetrics));
+  }
   for (const auto& [name, value] : metrics.items()) {
     CAMBRIAN_ASSIGN_OR_RETURN(report->metrics[name], MetricValue(name, value));
   }
   return absl::OkStatus();
 }
 
+// The deepest nesting of arrays and objects in `text`, counted outside
+// strings, stopping at `limit` + 1: checked before the parser builds
+// anything from it.
+int NestingDepth(const std::string& text, int limit) {
+  int depth = 0, deepest = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) {
+        escaped = false;
+      } else if (c == '\\') {
+        escaped = true;
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+      if (deepest > limit) return deepest;
+    } else if (c == ']' || c == '}') {
+      --depth;
+    }
+  }
+  return deepest;
+}
+
 }  // namespace
 
 absl::StatusOr<StageReport> ParseStageReport(const std::string& text) {
+  if (NestingDepth(text, kMaxReportDepth) > kMaxReportDepth) {
+    return Malformed(absl::StrCat("nested deeper than ", kMaxReportDepth, " levels"));
+  }
   json document;
   try {
     document = json::parse(text);
   } catch (const json::exception& error) {
-    return Malformed(absl::StrCat("not valid JSON (", error.what(), ")"));
+    return Malformed(absl::StrCat("not valid JSON (", QuoteForNote(error.what(), 200), ")"));
   }
   if (!document.is_object()) {
     return Malformed(absl::StrCat("the top level is ", document.type_name(),
@@ -74,10 +121,10 @@ absl::StatusOr<StageReport> ParseStageReport(const std::string& text) {
         return Malformed(
             absl::StrCat("\"feedback\" is ", value.type_name(), ", expected a string"));
       }
-      report.feedback = value.get<std::string>();
+      report.feedback = TruncateWithMark(value.get<std::string>(), kMaxFeedbackBytes, "feedback");
     } else {
-      return Malformed(
-          absl::StrCat("unknown key '", key, "' (expected \"metrics\" or \"feedback\")"));
+      return Malformed(absl::StrCat("unknown key '", QuoteForNote(key, kMaxMetricNameBytes),
+                                    "' (expected \"metrics\" or \"feedback\")"));
     }
   }
   return report;

@@ -51,6 +51,60 @@ TEST(MetricsFileTest, MalformedReportsSayWhatIsWrong) {
   }
 }
 
+// Hostile reports under the size limit: each is refused (or cut) with a
+// short note, and nothing recurses over the candidate's structure.
+TEST(MetricsFileTest, DeepNestingIsRefusedBeforeParsing) {
+  const std::string deep =
+      "{\"metrics\": {\"x\": " + std::string(500000, '[') + std::string(500000, ']') + "}}";
+  absl::StatusOr<StageReport> report = ParseStageReport(deep);
+  ASSERT_FALSE(report.ok());
+  EXPECT_THAT(report.status().message(), HasSubstr("nested deeper than 8 levels"));
+  EXPECT_LT(report.status().message().size(), 200u);
+  // Brackets inside strings do not count.
+  EXPECT_TRUE(ParseStageReport("{\"feedback\": \"[[[[[[[[[[[[{{{{{{{{\\\"\"}").ok());
+  // Within the limit, a structured value is described, not dumped.
+  report = ParseStageReport("{\"metrics\": {\"x\": [[[[1, 2, 3]]]]}}");
+  ASSERT_FALSE(report.ok());
+  EXPECT_THAT(report.status().message(), HasSubstr("metric 'x' is array of 1 element(s)"));
+}
+
+TEST(MetricsFileTest, TooManyOrTooLongMetricNamesAreRefused) {
+  std::string many = "{\"metrics\": {";
+  for (size_t i = 0; i <= kMaxMetrics; ++i) many += "\"m" + std::to_string(i) + "\": 1,";
+  many.back() = '}';
+  many += "}";
+  absl::StatusOr<StageReport> report = ParseStageReport(many);
+  ASSERT_FALSE(report.ok());
+  EXPECT_THAT(report.status().message(), HasSubstr("257 metrics, over the limit of 256"));
+
+  const std::string long_name(100000, 'a');
+  report = ParseStageReport("{\"metrics\": {\"" + long_name + "\": 1}}");
+  ASSERT_FALSE(report.ok());
+  EXPECT_THAT(report.status().message(), HasSubstr("at most 64 bytes"));
+  EXPECT_LT(report.status().message().size(), 300u);
+}
+
+TEST(MetricsFileTest, LongValuesAreQuotedBoundedAndEscaped) {
+  const std::string long_value(500000, 'x');
+  absl::StatusOr<StageReport> report =
+      ParseStageReport("{\"metrics\": {\"v\": \"" + long_value + "\\u001b[2J\"}}");
+  ASSERT_FALSE(report.ok());
+  EXPECT_LT(report.status().message().size(), 300u);
+  report = ParseStageReport("{\"metrics\": {\"v\": \"\\u001b]0;title\\u0007\"}}");
+  ASSERT_FALSE(report.ok());
+  EXPECT_THAT(report.status().message(), HasSubstr("\\u001b]0;title\\u0007"));
+  EXPECT_EQ(report.status().message().find('\x1b'), std::string::npos);
+}
+
+TEST(MetricsFileTest, LongFeedbackIsCutWithAMark) {
+  const std::string feedback(100000, 'f');
+  absl::StatusOr<StageReport> report = ParseStageReport("{\"feedback\": \"" + feedback + "\"}");
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_LT(report->feedback.size(), kMaxFeedbackBytes + 100);
+  EXPECT_THAT(report->feedback, HasSubstr("[... " + std::to_string(100000 - kMaxFeedbackBytes) +
+                                          " more bytes of feedback cut]"));
+}
+
 class ReadStageReportTest : public ::testing::Test {
  protected:
   void SetUp() override {
