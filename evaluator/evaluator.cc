@@ -80,6 +80,15 @@ std::string DescribeValues(const Expression& expression, const Metrics& metrics)
   return absl::StrJoin(parts, ", ");
 }
 
+// The sandbox keeps the end of a job's output; say so where it cut, so
+// nobody reads a tail as the whole story.
+void MarkCutOutput(sandbox::JobResult* job) {
+  const auto kept = static_cast<int64_t>(job->output_tail.size());
+  if (job->output_bytes <= kept) return;
+  job->output_tail = absl::StrCat("[... ", job->output_bytes - kept,
+                                  " earlier bytes of output cut]\n", job->output_tail);
+}
+
 // Reads the stage's metrics.json into `evaluation`. A malformed report turns
 // an otherwise passing stage into kWrongAnswer; a failed stage keeps its own
 // outcome (the report is then only a symptom) but the note still says why.
@@ -292,6 +301,7 @@ absl::StatusOr<StageResult> Evaluator::RunStage(size_t index, uint64_t seed,
     if (!job.ok()) return Annotate(job.status(), absl::StrCat("stage '", spec.name, "'"));
     stage.outcome = job->outcome;
     stage.job = *std::move(job);
+    MarkCutOutput(&stage.job);
   }
   CAMBRIAN_ASSIGN_OR_RETURN(bool intact_after, TrustedIntact());
   if (!intact_after) {
@@ -322,6 +332,8 @@ absl::Status Evaluator::RunJudged(const StageSpec& spec, uint64_t seed, const st
   absl::StatusOr<JudgedRun> run = RunJudgedPair(sandbox_, std::move(worker), std::move(judge));
   if (!run.ok()) return Annotate(run.status(), absl::StrCat("stage '", spec.name, "'"));
   stage->outcome = JudgedOutcome(*run, &stage->note);
+  MarkCutOutput(&run->worker);
+  MarkCutOutput(&run->judge);
   stage->job = run->worker;
   // One place for people to read both sides: the worker's output, then the
   // judge's (trusted) output under a marker line.
