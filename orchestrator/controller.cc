@@ -175,8 +175,21 @@ absl::Status Controller::Restore(const std::vector<archive::Candidate>& recorded
   CAMBRIAN_RETURN_IF_ERROR(RestoreState(recorded));
   // Fresh choices for this session, still a function of the run's seed.
   rng_ = Rng(deps_.config->seed ^ (static_cast<uint64_t>(submitted_) * 0x9E3779B97F4A7C15ULL));
+  // A candidate the controller died under (still "running", not stopped by
+  // Ctrl-C) may be what kills it: counted in the run state before anything
+  // runs again, and recorded as controller_crash at the second death.
+  std::vector<const archive::Candidate*> crashed;
+  for (const archive::Candidate* c : rerun) {
+    if (c->status == archive::CandidateStatus::kRunning && ++crashes_[c->id] >= kMaxCrashes) {
+      crashed.push_back(c);
+    }
+  }
+  std::erase_if(rerun,
+                [this](const archive::Candidate* c) { return crashes_[c->id] >= kMaxCrashes; });
+  CAMBRIAN_RETURN_IF_ERROR(deps_.archive->SetRunState(RunStateJson()));
   LogInfo(absl::StrCat("resuming: ", recorded.size(), " candidates recorded, ", rerun.size(),
                        " to re-run, ", HumanDuration(earlier_elapsed_), " run so far"));
+  for (const archive::Candidate* c : crashed) CAMBRIAN_RETURN_IF_ERROR(RecordCrash(*c));
   for (const archive::Candidate* c : rerun) {
     CAMBRIAN_RETURN_IF_ERROR(
         deps_.archive->SetCandidateStatus(c->id, archive::CandidateStatus::kRunning));
@@ -187,6 +200,18 @@ absl::Status Controller::Restore(const std::vector<archive::Candidate>& recorded
     pool_->Submit({c->id, *program, EvaluationSeed(deps_.config->seed, c->id)});
   }
   return absl::OkStatus();
+}
+
+absl::Status Controller::RecordCrash(const archive::Candidate& c) {
+  LogWarning(absl::StrCat("#", c.id, " was being evaluated when the controller died ", kMaxCrashes,
+                          " times: recorded as controller_crash, not run again (cambrian eval "
+                          "can run it by hand)"));
+  island_of_[c.id] = c.island;
+  evaluator::Evaluation evaluation;
+  evaluation.outcome = Outcome::kControllerCrash;
+  evaluation.note = absl::StrCat("the controller died while this candidate was being evaluated, ",
+                                 kMaxCrashes, " times");
+  return Record({c.id, EvaluationSeed(deps_.config->seed, c.id), "", std::move(evaluation)});
 }
 
 void Controller::RestoreCandidate(const archive::Candidate& c) {

@@ -106,6 +106,8 @@ class Controller {
   absl::Status Restore(const std::vector<archive::Candidate>& recorded);
   absl::Status RestoreState(const std::vector<archive::Candidate>& recorded);
   void RestoreCandidate(const archive::Candidate& c);
+  // Records `c`, in flight at kMaxCrashes controller deaths, as controller_crash.
+  absl::Status RecordCrash(const archive::Candidate& c);
   absl::Status Absorb(int64_t id, const archive::CandidateResult& result);
   absl::StatusOr<Metrics> FeatureMetrics(int64_t id, const Metrics& metrics);
   std::string RunStateJson() const;
@@ -168,6 +170,9 @@ class Controller {
   std::vector<int64_t> recent_failures_;             // repairable failures, oldest first
   std::vector<int64_t> evaluated_;                   // every finished candidate (random strategy)
   std::map<int64_t, std::vector<std::optional<double>>> confirmations_;  // id -> extra runs
+  // Candidates the controller died under, and how often (in the run state).
+  static constexpr int kMaxCrashes = 2;
+  std::map<int64_t, int> crashes_;
   RunSummary summary_;
 };
 

@@ -81,9 +81,12 @@ std::string Controller::RunStateJson() const {
     for (const std::optional<double>& f : runs) list.push_back(f ? json(*f) : json(nullptr));
     confirmations[std::to_string(id)] = list;
   }
+  json crashes = json::object();
+  for (const auto& [id, count] : crashes_) crashes[std::to_string(id)] = count;
   json state = {
       {"version", 1},
       {"confirmations", confirmations},
+      {"crashes", crashes},
       {"evaluated", summary_.evaluated},
       {"failed", summary_.failed},
       {"rejected_proposals", summary_.rejected_proposals},
@@ -131,6 +134,10 @@ absl::Status Controller::RestoreState(const std::vector<archive::Candidate>& rec
       return absl::DataLossError(absl::StrCat(
           "the stored run state counts ", state.at("evaluated").get<int64_t>(),
           " evaluations but the archive holds ", summary_.evaluated, " finished candidates"));
+    }
+    const json crashes = state.value("crashes", json::object());
+    for (const auto& [id, count] : crashes.items()) {
+      crashes_[std::stoll(id)] = count.get<int>();
     }
     const json confirmations = state.value("confirmations", json::object());
     for (const auto& [id, runs] : confirmations.items()) {

@@ -113,6 +113,69 @@ TEST_F(ControllerTest, ResumeReRunsOnlyWhatWasInFlight) {
   EXPECT_EQ(StoredState(*archive_)["evaluated"], 9);
 }
 
+// A finished run of 8 and a ninth candidate that a stopped controller left
+// with `status`, and the stored count of earlier deaths under it.
+class ResumeAfterDeathTest : public ControllerTest {
+ protected:
+  void RunThenOrphan(archive::CandidateStatus status, int deaths) {
+    config_.max_evaluations = 8;
+    config_.workers = 1;
+    ASSERT_TRUE(RunSearch(sandbox_).ok());
+    const Program program = {{"params.sh", "X=13\nY=4\n"}};
+    ASSERT_TRUE(archive_->PutProgram(program).ok());
+    archive::NewCandidate orphan;
+    orphan.parent_id = 1;
+    orphan.program_hash = ProgramHash(program);
+    orphan.mutator = "knob";
+    orphan.island = 2;
+    orphan.status = status;
+    ASSERT_TRUE(archive_->AddCandidate(orphan).ok());
+    if (deaths == 0) return;
+    nlohmann::json state = StoredState(*archive_);
+    state["crashes"] = nlohmann::json::object({{"9", deaths}});
+    ASSERT_TRUE(archive_->SetRunState(state.dump()).ok());
+  }
+  // Resumes; the ninth candidate as it ends up.
+  archive::Candidate Resume() {
+    absl::StatusOr<RunSummary> summary = RunSearch(sandbox_, /*resume=*/true);
+    EXPECT_TRUE(summary.ok()) << summary.status();
+    std::vector<archive::Candidate> all = Candidates();
+    EXPECT_EQ(all.size(), 9u);
+    return all.size() == 9 ? all[8] : archive::Candidate{};
+  }
+  sandbox::ProcessSandbox sandbox_;
+};
+
+// A candidate in flight at two controller deaths may be what kills the
+// controller: the first death re-runs it (and counts), the second records it
+// as controller_crash, so a resume always makes progress.
+TEST_F(ResumeAfterDeathTest, ACandidateInFlightAtTwoDeathsIsRecordedNotReRun) {
+  RunThenOrphan(archive::CandidateStatus::kRunning, 1);
+  archive::Candidate ninth = Resume();
+  EXPECT_EQ(ninth.status, archive::CandidateStatus::kDone);
+  EXPECT_EQ(ninth.outcome, Outcome::kControllerCrash);
+  EXPECT_FALSE(ninth.fitness.has_value());
+  EXPECT_THAT(ninth.feedback, HasSubstr("the controller died"));
+  absl::StatusOr<std::vector<archive::StageRecord>> stages = archive_->GetStages(9);
+  ASSERT_TRUE(stages.ok());
+  EXPECT_TRUE(stages->empty()) << "it ran again";
+  EXPECT_EQ(StoredState(*archive_)["evaluated"], 9);
+  EXPECT_EQ(StoredState(*archive_)["crashes"]["9"], 2);
+}
+
+TEST_F(ResumeAfterDeathTest, AFirstDeathIsCountedBeforeTheReRun) {
+  RunThenOrphan(archive::CandidateStatus::kRunning, 0);
+  EXPECT_EQ(Resume().outcome, Outcome::kOk);
+  EXPECT_EQ(StoredState(*archive_)["crashes"]["9"], 1);
+}
+
+// Stopped with Ctrl-C ("interrupted") is not a death: re-run, not counted.
+TEST_F(ResumeAfterDeathTest, AStopWithCtrlCIsNotADeath) {
+  RunThenOrphan(archive::CandidateStatus::kInterrupted, 1);
+  EXPECT_EQ(Resume().outcome, Outcome::kOk);
+  EXPECT_EQ(StoredState(*archive_)["crashes"]["9"], 1);
+}
+
 TEST_F(ControllerTest, TimeBudgetCountsEarlierSessions) {
   config_.max_evaluations = 6;
   sandbox::ProcessSandbox sandbox;
