@@ -24,6 +24,10 @@ struct TaskBrief {
   std::string instructions;  // the task's instructions file, if any
   std::string goal;          // "maximize" | "minimize"
   std::string fitness;       // the fitness expression, e.g. "gflops"
+  // The metrics the task names (its fitness, pass_if and plausible_if
+  // expressions, its features): the only ones prompts show. Empty: the
+  // first kMaxPromptMetrics of whatever a candidate reported.
+  std::vector<std::string> metrics;
 };
 
 // A program with what is known about it: the parent being mutated, or an

@@ -46,7 +46,9 @@ std::string RunConfigToJson(const RunConfig& config) {
                       {"max_tokens", model.max_tokens},
                       {"timeout_seconds", absl::ToDoubleSeconds(model.timeout)},
                       {"usd_per_million_input", model.usd_per_million_input},
-                      {"usd_per_million_output", model.usd_per_million_output}});
+                      {"usd_per_million_output", model.usd_per_million_output},
+                      {"max_prompt_bytes", model.max_prompt_bytes},
+                      {"context_tokens", model.context_tokens}});
   }
   json["llm"] = {{"models", models},
                  {"replay", config.llm.replay},
@@ -83,6 +85,8 @@ absl::StatusOr<mutators::ModelConfig> ModelFromJson(const json& entry) {
   model.timeout = absl::Seconds(entry.value("timeout_seconds", 300.0));
   model.usd_per_million_input = entry.value("usd_per_million_input", 0.0);
   model.usd_per_million_output = entry.value("usd_per_million_output", 0.0);
+  model.max_prompt_bytes = entry.value("max_prompt_bytes", model.max_prompt_bytes);
+  model.context_tokens = entry.value("context_tokens", model.context_tokens);
   return model;
 }
 

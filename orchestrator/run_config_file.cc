@@ -130,9 +130,10 @@ absl::Status ReadMutators(const std::filesystem::path& file, const Reader& mutat
 }
 
 absl::Status ReadModel(const Reader& entry, mutators::ModelConfig& model) {
-  CAMBRIAN_RETURN_IF_ERROR(entry.OnlyKeys(
-      {"provider", "model", "weight", "base_url", "key_env", "temperature", "max_tokens", "timeout",
-       "connect_timeout", "max_retries", "price_input", "price_output"}));
+  CAMBRIAN_RETURN_IF_ERROR(
+      entry.OnlyKeys({"provider", "model", "weight", "base_url", "key_env", "temperature",
+                      "max_tokens", "timeout", "connect_timeout", "max_retries", "price_input",
+                      "price_output", "max_prompt_bytes", "context_tokens"}));
   std::string provider, name;
   CAMBRIAN_RETURN_IF_ERROR(entry.Get("provider", provider));
   CAMBRIAN_RETURN_IF_ERROR(entry.Get("model", name));
@@ -152,6 +153,12 @@ absl::Status ReadModel(const Reader& entry, mutators::ModelConfig& model) {
   CAMBRIAN_RETURN_IF_ERROR(entry.GetDuration("timeout", model.timeout));
   CAMBRIAN_RETURN_IF_ERROR(entry.GetDuration("connect_timeout", model.connect_timeout));
   CAMBRIAN_RETURN_IF_ERROR(entry.Get("price_input", model.usd_per_million_input));
+  CAMBRIAN_RETURN_IF_ERROR(entry.Get("max_prompt_bytes", model.max_prompt_bytes));
+  CAMBRIAN_RETURN_IF_ERROR(entry.Get("context_tokens", model.context_tokens));
+  if (model.max_prompt_bytes < 1024) {
+    return entry.Error("max_prompt_bytes", "must be at least 1024");
+  }
+  if (model.context_tokens < 0) return entry.Error("context_tokens", "must be 0 or more");
   return entry.Get("price_output", model.usd_per_million_output);
 }
 

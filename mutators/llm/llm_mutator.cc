@@ -192,6 +192,43 @@ absl::Status LlmMutator::Validate() const {
   return absl::OkStatus();
 }
 
+namespace {
+
+// The largest prompt `model` takes: its max_prompt_bytes, and where its
+// context window is known, what fits beside the reply at a conservative 3
+// bytes per token.
+int64_t PromptCap(const ModelConfig& model) {
+  int64_t cap = model.max_prompt_bytes;
+  if (model.context_tokens > 0) {
+    cap = std::min(cap, std::max<int64_t>(0, model.context_tokens - model.max_tokens) * 3);
+  }
+  return cap;
+}
+
+absl::StatusOr<BuiltPrompt> BuildCappedPrompt(const PromptSet& prompts,
+                                              const MutationContext& context,
+                                              const PromptChoice& choice,
+                                              const std::string& rejection,
+                                              const ModelConfig& model) {
+  const int64_t cap = PromptCap(model);
+  const auto size = [](const BuiltPrompt& p) {
+    return static_cast<int64_t>(p.system.size() + p.user.size());
+  };
+  BuiltPrompt prompt = BuildPrompt(prompts, context, choice, rejection);
+  if (size(prompt) > cap && !context.inspirations.empty()) {
+    MutationContext lean = context;  // inspirations are the first to go
+    lean.inspirations.clear();
+    prompt = BuildPrompt(prompts, lean, choice, rejection);
+  }
+  if (size(prompt) <= cap) return prompt;
+  return absl::FailedPreconditionError(
+      absl::StrCat("the prompt for #", context.parent_info.id, " would be ", size(prompt),
+                   " bytes, over the cap of ", cap, " for ", model.model,
+                   " (max_prompt_bytes, context_tokens in the [[llm.models]] entry)"));
+}
+
+}  // namespace
+
 absl::StatusOr<Proposal> LlmMutator::Propose(const MutationContext& context) {
   if (context.parent == nullptr || context.rng == nullptr) {
     return absl::InvalidArgumentError("the LLM mutator needs a parent and an rng");
@@ -213,7 +250,8 @@ absl::StatusOr<Proposal> LlmMutator::Propose(const MutationContext& context) {
     auto it = rejections_.find(call.parent_hash);
     if (it != rejections_.end()) rejection = it->second;
   }
-  BuiltPrompt prompt = BuildPrompt(prompts_, context, call.choice, rejection);
+  CAMBRIAN_ASSIGN_OR_RETURN(BuiltPrompt prompt, BuildCappedPrompt(prompts_, context, call.choice,
+                                                                  rejection, *call.model));
   call.request = MakeRequest(*call.model, prompt);
   call.record = StartRecord(*call.model, call.request, context.parent_info);
   LlmCallRecord& record = call.record;

@@ -3,6 +3,7 @@
 #ifndef CAMBRIAN_MUTATORS_LLM_MODEL_CONFIG_H_
 #define CAMBRIAN_MUTATORS_LLM_MODEL_CONFIG_H_
 
+#include <cstdint>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -25,6 +26,12 @@ struct ModelConfig {
   int max_retries = 5;
   double usd_per_million_input = 0;  // price table; 0 = unknown (cost 0)
   double usd_per_million_output = 0;
+  // The largest prompt (system + user, in bytes) sent to this model; a
+  // larger one is cut down (inspirations first) or the proposal refused.
+  int64_t max_prompt_bytes = 256 << 10;
+  // The model's context window in tokens, where known (0: unknown): the
+  // prompt must then also fit in it beside max_tokens of reply.
+  int64_t context_tokens = 0;
 };
 
 // Parses "openai:gpt-4.1-mini@0.8" / "anthropic:claude-sonnet-4" (weight

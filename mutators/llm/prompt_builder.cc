@@ -6,6 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "common/glob.h"
+#include "common/untrusted_text.h"
 
 namespace cambrian::mutators {
 namespace {
@@ -37,27 +38,38 @@ std::string Fence(const std::string& content) {
 
 std::string FormatNumber(double value) { return absl::StrCat(value); }
 
-std::string RenderMetrics(const Metrics& metrics) {
+// Only the metrics the task names (a candidate may report hundreds, under
+// any names it likes); without names, the first kMaxPromptMetrics.
+std::string RenderMetrics(const Metrics& metrics, const TaskBrief* task) {
   std::vector<std::string> lines;
+  const bool named = task != nullptr && !task->metrics.empty();
   for (const auto& [name, value] : metrics) {
+    if (lines.size() == kMaxPromptMetrics) break;
+    if (named && std::find(task->metrics.begin(), task->metrics.end(), name) == task->metrics.end())
+      continue;
     lines.push_back(absl::StrCat(name, ": ", FormatNumber(value)));
   }
   return absl::StrJoin(lines, "\n");
 }
 
+// Text the candidate's own code wrote (its feedback, its output), fenced
+// and bounded: data to read, never instructions to follow.
+std::string RenderUntrusted(const std::string& text, size_t max_bytes, bool keep_end) {
+  if (text.empty()) return "";
+  std::string body = EscapeControl(keep_end ? TruncateFrontWithMark(text, max_bytes, "output")
+                                            : TruncateWithMark(text, max_bytes, "feedback"));
+  std::string fence = Fence(body);
+  return absl::StrCat(fence, "text\n", body, body.back() == '\n' ? "" : "\n", fence, "\n");
+}
+
 std::string RenderFailure(const ScoredProgram& parent) {
   if (!ParentFailed(parent)) return "";
-  std::string out = absl::StrCat("Outcome: ", parent.outcome, "\n");
-  if (!parent.failure.empty()) {
-    std::string fence = Fence(parent.failure);
-    absl::StrAppend(&out, fence, "\n", parent.failure, parent.failure.back() == '\n' ? "" : "\n",
-                    fence, "\n");
-  }
-  return out;
+  return absl::StrCat("Outcome: ", parent.outcome, "\n",
+                      RenderUntrusted(parent.failure, kMaxPromptFailureBytes, true));
 }
 
 std::string RenderInspirations(const std::vector<ScoredProgram>& inspirations,
-                               const std::vector<std::string>& editable) {
+                               const std::vector<std::string>& editable, const TaskBrief* task) {
   std::string out;
   for (const ScoredProgram& inspiration : inspirations) {
     if (inspiration.program == nullptr) continue;
@@ -66,7 +78,7 @@ std::string RenderInspirations(const std::vector<ScoredProgram>& inspirations,
       absl::StrAppend(&out, " (fitness ", FormatNumber(*inspiration.fitness), ")");
     absl::StrAppend(&out, "\n");
     if (!inspiration.metrics.empty()) {
-      absl::StrAppend(&out, "Metrics:\n", RenderMetrics(inspiration.metrics), "\n");
+      absl::StrAppend(&out, "Metrics:\n", RenderMetrics(inspiration.metrics, task), "\n");
     }
     absl::StrAppend(&out, RenderProgramCode(*inspiration.program, editable),
                     "\n");  // blank line between
@@ -104,11 +116,11 @@ std::map<std::string, std::string> PromptValues(const MutationContext& context,
   }
   const ScoredProgram& parent = context.parent_info;
   values["parent_code"] = RenderProgramCode(*context.parent, context.editable);
-  values["parent_metrics"] = RenderMetrics(parent.metrics);
+  values["parent_metrics"] = RenderMetrics(parent.metrics, context.task);
   values["parent_fitness"] = parent.fitness ? FormatNumber(*parent.fitness) : "";
-  values["parent_feedback"] = parent.feedback;
+  values["parent_feedback"] = RenderUntrusted(parent.feedback, kMaxPromptFeedbackBytes, false);
   values["failure"] = RenderFailure(parent);
-  values["inspirations"] = RenderInspirations(context.inspirations, context.editable);
+  values["inspirations"] = RenderInspirations(context.inspirations, context.editable, context.task);
   values["previous_rejection"] = previous_rejection;
   // Templates own the spacing between sections.
   for (auto& [name, value] : values) {

@@ -22,6 +22,13 @@ struct PromptChoice {
   bool repair = false;
 };
 
+// What of a candidate's own reports a prompt carries at most: metrics (only
+// those the task names, when it names any), feedback (from the start) and
+// a failed stage's output (from the end), each cut with a visible mark.
+inline constexpr size_t kMaxPromptMetrics = 24;
+inline constexpr size_t kMaxPromptFeedbackBytes = 2048;
+inline constexpr size_t kMaxPromptFailureBytes = 4096;
+
 struct BuiltPrompt {
   std::string system;  // the rendered system.txt
   std::string user;    // the rendered diff.txt, rewrite.txt or repair.txt

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <cmath>
 #include <iostream>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -15,6 +16,7 @@
 #include "common/status_macros.h"
 #include "common/units.h"
 #include "evaluator/evaluator.h"
+#include "evaluator/expression.h"
 #include "evaluator/task_loader.h"
 #include "mutators/crossover_mutator.h"
 #include "mutators/knob_mutator.h"
@@ -92,9 +94,26 @@ absl::StatusOr<std::unique_ptr<archive::SqliteArchive>> CreateRun(const RunConfi
   return archive;
 }
 
+// The metrics the task's own expressions and features read: the ones an
+// LLM is shown (a candidate may report hundreds more).
+std::vector<std::string> NamedMetrics(const Task& task) {
+  std::set<std::string> names;
+  std::vector<std::string> expressions = {task.fitness_score, task.plausible_if};
+  for (const StageSpec& stage : task.stages) expressions.push_back(stage.pass_if);
+  for (const std::string& text : expressions) {
+    if (text.empty()) continue;
+    absl::StatusOr<evaluator::Expression> expression = evaluator::Expression::Compile(text);
+    if (expression.ok())
+      names.insert(expression->Variables().begin(), expression->Variables().end());
+  }
+  for (const FeatureSpec& feature : task.features) names.insert(feature.name);
+  return {names.begin(), names.end()};
+}
+
 mutators::TaskBrief BriefOf(const Task& task) {
-  return {task.name, task.description, task.instructions,
-          task.goal == Goal::kMaximize ? "maximize" : "minimize", task.fitness_score};
+  return {task.name,          task.description,
+          task.instructions,  task.goal == Goal::kMaximize ? "maximize" : "minimize",
+          task.fitness_score, NamedMetrics(task)};
 }
 
 // Kills whatever jobs of an earlier, killed controller still run, then

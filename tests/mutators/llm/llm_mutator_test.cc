@@ -259,6 +259,46 @@ TEST_F(LlmMutatorTest, FailedParentGetsARepairPrompt) {
                     HasSubstr("Fix the program")));
 }
 
+// A prompt over the model's cap drops its inspirations first; if still too
+// large, the proposal is refused before any request goes out.
+TEST_F(LlmMutatorTest, PromptsOverTheCapShedInspirationsOrAreRefused) {
+  ScriptedClient client({Reply(kGoodEdit)});
+  SpendMeter meter({});
+  ModelConfig model = Model("m1");
+  LlmMutator mutator({model}, {&client}, prompts_, &log_, &meter, {1, 0});
+  absl::StatusOr<Proposal> plain = mutator.Propose(context_);
+  ASSERT_TRUE(plain.ok()) << plain.status();
+  const size_t plain_size =
+      client.requests()[0].system.size() + client.requests()[0].messages[0].content.size();
+
+  Program big = {{"params.sh", std::string(20000, '#') + "\nX=1\n"}};
+  context_.inspirations = {{9, &big, {}, 3.0, "ok", "", ""}};
+  model.max_prompt_bytes = static_cast<int64_t>(plain_size) + 2000;
+  ScriptedClient second({Reply(kGoodEdit)});
+  LlmMutator capped({model}, {&second}, prompts_, &log_, &meter, {1, 0});
+  ASSERT_TRUE(capped.Propose(context_).ok());
+  EXPECT_THAT(second.requests()[0].messages[0].content, Not(HasSubstr("## Program 9")));
+
+  context_.parent = &big;
+  context_.parent_info.program = &big;
+  ScriptedClient third({Reply(kGoodEdit)});
+  LlmMutator refusing({model}, {&third}, prompts_, &log_, &meter, {1, 0});
+  absl::StatusOr<Proposal> refused = refusing.Propose(context_);
+  ASSERT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition) << refused.status();
+  EXPECT_THAT(std::string(refused.status().message()),
+              AllOf(HasSubstr("over the cap"), HasSubstr("max_prompt_bytes")));
+  EXPECT_TRUE(third.requests().empty());
+
+  // A known context window caps it too: (context - max_tokens) x 3 bytes.
+  model.max_prompt_bytes = 1 << 20;
+  model.context_tokens = model.max_tokens + 1000;
+  ScriptedClient fourth({Reply(kGoodEdit)});
+  LlmMutator windowed({model}, {&fourth}, prompts_, &log_, &meter, {1, 0});
+  refused = windowed.Propose(context_);
+  ASSERT_EQ(refused.status().code(), absl::StatusCode::kFailedPrecondition) << refused.status();
+  EXPECT_THAT(std::string(refused.status().message()), HasSubstr("cap of 3000"));
+}
+
 TEST_F(LlmMutatorTest, RewriteModeFromTheMix) {
   ScriptedClient client({Reply("```bash params.sh\nX=2\nY=2\n```\n")});
   SpendMeter meter({});
