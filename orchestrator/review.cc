@@ -5,6 +5,7 @@
 #include "common/file_util.h"
 #include "common/log.h"
 #include "common/status_macros.h"
+#include "common/untrusted_text.h"
 #include "evaluator/task_loader.h"
 #include "orchestrator/run_config.h"
 
@@ -13,7 +14,14 @@ namespace {
 
 std::string Truncate(const std::string& text, size_t width) {
   if (text.size() <= width) return text;
-  return text.substr(0, width - 3) + "...";
+  size_t cut = width - 3;  // never inside a UTF-8 sequence
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  return text.substr(0, cut) + "...";
+}
+
+// A table cell: one line whatever the candidate wrote, then cut to `width`.
+std::string Cell(const std::string& text, size_t width) {
+  return Truncate(QuoteForNote(text, 4 * width), width);
 }
 
 std::string IdOrDash(const std::optional<int64_t>& id) {
@@ -103,11 +111,11 @@ std::string FormatLeaderboard(const std::vector<archive::Candidate>& candidates)
   int rank = 0;
   for (const archive::Candidate& c : candidates) {
     std::string fitness = c.fitness ? absl::StrFormat("%.6g", *c.fitness) : "-";
-    absl::StrAppend(&out, absl::StrFormat("%-5d %-6s %-12s %-13s %-9s %-7s %-34s %s\n", ++rank,
-                                          absl::StrCat("#", c.id), fitness, StatusText(c),
-                                          Truncate(c.mutator, 9), IdOrDash(c.parent_id),
-                                          Truncate(MetricsSummary(c.metrics), 34),
-                                          Truncate(c.description, 60)));
+    absl::StrAppend(
+        &out, absl::StrFormat("%-5d %-6s %-12s %-13s %-9s %-7s %-34s %s\n", ++rank,
+                              absl::StrCat("#", c.id), fitness, StatusText(c), Cell(c.mutator, 9),
+                              IdOrDash(c.parent_id), Cell(MetricsSummary(c.metrics), 34),
+                              Cell(c.description, 60)));
   }
   if (candidates.empty()) absl::StrAppend(&out, "(no candidates yet)\n");
   return out;
