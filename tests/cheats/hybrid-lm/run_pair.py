@@ -72,8 +72,9 @@ def hidden_args(patterns):
 def sandboxed(command, job, hidden):
     """`command` under bubblewrap as a worker job: read-only system, its job
     directory writable, a private /tmp, hidden paths masked, no network."""
+    # The checkout again after the private /tmp, in case it lives under /tmp.
     args = ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
-            "--bind", job, job, "--chdir", job, "--unshare-all", "--die-with-parent", "--new-session",
+            "--ro-bind", ROOT, ROOT, "--bind", job, job, "--chdir", job, "--unshare-all", "--die-with-parent", "--new-session",
             *hidden, "--", "/bin/sh", "-c", command]
     return " ".join(shlex.quote(a) for a in args)
 
