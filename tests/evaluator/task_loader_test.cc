@@ -128,6 +128,18 @@ TEST_F(TaskLoaderTest, BadDurationAndSize) {
               HasSubstr("key 'resources.memory': expected a size like \"4GiB\""));
 }
 
+TEST_F(TaskLoaderTest, InodeCapIsReadAndBounded) {
+  EXPECT_EQ(ResourceSpec{}.inodes, 100000);
+  absl::StatusOr<Task> task = Load(
+      absl::StrReplaceAll(kGoodTask, {{"memory = \"2GiB\"", "memory = \"2GiB\"\ninodes = 5000"}}));
+  ASSERT_TRUE(task.ok()) << task.status();
+  EXPECT_EQ(task->resources.inodes, 5000);
+  EXPECT_THAT(ErrorFor("memory = \"2GiB\"", "memory = \"2GiB\"\ninodes = 3"),
+              HasSubstr("key 'resources.inodes'"));
+  EXPECT_THAT(ErrorFor("memory = \"2GiB\"", "memory = \"2GiB\"\ninodes = \"many\""),
+              HasSubstr("key 'resources.inodes'"));
+}
+
 TEST_F(TaskLoaderTest, BadExpressionNamesKeyAndParserMessage) {
   std::string message = ErrorFor("pass_if = \"correct == 1\"", "pass_if = \"correct == \"");
   EXPECT_THAT(message, HasSubstr("key 'stages[1].pass_if'"));
