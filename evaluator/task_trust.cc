@@ -36,17 +36,27 @@ std::vector<fs::path> ExpandGlob(const std::string& pattern) {
 }
 
 absl::Status LoadHidden(TomlTable& trusted, Task* task) {
-  constexpr char kExpected[] = "an array of absolute paths or globs like [\"/usr/share/perl\"]";
+  constexpr char kExpected[] =
+      "an array of paths or globs, absolute or relative to the task directory, like "
+      "[\"/usr/share/perl\", \"harness/answers/*\"]";
   const toml::node* node = trusted.Find("hidden");
   if (node == nullptr) return absl::OkStatus();
   if (!node->is_array()) return trusted.WrongType("hidden", kExpected);
   for (const toml::node& element : *node->as_array()) {
     if (!element.is_string()) return trusted.WrongType("hidden", kExpected);
-    const std::string pattern = element.as_string()->get();
+    const std::string written = element.as_string()->get();
+    // Relative: grader-only files shipped with the task (held-out answers
+    // beside the judge), resolved against the task directory.
+    const std::string pattern =
+        written.empty() || written[0] == '/' ? written : (task->dir / written).string();
     const fs::path normal = fs::path(pattern).lexically_normal();
-    if (pattern.empty() || pattern[0] != '/' || pattern.find("/../") != std::string::npos ||
-        pattern.ends_with("/..")) {
-      return trusted.Error("hidden", absl::StrCat("'", pattern, "' must be an absolute path"));
+    if (written.empty() || written == ".." || written.starts_with("../") ||
+        pattern.find("/../") != std::string::npos || pattern.ends_with("/..")) {
+      return trusted.Error("hidden",
+                           absl::StrCat("'", written, "' must be a path without '..' components"));
+    }
+    if (normal == task->dir.lexically_normal() || normal == task->dir / "") {
+      return trusted.Error("hidden", absl::StrCat("'", written, "' would hide the whole task"));
     }
     for (const char* root : kUnhideable) {
       if (normal == fs::path(root) || normal == fs::path(root) / "") {

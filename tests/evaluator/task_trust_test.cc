@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "common/file_util.h"
 #include "tests/evaluator/task_loader_fixture.h"
 
 namespace cambrian::evaluator {
@@ -32,8 +33,10 @@ TEST_F(TaskLoaderTest, JudgesSetupAndHiddenPaths) {
   EXPECT_FALSE(task->stages[0].judged());
   EXPECT_EQ(task->stages[1].judge, "./judge check");
   EXPECT_TRUE(HasJudge(*task));
-  EXPECT_THAT(ErrorFor("root = \"harness\"\n", "root = \"harness\"\nhidden = [\"usr/x\"]\n"),
-              HasSubstr("'usr/x' must be an absolute path"));
+  EXPECT_THAT(ErrorFor("root = \"harness\"\n", "root = \"harness\"\nhidden = [\"../x\"]\n"),
+              HasSubstr("'../x' must be a path without '..' components"));
+  EXPECT_THAT(ErrorFor("root = \"harness\"\n", "root = \"harness\"\nhidden = [\".\"]\n"),
+              HasSubstr("would hide the whole task"));
   EXPECT_THAT(ErrorFor("root = \"harness\"\n", "root = \"harness\"\nhidden = [\"/usr/\"]\n"),
               HasSubstr("would hide the system"));
   EXPECT_THAT(ErrorFor("root = \"harness\"\n", "root = \"harness\"\nhidden = \"/x\"\n"),
@@ -41,6 +44,18 @@ TEST_F(TaskLoaderTest, JudgesSetupAndHiddenPaths) {
   EXPECT_THAT(ErrorFor("root = \"harness\"\n", "root = \"harness\"\nsetup = \"\"\n"),
               HasSubstr("key 'trusted.setup'"));
   EXPECT_THAT(ErrorFor("pass_if = \"correct == 1\"", "judge = \"\""), HasSubstr("stages[1].judge"));
+}
+
+// Grader-only files shipped with the task: relative to its directory.
+TEST_F(TaskLoaderTest, RelativeHiddenPathsAreTheTasksOwnFiles) {
+  ASSERT_TRUE(WriteFile(dir_ / "harness" / "answers" / "a.txt", "42").ok());
+  ASSERT_TRUE(WriteFile(dir_ / "harness" / "answers" / "b.txt", "43").ok());
+  absl::StatusOr<Task> task = Load(absl::StrReplaceAll(
+      kGoodTask,
+      {{"root = \"harness\"\n", "root = \"harness\"\nhidden = [\"harness/answers/*\"]\n"}}));
+  ASSERT_TRUE(task.ok()) << task.status();
+  const fs::path answers = fs::absolute(dir_ / "harness" / "answers").lexically_normal();
+  EXPECT_THAT(task->hidden_paths, ::testing::ElementsAre(answers / "a.txt", answers / "b.txt"));
 }
 
 TEST_F(TaskLoaderTest, Plausibility) {
