@@ -5,14 +5,12 @@
 #include <unistd.h>
 
 #include <atomic>
-#include <chrono>
 #include <future>
 #include <mutex>
 #include <thread>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/time/time.h"
 #include "common/status_macros.h"
 
 namespace cambrian::evaluator {
@@ -45,19 +43,13 @@ class WorkerThread {
     thread_ = std::thread([this, &sandbox] {
       result_ = sandbox.Run(spec_);
       Publish(sandbox::StartedJob{});  // no-op if on_start already published
-      finished_.set_value();
     });
   }
-  ~WorkerThread() { Stop(absl::ZeroDuration()).IgnoreError(); }
+  ~WorkerThread() { Stop().IgnoreError(); }
 
   sandbox::StartedJob WaitStarted() { return started_.get_future().get(); }
-  // Waits up to `grace` for the worker to end on its own (its judge is
-  // gone, so an honest one exits at once, with its own status: a worker
-  // that sent FAIL exits 1), then stops it and returns its result.
-  absl::StatusOr<sandbox::JobResult> Stop(absl::Duration grace) {
-    if (thread_.joinable()) {
-      done_.wait_for(std::chrono::milliseconds(absl::ToInt64Milliseconds(grace)));
-    }
+  // Stops the worker (if it still runs) and waits for its result.
+  absl::StatusOr<sandbox::JobResult> Stop() {
     stop_.store(true);
     if (thread_.joinable()) thread_.join();
     return result_;
@@ -72,14 +64,9 @@ class WorkerThread {
   std::atomic<bool> stop_{false};
   std::promise<sandbox::StartedJob> started_;
   std::once_flag published_;
-  std::promise<void> finished_;
-  std::future<void> done_ = finished_.get_future();
   absl::StatusOr<sandbox::JobResult> result_ = absl::UnknownError("worker did not run");
   std::thread thread_;
 };
-
-// How long a worker whose judge has exited may take to exit by itself.
-constexpr absl::Duration kWorkerExitGrace = absl::Seconds(5);
 
 bool IsCapOutcome(Outcome outcome) {
   return outcome == Outcome::kTimeout || outcome == Outcome::kMemoryLimit ||
@@ -113,7 +100,7 @@ absl::StatusOr<JudgedRun> RunJudgedPair(sandbox::Sandbox& sandbox, sandbox::JobS
   const sandbox::StartedJob started = running.WaitStarted();
   worker_end.Close();  // the worker holds its own copy now (or never will)
   if (started.pid == 0) {
-    absl::StatusOr<sandbox::JobResult> failed = running.Stop(absl::ZeroDuration());
+    absl::StatusOr<sandbox::JobResult> failed = running.Stop();
     return failed.ok() ? absl::InternalError("judged stage: the worker did not start")
                        : Annotate(failed.status(), "worker");
   }
@@ -129,7 +116,7 @@ absl::StatusOr<JudgedRun> RunJudgedPair(sandbox::Sandbox& sandbox, sandbox::JobS
   }
   absl::StatusOr<sandbox::JobResult> judged = sandbox.Run(judge);
   judge_end.Close();
-  absl::StatusOr<sandbox::JobResult> worked = running.Stop(kWorkerExitGrace);
+  absl::StatusOr<sandbox::JobResult> worked = running.Stop();
   if (!judged.ok()) return Annotate(judged.status(), "judge");
   if (!worked.ok()) return Annotate(worked.status(), "worker");
   return JudgedRun{
