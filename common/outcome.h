@@ -24,8 +24,9 @@ enum class Outcome {
   kImplausible,   // every stage passed but the score is outside what the task declares
                   // possible ([fitness] plausible, plausible_if); never ranked
   kInodeLimit,    // the job's directories hold more files than its inode cap
-  kControllerCrash,  // the controller died while this candidate was in flight, twice:
-                     // recorded, never re-run automatically (it may be what kills it)
+  // The controller died while this candidate was in flight, twice: recorded,
+  // never re-run automatically (it may be what kills it).
+  kControllerCrash,
 };
 
 // Stable lower-case names ("ok", "build_error", ...) as stored in the archive.

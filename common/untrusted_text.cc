@@ -37,15 +37,6 @@ Decoded DecodeAt(std::string_view text, size_t i) {
   return {length, code};
 }
 
-// Where a cut at `at` that keeps the front must move back to, so that no
-// UTF-8 sequence is split.
-size_t FrontCut(std::string_view text, size_t at) {
-  size_t cut = at;
-  while (cut > 0 && at - cut < 3 && IsContinuation(static_cast<unsigned char>(text[cut]))) --cut;
-  if (cut < at && DecodeAt(text, cut).length > at - cut) return cut;
-  return at;
-}
-
 bool ActsOnATerminal(uint32_t code_point, bool keep_layout) {
   if (code_point == '\n' || code_point == '\t') return !keep_layout;
   return code_point < 0x20 || code_point == 0x7F || (code_point >= 0x80 && code_point <= 0x9F) ||
@@ -79,9 +70,18 @@ std::string Escape(std::string_view text, bool keep_layout) {
 
 }  // namespace
 
+size_t Utf8CutPoint(std::string_view text, size_t max_bytes) {
+  const size_t at = max_bytes;
+  if (at >= text.size()) return at;
+  size_t cut = at;
+  while (cut > 0 && at - cut < 3 && IsContinuation(static_cast<unsigned char>(text[cut]))) --cut;
+  if (cut < at && DecodeAt(text, cut).length > at - cut) return cut;
+  return at;
+}
+
 std::string TruncateWithMark(std::string_view text, size_t max_bytes, std::string_view what) {
   if (text.size() <= max_bytes) return std::string(text);
-  size_t cut = FrontCut(text, max_bytes);
+  size_t cut = Utf8CutPoint(text, max_bytes);
   return absl::StrCat(Sv(text.substr(0, cut)), "\n[... ", text.size() - cut, " more bytes of ",
                       Sv(what), " cut]");
 }
@@ -97,7 +97,7 @@ std::string EscapeControl(std::string_view text) { return Escape(text, /*keep_la
 
 std::string QuoteForNote(std::string_view text, size_t max_bytes) {
   if (text.size() <= max_bytes) return Escape(text, /*keep_layout=*/false);
-  size_t cut = FrontCut(text, max_bytes);
+  size_t cut = Utf8CutPoint(text, max_bytes);
   return absl::StrCat(Escape(text.substr(0, cut), /*keep_layout=*/false), "... (", text.size(),
                       " bytes)");
 }

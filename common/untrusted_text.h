@@ -11,6 +11,10 @@
 
 namespace cambrian {
 
+// Where to cut `text` to keep at most its first `max_bytes` bytes without
+// ending inside a UTF-8 sequence (max_bytes itself if that splits none).
+size_t Utf8CutPoint(std::string_view text, size_t max_bytes);
+
 // The first bytes of `text`, at most `max_bytes` of them and never ending
 // inside a UTF-8 sequence, followed by "\n[... N more bytes of WHAT cut]"
 // when anything was cut. `text` itself when it fits.

@@ -179,13 +179,13 @@ absl::Status Controller::Restore(const std::vector<archive::Candidate>& recorded
   // Ctrl-C) may be what kills it: counted in the run state before anything
   // runs again, and recorded as controller_crash at the second death.
   std::vector<const archive::Candidate*> crashed;
-  for (const archive::Candidate* c : rerun) {
-    if (c->status == archive::CandidateStatus::kRunning && ++crashes_[c->id] >= kMaxCrashes) {
-      crashed.push_back(c);
+  std::erase_if(rerun, [this, &crashed](const archive::Candidate* c) {
+    if (c->status != archive::CandidateStatus::kRunning || ++crashes_[c->id] < kMaxCrashes) {
+      return false;
     }
-  }
-  std::erase_if(rerun,
-                [this](const archive::Candidate* c) { return crashes_[c->id] >= kMaxCrashes; });
+    crashed.push_back(c);
+    return true;
+  });
   CAMBRIAN_RETURN_IF_ERROR(deps_.archive->SetRunState(RunStateJson()));
   LogInfo(absl::StrCat("resuming: ", recorded.size(), " candidates recorded, ", rerun.size(),
                        " to re-run, ", HumanDuration(earlier_elapsed_), " run so far"));

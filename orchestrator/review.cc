@@ -14,9 +14,7 @@ namespace {
 
 std::string Truncate(const std::string& text, size_t width) {
   if (text.size() <= width) return text;
-  size_t cut = width - 3;  // never inside a UTF-8 sequence
-  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-  return text.substr(0, cut) + "...";
+  return text.substr(0, Utf8CutPoint(text, width - 3)) + "...";
 }
 
 // A table cell: one line whatever the candidate wrote, then cut to `width`.
