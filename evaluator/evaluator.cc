@@ -325,11 +325,20 @@ absl::Status Evaluator::RunJudged(const StageSpec& spec, uint64_t seed, const st
   const fs::path out_dir = paths.out_root / spec.name;
   const fs::path scratch = paths.out_root / (spec.name + ".judge");
   CAMBRIAN_RETURN_IF_ERROR(FreshDir(scratch));
-  sandbox::JobSpec worker = CandidateJob(task_, Places(), spec, seed, job_name, paths, {}, cancel);
-  worker.gpus = gpus;
   sandbox::JobSpec judge =
       JudgeJob(task_, Places(), spec, seed, job_name, paths, out_dir, scratch, cancel);
-  absl::StatusOr<JudgedRun> run = RunJudgedPair(sandbox_, std::move(worker), std::move(judge));
+  // The judge holds the job's GPUs too: a CUDA task's judge launches the
+  // candidate's device code itself.
+  judge.gpus = gpus;
+  absl::StatusOr<JudgedRun> run;
+  if (spec.run.empty()) {
+    run = RunJudgeAlone(sandbox_, std::move(judge));
+  } else {
+    sandbox::JobSpec worker =
+        CandidateJob(task_, Places(), spec, seed, job_name, paths, {}, cancel);
+    worker.gpus = gpus;
+    run = RunJudgedPair(sandbox_, std::move(worker), std::move(judge));
+  }
   if (!run.ok()) return Annotate(run.status(), absl::StrCat("stage '", spec.name, "'"));
   stage->outcome = JudgedOutcome(*run, &stage->note);
   MarkCutOutput(&run->worker);

@@ -30,6 +30,12 @@ struct JudgedRun {
                                                       sandbox::JobSpec worker,
                                                       sandbox::JobSpec judge);
 
+// A stage with a judge and no worker (`run` left out): the judge alone, in
+// its sandbox, reading what earlier stages left in the job directory. The
+// result's worker reads as a clean exit.
+[[nodiscard]] absl::StatusOr<JudgedRun> RunJudgeAlone(sandbox::Sandbox& sandbox,
+                                                      sandbox::JobSpec judge);
+
 // How a judged stage ended before its report is read: the worker's cap
 // outcomes (timeout, memory, processes, disk, output) win, since the judge's
 // verdict is then only a symptom; then a judge that did not exit 0 (its

@@ -94,8 +94,6 @@ absl::StatusOr<StageSpec> LoadStage(TomlTable& stage) {
                                             "'_', got \"",
                                             spec.name, "\""));
   }
-  CAMBRIAN_ASSIGN_OR_RETURN(spec.run, stage.String("run", "a shell command"));
-  if (spec.run.empty()) return stage.Error("run", "expected a shell command, got an empty string");
   CAMBRIAN_ASSIGN_OR_RETURN(std::optional<std::string> judge,
                             stage.OptionalString("judge", "a shell command (the trusted judge)"));
   if (judge.has_value()) {
@@ -103,6 +101,18 @@ absl::StatusOr<StageSpec> LoadStage(TomlTable& stage) {
       return stage.Error("judge", "expected a shell command, got an empty string");
     spec.judge = *judge;
   }
+  // A judge may stand alone: it judges what earlier stages built (a CUDA
+  // task's module) and no candidate process runs in the stage.
+  CAMBRIAN_ASSIGN_OR_RETURN(
+      std::optional<std::string> run,
+      stage.OptionalString("run", "a shell command (the candidate's job, or its worker)"));
+  if (!run.has_value() && !judge.has_value()) {
+    return stage.Error("run", "a stage needs `run` (the candidate's job), `judge`, or both");
+  }
+  if (run.has_value() && run->empty()) {
+    return stage.Error("run", "expected a shell command, got an empty string");
+  }
+  spec.run = run.value_or("");
   CAMBRIAN_RETURN_IF_ERROR(internal::LoadDuration(stage, "timeout", &spec.timeout));
   CAMBRIAN_ASSIGN_OR_RETURN(std::optional<std::string> pass_if,
                             stage.OptionalString("pass_if", "an expression like \"correct == 1\""));

@@ -14,7 +14,8 @@ absl::StatusOr<std::unique_ptr<evaluator::Evaluator>> MakePreparedEvaluator(
     std::optional<std::filesystem::path> kernels = BuiltinKernelsDir();
     if (kernels) options.kernels_dir = std::filesystem::absolute(*kernels).lexically_normal();
   }
-  if (!HasJudge(task)) {
+  // (A constant score, as `eval --until` sets, reads no metric to fake.)
+  if (!HasJudge(task) && task.fitness_score != "0") {
     LogWarning(absl::StrCat("task '", task.name,
                             "' has no judge: its scores are reported by the candidate's own "
                             "process, which can fake them (docs/trust.md)"));

@@ -210,11 +210,15 @@ std::string PathOf(const std::map<std::string, std::string>& env) {
 }
 
 // The spec as run: GPUs in the environment, and the memory cap as an
-// address-space limit when no memory cgroup can enforce it for the tree.
+// address-space limit when no memory cgroup can enforce it for the tree;
+// not for a job holding a GPU, since the CUDA driver reserves far more
+// address space than it uses and would fail to start under such a limit.
 JobSpec EffectiveSpec(const JobSpec& spec, bool memory_cgroup) {
   JobSpec out = spec;
   if (spec.gpus) SetGpuEnvironment(*spec.gpus, &out.env);
-  if (!memory_cgroup && out.limits.memory_bytes > 0 && out.limits.address_space_bytes == 0) {
+  const bool holds_gpu = spec.gpus && !spec.gpus->empty();
+  if (!memory_cgroup && !holds_gpu && out.limits.memory_bytes > 0 &&
+      out.limits.address_space_bytes == 0) {
     out.limits.address_space_bytes = out.limits.memory_bytes;
   }
   return out;

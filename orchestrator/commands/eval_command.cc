@@ -21,6 +21,7 @@
 #include "orchestrator/evaluator_setup.h"
 #include "orchestrator/review.h"
 #include "orchestrator/task_locator.h"
+#include "sandbox/gpu.h"
 #include "sandbox/sandbox_factory.h"
 
 namespace cambrian::orchestrator {
@@ -35,6 +36,7 @@ struct EvalOptions {
   std::string sandbox = "auto";
   std::string work_dir;  // default: a fresh temporary directory, removed after
   uint64_t seed = 0;     // 0: fresh
+  std::string until;     // the last stage to run (empty: all, and the fitness)
   bool json = false;
 };
 
@@ -96,9 +98,57 @@ void Print(const evaluator::Evaluation& evaluation, bool json) {
   std::cout << "\n";
 }
 
+// --until STAGE: the stages up to STAGE only, and no fitness (a constant
+// score, no plausibility), so that e.g. a CUDA task's build is checked on a
+// machine without a GPU.
+absl::Status KeepStagesUntil(const std::string& until, Task* task) {
+  if (until.empty()) return absl::OkStatus();
+  for (size_t i = 0; i < task->stages.size(); ++i) {
+    if (task->stages[i].name != until) continue;
+    task->stages.resize(i + 1);
+    task->fitness_score = "0";
+    task->plausible_lo.reset();
+    task->plausible_hi.reset();
+    task->plausible_if.clear();
+    return absl::OkStatus();
+  }
+  std::string names;
+  for (const StageSpec& stage : task->stages) absl::StrAppend(&names, " ", stage.name);
+  return absl::InvalidArgumentError(absl::StrCat("--until ", until, ": task '", task->name,
+                                                 "' has no such stage (it has:", names, ")"));
+}
+
+// The GPUs the evaluation's jobs get: the first resources.gpus of the
+// machine's, none for a task without GPUs. A task that needs more than the
+// machine has is refused, unless --until stops before any judged stage (a
+// build needs no GPU).
+absl::StatusOr<std::vector<int>> EvalGpus(const Task& task, bool until) {
+  if (task.resources.gpus == 0) return std::vector<int>{};
+  absl::StatusOr<std::vector<sandbox::GpuInfo>> found = sandbox::DetectGpus();
+  std::vector<int> indices;
+  if (found.ok()) {
+    for (const sandbox::GpuInfo& gpu : *found) indices.push_back(gpu.index);
+  }
+  if (static_cast<int>(indices.size()) >= task.resources.gpus) {
+    indices.resize(task.resources.gpus);
+    return indices;
+  }
+  const std::string why = absl::StrCat(
+      "task '", task.name, "' needs ", task.resources.gpus, " GPU(s) and this machine has ",
+      indices.size(), found.ok() ? "" : absl::StrCat(" (", found.status().message(), ")"),
+      "; see `cambrian doctor`");
+  if (until && !HasJudge(task)) {
+    LogWarning(absl::StrCat(why, ": running the stages before the GPU without one"));
+    return std::vector<int>{};
+  }
+  return absl::FailedPreconditionError(why);
+}
+
 absl::StatusOr<int> Eval(const EvalOptions& options) {
   CAMBRIAN_ASSIGN_OR_RETURN(fs::path task_path, ResolveTask(options.task));
   CAMBRIAN_ASSIGN_OR_RETURN(Task task, evaluator::LoadTask(task_path, options.profile));
+  CAMBRIAN_RETURN_IF_ERROR(KeepStagesUntil(options.until, &task));
+  CAMBRIAN_ASSIGN_OR_RETURN(std::vector<int> gpus, EvalGpus(task, !options.until.empty()));
   CAMBRIAN_ASSIGN_OR_RETURN(Program program, ProgramFor(task, options.program));
   sandbox::SandboxOptions sandbox_options;
   CAMBRIAN_ASSIGN_OR_RETURN(sandbox_options.mode, sandbox::ParseSandboxMode(options.sandbox));
@@ -127,7 +177,7 @@ absl::StatusOr<int> Eval(const EvalOptions& options) {
           {.jobs_root = work / "jobs", .keep_job_dirs = !temporary, .setup_dir = work / "setup"}));
   const uint64_t seed = options.seed != 0 ? options.seed : std::random_device{}();
   CAMBRIAN_ASSIGN_OR_RETURN(evaluator::Evaluation evaluation,
-                            evaluator->Evaluate(program, "eval", seed, nullptr));
+                            evaluator->Evaluate(program, "eval", seed, nullptr, gpus));
   Print(evaluation, options.json);
   return evaluation.outcome == Outcome::kOk ? 0 : 3;
 }
@@ -149,6 +199,9 @@ Command EvalCommand() {
         app.add_option("--work-dir", options->work_dir,
                        "Keep the setup and job directories here (default: a temporary one)");
         app.add_option("--seed", options->seed, "CAMBRIAN_SEED base (default: fresh)");
+        app.add_option("--until", options->until,
+                       "Run the stages up to this one only, without a fitness (e.g. `--until "
+                       "build` checks that a CUDA program compiles on a machine without a GPU)");
         app.add_flag("--json", options->json, "Print the result as JSON");
         return [options] {
           absl::StatusOr<int> code = Eval(*options);
