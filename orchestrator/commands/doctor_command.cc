@@ -1,15 +1,57 @@
 // `cambrian doctor`: which sandbox modes work on this machine, why not, and
 // what to install; cgroups and GPUs as the sandbox sees them.
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "orchestrator/commands/commands.h"
 #include "orchestrator/review.h"
 #include "sandbox/sandbox_factory.h"
 
 namespace cambrian::orchestrator {
 namespace {
+
+// nvcc as the CUDA tasks' build scripts find it (kernels/cuda/cuda_env.sh):
+// on PATH, else in $CUDA_HOME/bin or /usr/local/cuda/bin.
+std::optional<std::filesystem::path> FindNvcc() {
+  std::vector<std::filesystem::path> candidates;
+  if (const char* path = std::getenv("PATH")) {
+    for (absl::string_view dir : absl::StrSplit(path, ':', absl::SkipEmpty())) {
+      candidates.push_back(std::filesystem::path(std::string(dir)) / "nvcc");
+    }
+  }
+  const char* home = std::getenv("CUDA_HOME");
+  candidates.push_back(std::filesystem::path(home != nullptr ? home : "/usr/local/cuda") / "bin" /
+                       "nvcc");
+  for (const std::filesystem::path& candidate : candidates) {
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return std::nullopt;
+}
+
+// What a CUDA kernel task (docs/kernels.md) needs: nvcc to build, a GPU to run.
+void PrintCuda(const sandbox::SandboxDiagnosis& diagnosis) {
+  const std::optional<std::filesystem::path> nvcc = FindNvcc();
+  std::cout << "CUDA kernel tasks (docs/kernels.md):\n"
+            << "  build: "
+            << (nvcc
+                    ? "ok, " + nvcc->string()
+                    : std::string("NO: nvcc not found (PATH, $CUDA_HOME/bin, /usr/local/cuda/bin); "
+                                  "install the CUDA Toolkit"))
+            << "\n  run:   "
+            << (diagnosis.gpus.empty()
+                    ? "NO: no GPU (" + diagnosis.gpu_detail +
+                          "); they refuse to start here, and `cambrian eval TASK --until build` "
+                          "still checks that a program compiles"
+                    : std::string("ok"))
+            << "\n";
+}
 
 nlohmann::json DiagnosisJson(const sandbox::SandboxDiagnosis& diagnosis) {
   nlohmann::json modes = nlohmann::json::array();
@@ -31,7 +73,8 @@ nlohmann::json DiagnosisJson(const sandbox::SandboxDiagnosis& diagnosis) {
           {"landlock_abi", diagnosis.landlock_abi},
           {"root", diagnosis.as_root},
           {"gpus", gpus},
-          {"gpu_detail", diagnosis.gpu_detail}};
+          {"gpu_detail", diagnosis.gpu_detail},
+          {"nvcc", FindNvcc() ? nlohmann::json(FindNvcc()->string()) : nlohmann::json(nullptr)}};
 }
 
 void PrintDiagnosis(const sandbox::SandboxDiagnosis& diagnosis) {
@@ -64,6 +107,7 @@ void PrintDiagnosis(const sandbox::SandboxDiagnosis& diagnosis) {
   for (const sandbox::GpuInfo& gpu : diagnosis.gpus) {
     std::cout << absl::StrFormat("  %d  %s  %s\n", gpu.index, gpu.name, gpu.uuid);
   }
+  PrintCuda(diagnosis);
   if (diagnosis.modes.empty() || !diagnosis.modes.front().works) {
     std::cout << "\n" << sandbox::kProcessModeWarning << "\n";
   }

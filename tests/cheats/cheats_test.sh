@@ -15,6 +15,10 @@
 #   no_gain      not ok (typically flagged implausible), or honest
 # The seed itself runs first, as the honest baseline.
 # CHEATS=a,b runs only those cases.
+# With `--until STAGE` among the flags (a GPU task on a machine without a
+# GPU), every case must pass the stages up to STAGE (outcome ok), except
+# those expected to be build_error. A task that needs a GPU, run without
+# --until on a machine without one, is skipped (exit 77).
 set -uo pipefail
 
 CAMBRIAN=$(realpath "$1")
@@ -41,6 +45,18 @@ print(task["program"]["editable"][0], task["fitness"]["goal"], task["fitness"].g
 EOF
 )
 EXT=${EDITABLE##*.}
+if grep -q 'KERNELS/cuda' "$SRC/tasks/$TASK/task.toml" && ! command -v nvcc >/dev/null &&
+  [ ! -x "${CUDA_HOME:-/usr/local/cuda}/bin/nvcc" ]; then
+  echo "SKIP: task $TASK builds with nvcc, which is not installed"
+  exit 77
+fi
+UNTIL=""
+for flag in "${RUN_FLAGS[@]}"; do [ "$flag" = --until ] && UNTIL=yes; done
+if [ -z "$UNTIL" ] && grep -Eq '^gpus *= *[1-9]' "$SRC/tasks/$TASK/task.toml" &&
+  ! nvidia-smi -L 2>/dev/null | grep -q '^GPU'; then
+  echo "SKIP: task $TASK needs a GPU and nvidia-smi lists none"
+  exit 77
+fi
 
 # run_case NAME FILE: prints "outcome fitness" of FILE as the task's program.
 run_case() {
@@ -95,6 +111,7 @@ failures=0
 while IFS='|' read -r name expected what; do
   case $name in '' | \#*) continue ;; esac
   if [ -n "${CHEATS:-}" ] && [[ ",$CHEATS," != *",$name,"* ]]; then continue; fi
+  if [ -n "$UNTIL" ] && [ "$expected" != build_error ]; then expected=ok; fi
   read -r outcome fitness < <(run_case "$name" "$CASES_DIR/$name.$EXT")
   result=$(verdict "$expected" "$outcome" "$fitness")
   mark=""

@@ -223,6 +223,43 @@ TEST_P(JudgedStageTest, ACandidateStageCannotOverrideOrDecideAJudgesScore) {
   EXPECT_THAT(evaluation->note, HasSubstr("'bonus' was not reported by a judge"));
 }
 
+// A judge-only stage (no `run`): it judges what an earlier stage built, as a
+// CUDA task's judge loads the candidate's module, and no worker runs.
+TEST_P(JudgedStageTest, AJudgeAloneJudgesWhatTheBuildLeft) {
+  ASSERT_TRUE(
+      WriteFile(root_ / "task" / "harness" / "judge_alone.py",
+                "import json, os\n"
+                "built = open(os.path.join(os.environ['CAMBRIAN_JOB_DIR'], 'built')).read()\n"
+                "question = int(open(os.path.join(os.environ['CAMBRIAN_SETUP_DIR'], "
+                "'question')).read())\n"
+                "assert 'CAMBRIAN_WORKER_FD' not in os.environ\n"
+                "value = int(built)\n"
+                "json.dump({'metrics': {'correct': int(value == 2 * question), "
+                "'value': value}}, open(os.path.join(os.environ['CAMBRIAN_OUT'], "
+                "'metrics.json'), 'w'))\n")
+          .ok());
+  toml_.replace(toml_.find("[[stages]]"), toml_.find("[resources]") - toml_.find("[[stages]]"),
+                "[[stages]]\nname = \"build\"\nrun = \"/usr/bin/python3 -B worker.py > built\"\n\n"
+                "[[stages]]\nname = \"check\"\n"
+                "judge = \"/usr/bin/python3 -B $CAMBRIAN_TRUSTED/judge_alone.py\"\n"
+                "timeout = \"40s\"\npass_if = \"correct == 1\"\n\n");
+  absl::StatusOr<Evaluation> evaluation = Evaluate("print(42)\n");
+  ASSERT_TRUE(evaluation.ok()) << evaluation.status();
+  EXPECT_EQ(evaluation->outcome, Outcome::kOk) << evaluation->note;
+  EXPECT_EQ(evaluation->fitness, 42);
+  ASSERT_EQ(evaluation->stages.size(), 2u);
+  EXPECT_TRUE(evaluation->stages[1].judge.has_value());
+  evaluation = Evaluate("print(41)\n");
+  ASSERT_TRUE(evaluation.ok()) << evaluation.status();
+  EXPECT_EQ(evaluation->outcome, Outcome::kWrongAnswer) << evaluation->note;
+  // A stage with neither a command nor a judge is the task's error.
+  toml_.replace(toml_.find("judge = "), toml_.find("timeout = \"40s\"") - toml_.find("judge = "),
+                "");
+  absl::StatusOr<Evaluation> broken = Evaluate("print(42)\n");
+  ASSERT_FALSE(broken.ok());
+  EXPECT_THAT(broken.status().message(), HasSubstr("a stage needs `run`"));
+}
+
 TEST_P(JudgedStageTest, ImplausibleScoresAreFlaggedAndNotScored) {
   toml_ += "plausible = [0, 40]\n";
   absl::StatusOr<Evaluation> evaluation = Evaluate(kWorker);
