@@ -6,6 +6,8 @@
 #include <cstring>
 #include <limits>
 
+#include "poison.h"
+
 namespace matmul_task {
 namespace {
 
@@ -64,8 +66,10 @@ void Stage(const Problem& problem, const Layout& layout, std::span<std::byte> in
   auto* region = reinterpret_cast<float*>(output.data());
   const size_t elements = static_cast<size_t>(problem.n) * problem.n;
   std::memcpy(region, problem.guard.data(), kGuardFloats * sizeof(float));
-  std::fill(region + kGuardFloats, region + kGuardFloats + elements,
-            std::numeric_limits<float>::quiet_NaN());
+  // The shared poison (kernels/cpp/poison.h): an element never written reads NaN.
+  cambrian::kernels::FillWords(
+      std::span<uint32_t>(reinterpret_cast<uint32_t*>(region + kGuardFloats), elements),
+      cambrian::kernels::kPoisonWord);
   std::memcpy(region + kGuardFloats + elements, problem.guard.data() + kGuardFloats,
               kGuardFloats * sizeof(float));
 }
