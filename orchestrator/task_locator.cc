@@ -13,8 +13,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// $ENV_VAR, else <exe>/../NAME, <exe>/../../NAME (a build tree inside the
-// source tree) or <exe>/../share/cambrian/NAME, whichever exists first.
+// $ENV_VAR, else <exe>/../share/cambrian/NAME (installed), <exe>/../NAME,
+// <exe>/../../NAME (a build tree inside the source tree) or the source
+// tree the binary was built from, whichever exists first.
 std::optional<fs::path> FindDataDir(const char* env_var, const char* name) {
   std::error_code ec;
   if (const char* env = std::getenv(env_var); env != nullptr && *env != '\0') {
@@ -23,8 +24,8 @@ std::optional<fs::path> FindDataDir(const char* env_var, const char* name) {
   fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (ec) return std::nullopt;
   for (const fs::path& candidate :
-       {exe.parent_path() / ".." / name, exe.parent_path() / ".." / ".." / name,
-        exe.parent_path() / ".." / "share" / "cambrian" / name}) {
+       {exe.parent_path() / ".." / "share" / "cambrian" / name, exe.parent_path() / ".." / name,
+        exe.parent_path() / ".." / ".." / name, fs::path(CAMBRIAN_SOURCE_TREE) / name}) {
     if (fs::is_directory(candidate, ec)) return fs::weakly_canonical(candidate, ec);
   }
   return std::nullopt;

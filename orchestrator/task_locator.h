@@ -12,8 +12,9 @@
 namespace cambrian::orchestrator {
 
 // Where the built-in tasks live: $CAMBRIAN_TASKS_DIR if set, else the first
-// of <exe>/../tasks, <exe>/../../tasks (a build tree inside the source tree)
-// and <exe>/../share/cambrian/tasks that exists.
+// of <exe>/../share/cambrian/tasks (an installed binary), <exe>/../tasks,
+// <exe>/../../tasks (a build tree inside the source tree) and the source
+// tree the binary was built from that exists.
 std::optional<std::filesystem::path> BuiltinTasksDir();
 
 // `name_or_path` if it is an existing directory or task.toml; otherwise the
