@@ -1,9 +1,11 @@
 #include "common/units.h"
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -25,17 +27,22 @@ bool SplitNumber(std::string_view text, double* number, std::string_view* suffix
 }  // namespace
 
 absl::StatusOr<absl::Duration> ParseDuration(std::string_view text) {
-  constexpr std::pair<std::string_view, double> kUnits[] = {{"", 1},   {"ms", 1e-3}, {"s", 1},
-                                                            {"m", 60}, {"min", 60},  {"h", 3600}};
-  double number = 0;
-  std::string_view suffix;
-  if (SplitNumber(text, &number, &suffix)) {
-    for (const auto& [unit, seconds] : kUnits) {
-      if (suffix == unit) return absl::Seconds(number * seconds);
-    }
+  // absl's syntax ("90s", "1h30m", "250ms"), plus a bare number of seconds
+  // and "min" for minutes; never negative or infinite.
+  std::string spelled(absl::StripAsciiWhitespace(Sv(text)));
+  double seconds = 0;
+  if (absl::SimpleAtod(spelled, &seconds) && seconds >= 0 && std::isfinite(seconds)) {
+    return absl::Seconds(seconds);
+  }
+  if (absl::EndsWith(spelled, "min")) spelled.replace(spelled.size() - 3, 3, "m");
+  spelled.erase(std::remove(spelled.begin(), spelled.end(), ' '), spelled.end());
+  absl::Duration duration;
+  if (absl::ParseDuration(spelled, &duration) && duration >= absl::ZeroDuration() &&
+      duration != absl::InfiniteDuration()) {
+    return duration;
   }
   return absl::InvalidArgumentError(
-      absl::StrCat("'", Sv(text), "' is not a duration (expected e.g. 500ms, 30s, 5m, 2h)"));
+      absl::StrCat("'", Sv(text), "' is not a duration (expected e.g. 500ms, 30s, 5m, 2h, 1h30m)"));
 }
 
 absl::StatusOr<int64_t> ParseBytes(std::string_view text) {

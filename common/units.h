@@ -11,7 +11,8 @@
 
 namespace cambrian {
 
-// "90s", "1.5m", "2h", "250ms", or a bare number of seconds ("30").
+// "90s", "1.5m", "2h", "250ms", "1h30m" (absl::ParseDuration), "5min", or a
+// bare number of seconds ("30"); never negative.
 [[nodiscard]] absl::StatusOr<absl::Duration> ParseDuration(std::string_view text);
 
 // "4GiB", "512MiB", "64KiB", "1GB", "1000" (bytes).

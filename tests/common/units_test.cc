@@ -12,6 +12,7 @@ TEST(ParseDurationTest, AcceptsUnits) {
   EXPECT_EQ(*ParseDuration("2h"), absl::Hours(2));
   EXPECT_EQ(*ParseDuration("12"), absl::Seconds(12));
   EXPECT_EQ(*ParseDuration(" 5 min "), absl::Minutes(5));
+  EXPECT_EQ(*ParseDuration("1h30m"), absl::Minutes(90));
 }
 
 TEST(ParseDurationTest, RejectsGarbageWithTheText) {
@@ -21,6 +22,8 @@ TEST(ParseDurationTest, RejectsGarbageWithTheText) {
   EXPECT_FALSE(ParseDuration("10 parsecs").ok());
   EXPECT_FALSE(ParseDuration("").ok());
   EXPECT_FALSE(ParseDuration("-3s").ok());
+  EXPECT_FALSE(ParseDuration("-3").ok());
+  EXPECT_FALSE(ParseDuration("inf").ok());
 }
 
 TEST(ParseBytesTest, AcceptsBinaryAndDecimalUnits) {
