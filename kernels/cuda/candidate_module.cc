@@ -1,5 +1,6 @@
 #include "candidate_module.h"
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <vector>
@@ -44,6 +45,15 @@ CandidateModule::CandidateModule(const std::string& path, const std::string& ker
                          (log[0] ? "): " + std::string(log) : ")") +
                          "; is it built for this GPU's architecture?");
   }
+  try {
+    Inspect(kernel);
+  } catch (...) {
+    cuModuleUnload(module_);  // the destructor does not run for a failed constructor
+    throw;
+  }
+}
+
+void CandidateModule::Inspect(const std::string& kernel) {
   if (cuModuleGetFunction(&function_, module_, kernel.c_str()) != CUDA_SUCCESS) {
     throw CandidateError("no extern \"C\" __global__ function '" + kernel + "' in the module");
   }
@@ -62,10 +72,16 @@ CandidateModule::CandidateModule(const std::string& path, const std::string& ker
   facts_.static_smem = FunctionAttribute(function_, CU_FUNC_ATTRIBUTE_SHARED_SIZE_BYTES);
   facts_.max_threads = FunctionAttribute(function_, CU_FUNC_ATTRIBUTE_MAX_THREADS_PER_BLOCK);
   facts_.binary_version = FunctionAttribute(function_, CU_FUNC_ATTRIBUTE_BINARY_VERSION);
+  // The opt-in maximum covers static and dynamic shared memory together.
+  limits_.max_dynamic_smem = std::max(0, limits_.max_dynamic_smem - facts_.static_smem);
   // Shared memory beyond the default 48 KiB needs an opt-in per function.
   if (decl_.dynamic_smem > 0 && decl_.dynamic_smem <= limits_.max_dynamic_smem) {
-    cuFuncSetAttribute(function_, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES,
-                       decl_.dynamic_smem);
+    const CUresult set = cuFuncSetAttribute(
+        function_, CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES, decl_.dynamic_smem);
+    if (set != CUDA_SUCCESS) {
+      throw CandidateError("the driver refused " + std::to_string(decl_.dynamic_smem) +
+                           " B of dynamic shared memory (" + ErrorName(set) + ")");
+    }
   }
 }
 
@@ -80,6 +96,26 @@ void CandidateModule::CheckFor(const std::array<int64_t, 3>& extents) const {
   if (!refused.empty()) {
     throw CandidateError("launch declaration refused: " + refused + " (" + DescribeLaunch(decl_) +
                          ", " + std::to_string(facts_.registers) + " registers per thread)");
+  }
+}
+
+void CandidateModule::CheckParameters(const std::vector<size_t>& sizes) const {
+  const std::string expected = std::to_string(sizes.size()) + " parameters";
+  for (size_t i = 0; i <= sizes.size(); ++i) {
+    size_t offset = 0, size = 0;
+    const CUresult result = cuFuncGetParamInfo(function_, i, &offset, &size);
+    if (i == sizes.size()) {
+      if (result == CUDA_SUCCESS) throw CandidateError("the kernel takes more than " + expected);
+    } else if (result == CUDA_ERROR_INVALID_VALUE) {
+      throw CandidateError("the kernel takes " + std::to_string(i) + " parameters, not " +
+                           expected);
+    } else {
+      Check(result, "cuFuncGetParamInfo");
+      if (size != sizes[i]) {
+        throw CandidateError("parameter " + std::to_string(i + 1) + " of the kernel has " +
+                             std::to_string(size) + " bytes, not " + std::to_string(sizes[i]));
+      }
+    }
   }
 }
 

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 #include "gpu.h"
 #include "launch_decl.h"
@@ -53,11 +54,20 @@ class CandidateModule {
 
   // Checks the declaration against `extents` (CandidateError if refused).
   void CheckFor(const std::array<int64_t, 3>& extents) const;
+  // Checks that the kernel takes exactly `sizes.size()` parameters of these
+  // sizes in bytes (CandidateError if not): cuLaunchKernel copies each one
+  // from kernelParams by the size the image declares, so a kernel declaring
+  // more or larger parameters would make the driver read past the judge's
+  // arguments.
+  void CheckParameters(const std::vector<size_t>& sizes) const;
   // Enqueues one launch over `extents` with `args` (cuLaunchKernel's
-  // kernelParams). Launch errors are the kernel's (CudaError).
+  // kernelParams, checked by CheckParameters). Launch errors are the
+  // kernel's (CudaError).
   void Launch(const std::array<int64_t, 3>& extents, void** args, CUstream stream) const;
 
  private:
+  void Inspect(const std::string& kernel);
+
   CUmodule module_ = nullptr;
   CUfunction function_ = nullptr;
   LaunchDecl decl_;

@@ -20,25 +20,6 @@ void Check(CUresult result, const char* what) {
   if (result != CUDA_SUCCESS) throw CudaError(result, std::string(what) + ": " + ErrorName(result));
 }
 
-bool IsKernelFault(CUresult result) {
-  switch (result) {
-    case CUDA_ERROR_ILLEGAL_ADDRESS:
-    case CUDA_ERROR_MISALIGNED_ADDRESS:
-    case CUDA_ERROR_INVALID_ADDRESS_SPACE:
-    case CUDA_ERROR_INVALID_PC:
-    case CUDA_ERROR_ILLEGAL_INSTRUCTION:
-    case CUDA_ERROR_HARDWARE_STACK_ERROR:
-    case CUDA_ERROR_ASSERT:
-    case CUDA_ERROR_LAUNCH_FAILED:
-    case CUDA_ERROR_LAUNCH_TIMEOUT:
-    case CUDA_ERROR_LAUNCH_OUT_OF_RESOURCES:
-    case CUDA_ERROR_LAUNCH_INCOMPATIBLE_TEXTURING:
-      return true;
-    default:
-      return false;
-  }
-}
-
 Gpu::Gpu() {
   Check(cuInit(0), "cuInit");
   int count = 0;

@@ -29,11 +29,6 @@ class CudaError : public std::runtime_error {
 void Check(CUresult result, const char* what);
 std::string ErrorName(CUresult result);
 
-// True for the errors a kernel's own behaviour causes: a bad address, a
-// trap or assert, an illegal instruction, a launch the kernel's resources
-// do not fit. The context is lost after most of them.
-bool IsKernelFault(CUresult result);
-
 // The first device CUDA_VISIBLE_DEVICES shows, with its primary context
 // current on the calling thread and one stream for all the judge's work.
 class Gpu {

@@ -48,6 +48,12 @@ GpuCall::GpuCall(std::vector<TensorSpec> tensors, std::vector<int> scalars, uint
   for (int& scalar : scalars_) args_.push_back(&scalar);
 }
 
+std::vector<size_t> GpuCall::ArgSizes() const {
+  std::vector<size_t> sizes(pointers_.size(), sizeof(CUdeviceptr));
+  sizes.resize(sizes.size() + scalars_.size(), sizeof(int));
+  return sizes;
+}
+
 // Rounded up to whole words, so poisoning covers a trailing half.
 size_t GpuCall::PayloadBytes(size_t index) const {
   const TensorSpec& spec = specs_[index];

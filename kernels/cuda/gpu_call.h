@@ -33,14 +33,21 @@ class GpuCall {
   inline static constexpr size_t kGuardBytes = 64 << 10;
 
   GpuCall(std::vector<TensorSpec> tensors, std::vector<int> scalars, uint32_t guard_word);
+  GpuCall(const GpuCall&) = delete;
+  GpuCall& operator=(const GpuCall&) = delete;
+  GpuCall(GpuCall&&) = default;
+  GpuCall& operator=(GpuCall&&) = default;
 
   const std::vector<TensorSpec>& tensors() const { return specs_; }
   const std::vector<int>& scalars() const { return scalars_; }
   // The device pointer of tensor `index` (its first element).
   CUdeviceptr device(size_t index) const { return pointers_[index]; }
   // cuLaunchKernel's kernelParams: the tensors' pointers, then the scalars.
-  // Valid as long as this call lives.
+  // Valid as long as this call lives (a move keeps them: they point into
+  // the vectors' heap storage).
   void** args() { return args_.data(); }
+  // The size in bytes of each of args(): what the kernel's parameters must be.
+  std::vector<size_t> ArgSizes() const;
 
   // Fresh inputs from `rng` (uploaded), poisoned outputs, refilled guards.
   void NewInputs(FastRng& rng, CUstream stream);

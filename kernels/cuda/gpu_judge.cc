@@ -1,5 +1,7 @@
 #include "gpu_judge.h"
 
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -40,12 +42,13 @@ struct CallTimes {
 CallTimes RunCall(Bench& bench, const GpuTask& task, const GpuProblem& problem,
                   const CandidateModule& module, GpuCall& call, int index) {
   const CUstream stream = bench.gpu.stream();
+  module.CheckParameters(call.ArgSizes());
   call.NewInputs(bench.rng, stream);
   EventTimer timer;
   const std::string where = " (call " + std::to_string(index) + ", " + problem.label + ")";
-  try {
-    bench.flusher.Flush(stream);
-    timer.Start(stream);
+  bench.flusher.Flush(stream);
+  timer.Start(stream);
+  try {  // from the launch to the end of the kernel, errors are the candidate's
     module.Launch(problem.extents, call.args(), stream);
     timer.Stop(stream);
     bench.gpu.Synchronize("the candidate's kernel");
@@ -127,7 +130,7 @@ void Time(Bench& bench, const GpuTask& task, const CandidateModule& module, Repo
 }
 
 // check or time: a report whatever the candidate does.
-int Judge(const std::string& mode, const std::string& path, const GpuTask& task) {
+[[noreturn]] void Judge(const std::string& mode, const std::string& path, const GpuTask& task) {
   Bench bench(SecretRng());
   Report report;
   report.Set(mode == "check" ? "correct" : "timed_correct", 0);
@@ -181,20 +184,29 @@ int Facts() {
   return 0;
 }
 
+// Ends the process without running static destructors, as
+// WriteReportAndExit does: cuBLAS's runtime would otherwise tear down its
+// state at exit after the judge released the primary context.
+[[noreturn]] void Exit(int status) {
+  std::fflush(stdout);
+  std::fflush(stderr);
+  _exit(status);
+}
+
 }  // namespace
 
 int GpuJudgeMain(int argc, char** argv, const GpuTask& task) {
   const std::string mode = argc > 1 ? argv[1] : "";
   try {
-    if ((mode == "check" || mode == "time") && argc == 3) return Judge(mode, argv[2], task);
-    if (mode == "selftest" && argc == 2) return SelfTest(task);
-    if (mode == "facts" && argc == 2) return Facts();
+    if ((mode == "check" || mode == "time") && argc == 3) Judge(mode, argv[2], task);
+    if (mode == "selftest" && argc == 2) Exit(SelfTest(task));
+    if (mode == "facts" && argc == 2) Exit(Facts());
   } catch (const std::exception& error) {
     std::fprintf(stderr, "judge: %s\n", error.what());
-    return 2;
+    Exit(2);
   }
   std::fprintf(stderr, "usage: %s check|time MODULE | selftest | facts\n", argv[0]);
-  return 2;
+  Exit(2);
 }
 
 }  // namespace cambrian::kernels::gpu

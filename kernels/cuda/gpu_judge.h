@@ -51,9 +51,11 @@ struct GpuTask {
 };
 
 // Runs the mode in argv[1]; writes $CAMBRIAN_OUT/metrics.json for check and
-// time. Exit status: 0 when a report was written (whatever the candidate
-// did), 1 when selftest fails, 2 for the judge's own failures (no GPU, a
-// broken reference, bad arguments).
+// time. Ends the process (with _exit, after flushing stdio, so no static
+// destructor of cuBLAS or the runtime runs): status 0 when a report was
+// written (whatever the candidate did), 1 when selftest fails, 2 for the
+// judge's own failures (no GPU, a broken reference, bad arguments), 3 when
+// the report cannot be written.
 int GpuJudgeMain(int argc, char** argv, const GpuTask& task);
 
 }  // namespace cambrian::kernels::gpu

@@ -20,7 +20,8 @@ import sys
 
 _ENTRY = re.compile(r"^ptxas info\s+: Compiling entry function '([A-Za-z_$][\w$]*)' for 'sm_(\d+)a?'$")
 _FRAME = re.compile(r"^\s+(\d+) bytes stack frame, (\d+) bytes spill stores, (\d+) bytes spill loads$")
-_USED = re.compile(r"^ptxas info\s+: Used (\d+) registers(?:, used \d+ barriers)?(?:, (\d+) bytes smem)?"
+_USED = re.compile(r"^ptxas info\s+: Used (\d+) registers(?:, used \d+ barriers)?"
+                   r"(?:, \d+ bytes cumulative stack size)?(?:, (\d+) bytes smem)?"
                    r"(?:, \d+ bytes cmem\[\d+\])*$")
 _MAX_LOG_BYTES = 1 << 20
 

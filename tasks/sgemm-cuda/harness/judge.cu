@@ -40,7 +40,9 @@ void Reference(GpuCall& call, CUstream stream) {
   }();
   const int m = call.scalars()[0], n = call.scalars()[1], k = call.scalars()[2];
   const float one = 1, zero = 0;
-  cublasSetStream(handle, stream);
+  if (cublasSetStream(handle, stream) != CUBLAS_STATUS_SUCCESS) {
+    throw std::runtime_error("cublasSetStream failed");
+  }
   const auto* a = reinterpret_cast<const float*>(call.device(0));
   const auto* b = reinterpret_cast<const float*>(call.device(1));
   auto* c = reinterpret_cast<float*>(call.device(2));
