@@ -52,8 +52,18 @@ if grep -q 'KERNELS/cuda' "$SRC/tasks/$TASK/task.toml" && ! command -v nvcc >/de
 fi
 UNTIL=""
 for flag in "${RUN_FLAGS[@]}"; do [ "$flag" = --until ] && UNTIL=yes; done
-if [ -z "$UNTIL" ] && grep -Eq '^gpus *= *[1-9]' "$SRC/tasks/$TASK/task.toml" &&
-  ! nvidia-smi -L 2>/dev/null | grep -q '^GPU'; then
+# GPUs per job: the profile's (--profile NAME, else the task's default) or
+# the task's [resources] gpus.
+GPUS=$(python3 - "$SRC/tasks/$TASK/task.toml" "${RUN_FLAGS[@]}" <<'EOF'
+import sys, tomllib
+task = tomllib.load(open(sys.argv[1], "rb"))
+flags = sys.argv[2:]
+name = flags[flags.index("--profile") + 1] if "--profile" in flags else task.get("default_profile")
+profile = task.get("profiles", {}).get(name, {}) if name else {}
+print(profile.get("gpus", task.get("resources", {}).get("gpus", 0)))
+EOF
+)
+if [ -z "$UNTIL" ] && [ "$GPUS" -gt 0 ] && ! nvidia-smi -L 2>/dev/null | grep -q '^GPU'; then
   echo "SKIP: task $TASK needs a GPU and nvidia-smi lists none"
   exit 77
 fi
