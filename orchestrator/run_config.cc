@@ -45,6 +45,8 @@ std::string RunConfigToJson(const RunConfig& config) {
                       {"temperature", model.temperature},
                       {"max_tokens", model.max_tokens},
                       {"timeout_seconds", absl::ToDoubleSeconds(model.timeout)},
+                      {"connect_timeout_seconds", absl::ToDoubleSeconds(model.connect_timeout)},
+                      {"max_retries", model.max_retries},
                       {"usd_per_million_input", model.usd_per_million_input},
                       {"usd_per_million_output", model.usd_per_million_output},
                       {"max_prompt_bytes", model.max_prompt_bytes},
@@ -83,6 +85,9 @@ absl::StatusOr<mutators::ModelConfig> ModelFromJson(const json& entry) {
   model.temperature = entry.value("temperature", model.temperature);
   model.max_tokens = entry.value("max_tokens", model.max_tokens);
   model.timeout = absl::Seconds(entry.value("timeout_seconds", 300.0));
+  model.connect_timeout = absl::Seconds(
+      entry.value("connect_timeout_seconds", absl::ToDoubleSeconds(model.connect_timeout)));
+  model.max_retries = entry.value("max_retries", model.max_retries);
   model.usd_per_million_input = entry.value("usd_per_million_input", 0.0);
   model.usd_per_million_output = entry.value("usd_per_million_output", 0.0);
   model.max_prompt_bytes = entry.value("max_prompt_bytes", model.max_prompt_bytes);

@@ -8,6 +8,7 @@
 #include "common/status_macros.h"
 #include "common/units.h"
 #include "orchestrator/run_config.h"
+#include "orchestrator/run_settings.h"
 
 namespace cambrian::orchestrator {
 namespace {
@@ -76,8 +77,7 @@ class Reader {
 };
 
 absl::Status ReadRun(const Reader& run, RunConfig& config) {
-  CAMBRIAN_RETURN_IF_ERROR(run.OnlyKeys(
-      {"workers", "budget", "time", "seed", "keep_jobs", "strategy", "patience", "sandbox"}));
+  CAMBRIAN_RETURN_IF_ERROR(run.OnlyKeys(TomlKeysOf("run")));
   CAMBRIAN_RETURN_IF_ERROR(run.Get("sandbox", config.sandbox));
   int64_t patience = 0;
   CAMBRIAN_RETURN_IF_ERROR(run.Get("patience", patience));
@@ -97,9 +97,7 @@ absl::Status ReadRun(const Reader& run, RunConfig& config) {
 }
 
 absl::Status ReadSearch(const Reader& search, PopulationConfig& config) {
-  CAMBRIAN_RETURN_IF_ERROR(
-      search.OnlyKeys({"islands", "island_size", "elite_size", "exploit_rate", "explore_rate",
-                       "tournament_size", "migration_interval", "reseed_after"}));
+  CAMBRIAN_RETURN_IF_ERROR(search.OnlyKeys(TomlKeysOf("search")));
   CAMBRIAN_RETURN_IF_ERROR(search.Get("islands", config.islands));
   CAMBRIAN_RETURN_IF_ERROR(search.Get("island_size", config.island_size));
   CAMBRIAN_RETURN_IF_ERROR(search.Get("elite_size", config.elite_size));
@@ -115,7 +113,7 @@ absl::Status ReadSearch(const Reader& search, PopulationConfig& config) {
 
 absl::Status ReadMutators(const std::filesystem::path& file, const Reader& mutators,
                           RunConfig& config) {
-  CAMBRIAN_RETURN_IF_ERROR(mutators.OnlyKeys({"weights", "crossover_rate", "repair_rate"}));
+  CAMBRIAN_RETURN_IF_ERROR(mutators.OnlyKeys(TomlKeysOf("mutators")));
   CAMBRIAN_RETURN_IF_ERROR(mutators.Get("crossover_rate", config.crossover_rate));
   CAMBRIAN_RETURN_IF_ERROR(mutators.Get("repair_rate", config.repair_rate));
   if (const toml::table* weights = mutators.Table("weights")) {
@@ -130,10 +128,7 @@ absl::Status ReadMutators(const std::filesystem::path& file, const Reader& mutat
 }
 
 absl::Status ReadModel(const Reader& entry, mutators::ModelConfig& model) {
-  CAMBRIAN_RETURN_IF_ERROR(
-      entry.OnlyKeys({"provider", "model", "weight", "base_url", "key_env", "temperature",
-                      "max_tokens", "timeout", "connect_timeout", "max_retries", "price_input",
-                      "price_output", "max_prompt_bytes", "context_tokens"}));
+  CAMBRIAN_RETURN_IF_ERROR(entry.OnlyKeys(TomlKeysOf("llm.models")));
   std::string provider, name;
   CAMBRIAN_RETURN_IF_ERROR(entry.Get("provider", provider));
   CAMBRIAN_RETURN_IF_ERROR(entry.Get("model", name));
@@ -163,8 +158,7 @@ absl::Status ReadModel(const Reader& entry, mutators::ModelConfig& model) {
 }
 
 absl::Status ReadLlm(const std::filesystem::path& file, const Reader& llm, RunConfig& config) {
-  CAMBRIAN_RETURN_IF_ERROR(llm.OnlyKeys({"concurrency", "max_cost", "max_tokens", "prompts",
-                                         "diff_weight", "rewrite_weight", "models"}));
+  CAMBRIAN_RETURN_IF_ERROR(llm.OnlyKeys(TomlKeysOf("llm")));
   int64_t concurrency = config.llm_concurrency;
   CAMBRIAN_RETURN_IF_ERROR(llm.Get("concurrency", concurrency));
   config.llm_concurrency = static_cast<int>(concurrency);
@@ -203,7 +197,7 @@ absl::Status LoadRunConfigFile(const std::filesystem::path& path, RunConfig& con
                                                    ": ", std::string(error.description())));
   }
   Reader top(path, root, "");
-  CAMBRIAN_RETURN_IF_ERROR(top.OnlyKeys({"run", "search", "mutators", "llm"}));
+  CAMBRIAN_RETURN_IF_ERROR(top.OnlyKeys(TomlKeysOf("")));
   if (const toml::table* search = top.Table("search")) {
     CAMBRIAN_RETURN_IF_ERROR(ReadSearch(Reader(path, *search, "search."), config.population));
   }

@@ -1,0 +1,157 @@
+// The run settings table (orchestrator/run_settings.h) against everything
+// that spells a setting out: the `run` command's flags, the config file's
+// reader, the stored configuration (resume) and the docs. Each test fails
+// when one of them drifts from the table.
+#include "orchestrator/run_settings.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+
+#include "common/file_util.h"
+#include "nlohmann/json.hpp"
+#include "orchestrator/commands/run_options.h"
+#include "orchestrator/run_config.h"
+
+namespace cambrian::orchestrator {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Every key path of a stored configuration; arrays of objects as "key[]".
+void Flatten(const nlohmann::json& json, const std::string& prefix, std::set<std::string>* out) {
+  for (const auto& [key, value] : json.items()) {
+    const std::string path = prefix.empty() ? key : prefix + "." + key;
+    if (value.is_object() && key != "mutator_weights") {
+      Flatten(value, path, out);
+    } else if (value.is_array() && !value.empty() && value[0].is_object()) {
+      out->insert(path);
+      Flatten(value[0], path + "[]", out);
+    } else {
+      out->insert(path);
+    }
+  }
+}
+
+// A RunConfig with every optional part set, so every stored key appears.
+RunConfig FullConfig() {
+  RunConfig config;
+  config.max_evaluations = 10;
+  config.max_wall_time = absl::Hours(1);
+  config.patience = 5;
+  config.llm.max_cost_usd = 1;
+  config.llm.max_tokens = 1000;
+  config.llm.models.push_back(*mutators::ParseModelFlag("openai:m"));
+  return config;
+}
+
+// The stored JSON after loading a config file holding `toml`.
+std::string StoredAfter(const std::string& toml) {
+  const fs::path file = fs::path(::testing::TempDir()) / ("settings_" + std::to_string(getpid()));
+  EXPECT_TRUE(WriteFile(file, toml).ok());
+  RunConfig config;
+  config.llm.models.clear();
+  const absl::Status loaded = LoadRunConfigFile(file, config);
+  EXPECT_TRUE(loaded.ok()) << loaded << "\n" << toml;
+  fs::remove(file);
+  return RunConfigToJson(config);
+}
+
+TEST(RunSettingsTest, EveryFlagOfRunIsInTheTable) {
+  CLI::App app;
+  RunOptions options;
+  AddRunFlags(app, options);
+  std::set<std::string> flags, declared;
+  for (const CLI::Option* option : app.get_options()) {
+    if (option->get_name() != "--help") flags.insert(option->get_name());
+  }
+  for (const RunSetting& setting : RunSettings()) {
+    if (!setting.flag.empty()) declared.insert(std::string(setting.flag));
+  }
+  EXPECT_EQ(flags, declared);
+}
+
+TEST(RunSettingsTest, EveryStoredKeyIsInTheTable) {
+  std::set<std::string> stored, declared;
+  Flatten(nlohmann::json::parse(RunConfigToJson(FullConfig())), "", &stored);
+  for (const RunSetting& setting : RunSettings()) {
+    if (!setting.stored.empty()) declared.insert(std::string(setting.stored));
+  }
+  EXPECT_EQ(stored, declared);
+}
+
+// Each file key is read and lands in the stored configuration: a
+// non-default value changes the stored key the table names, so a resumed
+// run keeps it.
+TEST(RunSettingsTest, EveryFileKeyIsReadAndStored) {
+  const std::string model = "[[llm.models]]\nprovider = \"openai\"\nmodel = \"m\"\n";
+  const std::string baseline = StoredAfter(model);
+  for (const RunSetting& setting : RunSettings()) {
+    if (setting.toml.empty() || setting.sample.empty()) continue;
+    const std::string toml(setting.toml);
+    const std::string key = toml.substr(toml.rfind('.') + 1);
+    std::string text;
+    if (toml.rfind("llm.models.", 0) == 0) {
+      text = model;
+      const size_t line = text.find(key + " = ");
+      if (line != std::string::npos) text.erase(line, text.find('\n', line) - line + 1);
+      text += key + " = " + std::string(setting.sample) + "\n";
+    } else {
+      text = "[" + toml.substr(0, toml.rfind('.')) + "]\n" + key + " = " +
+             std::string(setting.sample) + "\n" + model;
+    }
+    SCOPED_TRACE(toml);
+    const nlohmann::json before = nlohmann::json::parse(baseline);
+    const nlohmann::json after = nlohmann::json::parse(StoredAfter(text));
+    std::string stored(setting.stored);
+    std::string pointer = "/" + stored;
+    for (size_t dot; (dot = pointer.find('.')) != std::string::npos;) pointer[dot] = '/';
+    const size_t array = pointer.find("[]");
+    if (array != std::string::npos) pointer.replace(array, 2, "/0");
+    const auto where = nlohmann::json::json_pointer(pointer);
+    ASSERT_TRUE(after.contains(where)) << pointer;
+    EXPECT_NE(before.value(where, nlohmann::json()), after.at(where)) << "not read: " << text;
+  }
+}
+
+TEST(RunSettingsTest, UnknownFileKeysAreRefused) {
+  EXPECT_EQ(TomlKeysOf(""), (std::set<std::string>{"llm", "mutators", "run", "search"}));
+  EXPECT_TRUE(TomlKeysOf("llm").count("models"));
+  EXPECT_TRUE(TomlKeysOf("llm.models").count("connect_timeout"));
+  const fs::path file = fs::path(::testing::TempDir()) / "settings_typo.toml";
+  ASSERT_TRUE(WriteFile(file, "[run]\nworkrs = 3\n").ok());
+  RunConfig config;
+  const absl::Status loaded = LoadRunConfigFile(file, config);
+  EXPECT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.message().find("run.workrs"), std::string::npos) << loaded;
+}
+
+// The doc each setting names lists its flag and its file key.
+TEST(RunSettingsTest, EverySettingIsDocumented) {
+  for (const RunSetting& setting : RunSettings()) {
+    if (setting.docs.empty()) continue;
+    std::ifstream in(fs::path(CAMBRIAN_SOURCE_DIR) / "docs" / std::string(setting.docs));
+    std::stringstream text;
+    text << in.rdbuf();
+    const std::string doc = text.str();
+    ASSERT_FALSE(doc.empty()) << setting.docs;
+    if (!setting.flag.empty()) {
+      EXPECT_NE(doc.find("`" + std::string(setting.flag)), std::string::npos)
+          << setting.flag << " is not in docs/" << setting.docs;
+    }
+    if (!setting.toml.empty()) {
+      const std::string toml(setting.toml);
+      const std::string key = toml.substr(toml.rfind('.') + 1);
+      EXPECT_TRUE(doc.find(key) != std::string::npos) << toml << " is not in docs/" << setting.docs;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace cambrian::orchestrator
