@@ -14,22 +14,22 @@
 #include "common/file_util.h"
 #include "common/glob.h"
 #include "common/status_macros.h"
+#include "common/toml_table.h"
 #include "common/units.h"
 #include "evaluator/expression.h"
 #include "evaluator/task_loader_internal.h"
-#include "evaluator/toml_reader.h"
 
 namespace cambrian::evaluator {
 namespace {
 
 namespace fs = std::filesystem;
+using ::cambrian::TomlTable;
 using internal::CheckExpression;
 using internal::ExistingDir;
 using internal::LoadFitness;
 using internal::LoadProfiles;
 using internal::LoadTrusted;
 using internal::TaskPaths;
-using internal::TomlTable;
 
 constexpr char kTaskFileName[] = "task.toml";
 
@@ -56,7 +56,7 @@ absl::Status LoadEditable(TomlTable& program, Task* task) {
   for (const toml::node& node : *globs) {
     if (!node.is_string()) {
       return program.Error("editable", absl::StrCat("expected globs (strings), got an element ",
-                                                    internal::DescribeNode(node)));
+                                                    DescribeNode(node)));
     }
     const std::string glob = node.as_string()->get();
     if (!IsSafeRelativePath(glob) || glob.empty()) {
@@ -107,7 +107,11 @@ absl::StatusOr<StageSpec> LoadStage(TomlTable& stage) {
       std::optional<std::string> run,
       stage.OptionalString("run", "a shell command (the candidate's job, or its worker)"));
   if (!run.has_value() && !judge.has_value()) {
-    return stage.Error("run", "a stage needs `run` (the candidate's job), `judge`, or both");
+    return stage
+        .Require("run",
+                 "a shell command, the candidate's job; a stage needs `run`, "
+                 "`judge`, or both")
+        .status();
   }
   if (run.has_value() && run->empty()) {
     return stage.Error("run", "expected a shell command, got an empty string");
@@ -132,8 +136,7 @@ absl::Status LoadStages(TomlTable& root, const TaskPaths& paths, Task* task) {
     const std::string key = absl::StrCat("stages[", i, "]");
     const toml::node& node = *stages->get(i);
     if (!node.is_table()) {
-      return root.Error(
-          key, absl::StrCat("expected a [[stages]] table, got ", internal::DescribeNode(node)));
+      return root.Error(key, absl::StrCat("expected a [[stages]] table, got ", DescribeNode(node)));
     }
     TomlTable stage(*node.as_table(), key, paths.file);
     CAMBRIAN_ASSIGN_OR_RETURN(StageSpec spec, LoadStage(stage));

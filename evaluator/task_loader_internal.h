@@ -10,7 +10,7 @@
 
 #include "absl/status/status.h"
 #include "common/task.h"
-#include "evaluator/toml_reader.h"
+#include "common/toml_table.h"
 
 namespace cambrian::evaluator::internal {
 

@@ -41,7 +41,7 @@ absl::Status LoadProfileEnv(TomlTable& profile, std::map<std::string, std::strin
     }
     if (!node.is_string()) {
       return profile.Error("env", absl::StrCat("variable '", name, "': expected a string, got ",
-                                               internal::DescribeNode(node)));
+                                               DescribeNode(node)));
     }
     (*env)[name] = node.as_string()->get();
   }
@@ -66,7 +66,7 @@ absl::Status LoadProfileTimeouts(TomlTable& profile, std::vector<StageSpec>* sta
     if (!parsed.ok() || *parsed <= absl::ZeroDuration()) {
       return profile.Error(
           "timeouts", absl::StrCat("stage '", name, "': expected a duration like \"30s\", got ",
-                                   internal::DescribeNode(node)));
+                                   DescribeNode(node)));
     }
     stage->timeout = *parsed;
   }

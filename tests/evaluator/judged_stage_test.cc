@@ -257,7 +257,7 @@ TEST_P(JudgedStageTest, AJudgeAloneJudgesWhatTheBuildLeft) {
                 "");
   absl::StatusOr<Evaluation> broken = Evaluate("print(42)\n");
   ASSERT_FALSE(broken.ok());
-  EXPECT_THAT(broken.status().message(), HasSubstr("a stage needs `run`"));
+  EXPECT_THAT(broken.status().message(), HasSubstr("a stage needs `run`, `judge`, or both"));
 }
 
 TEST_P(JudgedStageTest, ImplausibleScoresAreFlaggedAndNotScored) {

@@ -1,4 +1,4 @@
-#include "evaluator/toml_reader.h"
+#include "common/toml_table.h"
 
 #include <algorithm>
 #include <vector>
@@ -6,7 +6,7 @@
 #include "absl/strings/str_cat.h"
 #include "common/absl_compat.h"
 
-namespace cambrian::evaluator::internal {
+namespace cambrian {
 namespace {
 
 // Levenshtein distance, for "did you mean" hints on short key names.
@@ -139,7 +139,30 @@ absl::StatusOr<const toml::array*> TomlTable::Array(std::string_view key,
   return (*node)->as_array();
 }
 
+absl::StatusOr<toml::table> ParseTomlFile(const std::filesystem::path& path) {
+  try {
+    return toml::parse_file(path.string());
+  } catch (const toml::parse_error& error) {
+    const toml::source_position& at = error.source().begin;
+    return absl::InvalidArgumentError(absl::StrCat(
+        path.string(), at.line ? ":" : "", at.line ? absl::StrCat(at.line, ":", at.column) : "",
+        ": ", Sv(error.description())));
+  }
+}
+
+absl::StatusOr<std::optional<bool>> TomlTable::OptionalBool(std::string_view key,
+                                                            std::string_view expected) {
+  const toml::node* node = Find(key);
+  if (node == nullptr) return std::nullopt;
+  if (!node->is_boolean()) return WrongType(key, expected);
+  return node->as_boolean()->get();
+}
+
 absl::Status TomlTable::AllowOnly(std::initializer_list<std::string_view> allowed) const {
+  return AllowOnly(std::vector<std::string_view>(allowed));
+}
+
+absl::Status TomlTable::AllowOnly(const std::vector<std::string_view>& allowed) const {
   // toml::table iterates in key order; report the unknown key that comes
   // first in the file, which is the one a reader looks at first.
   const toml::key* first = nullptr;
@@ -163,4 +186,4 @@ absl::Status TomlTable::AllowOnly(std::initializer_list<std::string_view> allowe
                                                  "' (", hint, "expected one of: ", list, ")"));
 }
 
-}  // namespace cambrian::evaluator::internal
+}  // namespace cambrian

@@ -1,28 +1,34 @@
-// Internal to the task loader: typed access to one TOML table of a task file
-// that knows each key's full path ("stages[2].timeout") and position, so every
-// error names the file, the key and what was expected, and that rejects keys
-// a table does not allow (typos). Include only from the loader's .cc files:
+// The one TOML reader (task files and run config files): typed access to one
+// table that knows each key's full path ("stages[2].timeout") and position,
+// so every error names the file, the key and what was expected, and that
+// rejects keys a table does not allow (typos). Include only from .cc files:
 // this is the one place toml++ types appear in a header.
-#ifndef CAMBRIAN_EVALUATOR_TOML_READER_H_
-#define CAMBRIAN_EVALUATOR_TOML_READER_H_
+#ifndef CAMBRIAN_COMMON_TOML_TABLE_H_
+#define CAMBRIAN_COMMON_TOML_TABLE_H_
 
 #include <toml++/toml.h>
 
 #include <cstdint>
+#include <filesystem>
 #include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 
-namespace cambrian::evaluator::internal {
+namespace cambrian {
 
 // A short description of a value for messages: `integer 30`, `string "x"`,
 // `table`.
 std::string DescribeNode(const toml::node& node);
+
+// Parses `path`; InvalidArgument "FILE:LINE:COL: WHAT" for a syntax error or
+// an unreadable file.
+absl::StatusOr<toml::table> ParseTomlFile(const std::filesystem::path& path);
 
 class TomlTable {
  public:
@@ -57,6 +63,7 @@ class TomlTable {
   // An integer or a floating-point value.
   absl::StatusOr<std::optional<double>> OptionalNumber(std::string_view key,
                                                        std::string_view expected);
+  absl::StatusOr<std::optional<bool>> OptionalBool(std::string_view key, std::string_view expected);
   absl::StatusOr<const toml::table*> OptionalTable(std::string_view key, std::string_view expected);
   absl::StatusOr<const toml::table*> Table(std::string_view key, std::string_view expected);
   absl::StatusOr<const toml::array*> Array(std::string_view key, std::string_view expected);
@@ -66,6 +73,7 @@ class TomlTable {
   // before reading a table, so a typo is reported as such rather than as the
   // missing key it was meant to be.
   absl::Status AllowOnly(std::initializer_list<std::string_view> allowed) const;
+  absl::Status AllowOnly(const std::vector<std::string_view>& allowed) const;
 
   // "FILE:LINE:COL" for a node's position, or just "FILE" when it has none.
   std::string Where(const toml::node* node) const;
@@ -76,6 +84,6 @@ class TomlTable {
   const std::string& file_;
 };
 
-}  // namespace cambrian::evaluator::internal
+}  // namespace cambrian
 
-#endif  // CAMBRIAN_EVALUATOR_TOML_READER_H_
+#endif  // CAMBRIAN_COMMON_TOML_TABLE_H_
