@@ -284,6 +284,16 @@ TOML
   out=$(PATH="$PWD/bin:$PATH" "$CAMBRIAN" run task --run-dir runs/g3 --budget 2 2>&1) &&
     fail "a task needing 3 GPUs ran on 2"
   expect_contains "$out" "needs 3 GPU(s) per job and this machine has 2" "too few GPUs"
+  [ ! -e runs/g3 ] || fail "a refused run left its run directory behind"
+  # A CUDA task on a machine without GPUs (a fake nvidia-smi listing none).
+  printf '#!/bin/sh
+exit 0
+' >bin/nvidia-smi
+  out=$(PATH="$PWD/bin:$PATH" "$CAMBRIAN" run sgemm-cuda --run-dir runs/cuda --budget 2 2>&1) &&
+    fail "a CUDA task ran without a GPU"
+  expect_contains "$out" "task 'sgemm-cuda' needs 1 GPU(s) per job and this machine has 0" \
+    "CUDA task refused"
+  [ ! -e runs/cuda ] || fail "the refused CUDA run left its run directory behind"
 }
 
 case_llm_edit_improves() {
