@@ -56,7 +56,7 @@ Controller::Controller(ControllerDeps deps)
       population_(deps_.config->population, deps_.task->goal, deps_.task->features) {}
 
 absl::StatusOr<RunSummary> Controller::Run() {
-  start_ = last_improvement_ = deps_.clock->Now();
+  stop_.emplace(*deps_.config, *deps_.clock);
   pool_ = std::make_unique<EvaluationPool>(*deps_.evaluator, deps_.config->workers,
                                            GpuSlots{deps_.gpus, deps_.task->resources.gpus});
   for (mutators::Mutator* mutator : deps_.mutators) {
@@ -70,7 +70,7 @@ absl::StatusOr<RunSummary> Controller::Run() {
   // End retry waits at once; requests on the wire are bounded by their timeout.
   if (deps_.interrupt_llm) deps_.interrupt_llm();
   proposals_.reset();  // waits for LLM requests still in flight
-  summary_.elapsed = Elapsed();
+  summary_.elapsed = stop_->Elapsed();
   // The time of this session counts against the run's time budget on resume.
   if (status.ok()) status = deps_.archive->SetRunState(RunStateJson());
   deps_.progress->Finish();
@@ -87,7 +87,7 @@ absl::Status Controller::Loop() {
     CAMBRIAN_RETURN_IF_ERROR(Restore(recorded));
   }
   while (true) {
-    if (summary_.stop_reason.empty()) summary_.stop_reason = CheckBudgets();
+    if (summary_.stop_reason.empty()) summary_.stop_reason = stop_->Check(*deps_.stop_requested);
     // Checked on every pass, not only while no budget has run out: a stop
     // request must also cut short the jobs still draining after one did.
     if (*deps_.stop_requested) {
@@ -137,26 +137,6 @@ void Controller::Abort() {
   }
 }
 
-std::string Controller::CheckBudgets() const {
-  if (*deps_.stop_requested) return "interrupted";
-  if (!llm_stop_.empty()) return llm_stop_;
-  const RunConfig& config = *deps_.config;
-  if (config.max_evaluations && submitted_ >= *config.max_evaluations) {
-    return absl::StrCat("evaluation budget of ", *config.max_evaluations, " reached");
-  }
-  if (config.max_wall_time && Elapsed() >= *config.max_wall_time) {
-    return absl::StrCat("time budget of ", absl::FormatDuration(*config.max_wall_time), " reached");
-  }
-  if (config.patience && since_improvement_ >= *config.patience) {
-    return absl::StrCat("no new best in the last ", since_improvement_, " evaluations");
-  }
-  return "";
-}
-
-absl::Duration Controller::Elapsed() const {
-  return earlier_elapsed_ + (deps_.clock->Now() - start_);
-}
-
 absl::Status Controller::Restore(const std::vector<archive::Candidate>& recorded) {
   // Resume: rebuild the population from the archive, then re-run what was
   // in flight when the previous controller stopped. Counters (and so the
@@ -165,7 +145,7 @@ absl::Status Controller::Restore(const std::vector<archive::Candidate>& recorded
   for (const archive::Candidate& c : recorded) {
     program_hash_[c.id] = c.program_hash;
     if (c.mutator == "seed") seed_id_ = c.id;
-    ++submitted_;
+    stop_->Submitted();
     if (c.status == archive::CandidateStatus::kDone) {
       RestoreCandidate(c);
     } else {
@@ -174,7 +154,8 @@ absl::Status Controller::Restore(const std::vector<archive::Candidate>& recorded
   }
   CAMBRIAN_RETURN_IF_ERROR(RestoreState(recorded));
   // Fresh choices for this session, still a function of the run's seed.
-  rng_ = Rng(deps_.config->seed ^ (static_cast<uint64_t>(submitted_) * 0x9E3779B97F4A7C15ULL));
+  rng_ =
+      Rng(deps_.config->seed ^ (static_cast<uint64_t>(stop_->submitted()) * 0x9E3779B97F4A7C15ULL));
   // A candidate the controller died under (still "running", not stopped by
   // Ctrl-C) may be what kills it: counted in the run state before anything
   // runs again, and recorded as controller_crash at the second death.
@@ -188,7 +169,7 @@ absl::Status Controller::Restore(const std::vector<archive::Candidate>& recorded
   });
   CAMBRIAN_RETURN_IF_ERROR(deps_.archive->SetRunState(RunStateJson()));
   LogInfo(absl::StrCat("resuming: ", recorded.size(), " candidates recorded, ", rerun.size(),
-                       " to re-run, ", HumanDuration(earlier_elapsed_), " run so far"));
+                       " to re-run, ", HumanDuration(stop_->Elapsed()), " run so far"));
   for (const archive::Candidate* c : crashed) CAMBRIAN_RETURN_IF_ERROR(RecordCrash(*c));
   for (const archive::Candidate* c : rerun) {
     CAMBRIAN_RETURN_IF_ERROR(
@@ -243,7 +224,7 @@ absl::Status Controller::SubmitSeed() {
 }
 
 absl::Status Controller::FillSlots() {
-  while (pool_->in_flight() < pool_->workers() && CheckBudgets().empty()) {
+  while (pool_->in_flight() < pool_->workers() && stop_->Check(*deps_.stop_requested).empty()) {
     if (!ready_.empty()) {
       Child child = std::move(ready_.front());
       ready_.pop_front();
@@ -280,7 +261,7 @@ absl::Status Controller::Submit(const Program& program, archive::NewCandidate ca
   in_flight_hashes_.insert(hash);
   descriptions_[id] = absl::StrCat(candidate.mutator, ": ", candidate.description);
   island_of_[id] = candidate.island;
-  ++submitted_;
+  stop_->Submitted();
   pool_->Submit({id, program, EvaluationSeed(deps_.config->seed, id)});
   return absl::OkStatus();
 }
@@ -331,7 +312,7 @@ absl::Status Controller::Absorb(int64_t id, const archive::CandidateResult& resu
 
 void Controller::NoteResult(int64_t id, const evaluator::Evaluation& evaluation) {
   ++summary_.evaluated;
-  ++since_improvement_;
+  bool new_best = false;
   std::string line = absl::StrFormat("#%d %s", id, OutcomeName(evaluation.outcome));
   if (evaluation.fitness) {
     double fitness = *evaluation.fitness;
@@ -341,8 +322,7 @@ void Controller::NoteResult(int64_t id, const evaluator::Evaluation& evaluation)
       if (summary_.best_fitness) absl::StrAppend(&line, " (new best)");
       summary_.best_fitness = fitness;
       summary_.best_id = id;
-      last_improvement_ = deps_.clock->Now();
-      since_improvement_ = 0;
+      new_best = true;
     }
   } else {
     ++summary_.failed;
@@ -353,6 +333,7 @@ void Controller::NoteResult(int64_t id, const evaluator::Evaluation& evaluation)
       }
     }
   }
+  stop_->Evaluated(new_best);
   absl::StrAppend(&line, "  <- ", descriptions_[id]);
   descriptions_.erase(id);
   deps_.progress->OnCandidate(line);
@@ -366,9 +347,8 @@ ProgressState Controller::State() const {
   state.failed = summary_.failed;
   state.best_id = summary_.best_id;
   state.best_fitness = summary_.best_fitness;
-  absl::Time now = deps_.clock->Now();
-  state.elapsed = Elapsed();
-  state.since_improvement = now - last_improvement_;
+  state.elapsed = stop_->Elapsed();
+  state.since_improvement = stop_->SinceImprovement();
   if (deps_.spend != nullptr) {
     mutators::Spend spend = deps_.spend->settled();
     state.llm_calls = spend.calls;

@@ -2,7 +2,7 @@
 // chosen from the islands (orchestrator/population.h), record each result as
 // it arrives together with the search state it changed, stop on a budget or
 // a signal, and resume a stopped run exactly. A pipeline of small named
-// steps: Restore or SubmitSeed, then CheckBudgets, CollectProposals,
+// steps: Restore or SubmitSeed, then StopRules::Check (stop_rules.h), CollectProposals,
 // FillSlots (ProposeChild -> Accept -> SubmitChild), TopUpProposals, Record.
 #ifndef CAMBRIAN_ORCHESTRATOR_CONTROLLER_H_
 #define CAMBRIAN_ORCHESTRATOR_CONTROLLER_H_
@@ -30,6 +30,7 @@
 #include "orchestrator/progress.h"
 #include "orchestrator/proposal_pool.h"
 #include "orchestrator/run_config.h"
+#include "orchestrator/stop_rules.h"
 
 namespace cambrian::orchestrator {
 
@@ -111,13 +112,11 @@ class Controller {
   absl::Status Absorb(int64_t id, const archive::CandidateResult& result);
   absl::StatusOr<Metrics> FeatureMetrics(int64_t id, const Metrics& metrics);
   std::string RunStateJson() const;
-  absl::Duration Elapsed() const;
   absl::Status FillSlots();
   absl::Status SubmitChild(Child child);
   absl::Status Submit(const Program& program, archive::NewCandidate candidate);
   absl::Status Record(EvaluationDone done);
   void NoteResult(int64_t id, const evaluator::Evaluation& evaluation);
-  std::string CheckBudgets() const;
   ProgressState State() const;
 
   // controller_confirm.cc: the top candidates on more seeds.
@@ -149,16 +148,11 @@ class Controller {
   std::unique_ptr<EvaluationPool> pool_;
   std::unique_ptr<ProposalPool> proposals_;  // only when a slow mutator is configured
   std::deque<Child> ready_;                  // accepted slow proposals waiting for a slot
-  std::string llm_stop_;                     // set when an LLM spending cap is reached
   int slow_failures_ = 0;                    // consecutive slow proposals that gave no child
   std::string last_slow_error_;              // why the last one gave none
   absl::Time next_slow_submit_;              // backoff after failures: no new LLM call before
   Population population_;
-  absl::Time start_;                // of this session
-  absl::Duration earlier_elapsed_;  // run time of earlier sessions (resume)
-  absl::Time last_improvement_;
-  int64_t since_improvement_ = 0;  // evaluations since the best improved
-  int64_t submitted_ = 0;
+  std::optional<StopRules> stop_;  // budgets and stop reasons; from Run() on
   int64_t seed_id_ = 0;
   std::vector<Scored> scored_;
   std::map<int64_t, std::string> program_hash_;  // candidate id -> program hash

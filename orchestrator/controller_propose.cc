@@ -163,7 +163,7 @@ absl::Status Controller::CollectProposals() {
   while (std::optional<ProposalDone> done = proposals_->TryTake()) {
     if (!done->proposal.ok() && absl::IsResourceExhausted(done->proposal.status())) {
       // A spending cap: no further LLM call fits, so the run ends cleanly.
-      if (llm_stop_.empty()) llm_stop_ = std::string(done->proposal.status().message());
+      stop_->Halt(std::string(done->proposal.status().message()));
       continue;
     }
     std::string why = done->proposal.ok() ? "a duplicate or disallowed edit"

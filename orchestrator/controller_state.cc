@@ -91,8 +91,8 @@ std::string Controller::RunStateJson() const {
       {"failed", summary_.failed},
       {"rejected_proposals", summary_.rejected_proposals},
       {"duplicate_proposals", summary_.duplicate_proposals},
-      {"since_improvement", since_improvement_},
-      {"elapsed_seconds", absl::ToDoubleSeconds(Elapsed())},
+      {"since_improvement", stop_->since_improvement()},
+      {"elapsed_seconds", absl::ToDoubleSeconds(stop_->Elapsed())},
       {"population", population_.ToJson()},
       {"config", json::parse(RunConfigToJson(*deps_.config))},
   };
@@ -105,18 +105,21 @@ absl::Status Controller::RestoreState(const std::vector<archive::Candidate>& rec
     LogInfo("no stored search state (a run from an older cambrian): replaying its results");
     std::optional<absl::Time> first, last;
     std::optional<double> best;
+    int64_t since_improvement = 0;
     for (const archive::Candidate* c : InFinishOrder(recorded)) {
       CAMBRIAN_ASSIGN_OR_RETURN(Metrics features, FeatureMetrics(c->id, c->metrics));
       population_.Add(c->id, c->island, c->fitness, features);
-      ++since_improvement_;
+      ++since_improvement;
       if (c->fitness && (!best || Better(deps_.task->goal, *c->fitness, *best))) {
         best = c->fitness;
-        since_improvement_ = 0;
+        since_improvement = 0;
       }
       if (!first || c->created_at < *first) first = c->created_at;
       last = c->finished_at.value_or(c->created_at);
     }
-    if (first && last) earlier_elapsed_ = std::max(absl::ZeroDuration(), *last - *first);
+    stop_->Resume(
+        first && last ? std::max(absl::ZeroDuration(), *last - *first) : absl::ZeroDuration(),
+        since_improvement);
     return absl::OkStatus();
   }
   const json state = json::parse(*text, nullptr, /*allow_exceptions=*/false);
@@ -126,8 +129,8 @@ absl::Status Controller::RestoreState(const std::vector<archive::Candidate>& rec
     scored.push_back({s.id, s.fitness, population_.CellOf(info_.at(s.id).metrics)});
   }
   try {
-    earlier_elapsed_ = absl::Seconds(state.at("elapsed_seconds").get<double>());
-    since_improvement_ = state.at("since_improvement").get<int64_t>();
+    stop_->Resume(absl::Seconds(state.at("elapsed_seconds").get<double>()),
+                  state.at("since_improvement").get<int64_t>());
     summary_.rejected_proposals = state.at("rejected_proposals").get<int64_t>();
     summary_.duplicate_proposals = state.at("duplicate_proposals").get<int64_t>();
     if (state.at("evaluated").get<int64_t>() != summary_.evaluated) {
