@@ -53,7 +53,8 @@ archive::CandidateResult ToCandidateResult(const evaluator::Evaluation& evaluati
 Controller::Controller(ControllerDeps deps)
     : deps_(std::move(deps)),
       rng_(deps_.config->seed),
-      population_(deps_.config->population, deps_.task->goal, deps_.task->features) {}
+      population_(deps_.config->population, deps_.task->goal, deps_.task->features),
+      scoreboard_(deps_.task->goal) {}
 
 absl::StatusOr<RunSummary> Controller::Run() {
   stop_.emplace(*deps_.config, *deps_.clock);
@@ -71,6 +72,10 @@ absl::StatusOr<RunSummary> Controller::Run() {
   if (deps_.interrupt_llm) deps_.interrupt_llm();
   proposals_.reset();  // waits for LLM requests still in flight
   summary_.elapsed = stop_->Elapsed();
+  summary_.evaluated = scoreboard_.evaluated();
+  summary_.failed = scoreboard_.failed();
+  summary_.best_id = scoreboard_.best_id();
+  summary_.best_fitness = scoreboard_.best_fitness();
   // The time of this session counts against the run's time budget on resume.
   if (status.ok()) status = deps_.archive->SetRunState(RunStateJson());
   deps_.progress->Finish();
@@ -196,23 +201,14 @@ absl::Status Controller::RecordCrash(const archive::Candidate& c) {
 }
 
 void Controller::RestoreCandidate(const archive::Candidate& c) {
-  mutators::ScoredProgram& info = info_[c.id];
+  mutators::ScoredProgram info;
   info.metrics = c.metrics;
   info.fitness = c.fitness;
   info.outcome = c.outcome ? std::string(OutcomeName(*c.outcome)) : "";
   info.feedback = c.feedback;
   evaluated_.push_back(c.id);
   NoteFailure(c.id, info.outcome);
-  ++summary_.evaluated;
-  if (!c.fitness) {
-    ++summary_.failed;
-    return;
-  }
-  scored_.push_back({c.id, *c.fitness});
-  if (!summary_.best_fitness || Better(deps_.task->goal, *c.fitness, *summary_.best_fitness)) {
-    summary_.best_fitness = c.fitness;
-    summary_.best_id = c.id;
-  }
+  scoreboard_.Add(c.id, std::move(info));
 }
 
 absl::Status Controller::SubmitSeed() {
@@ -280,8 +276,8 @@ absl::Status Controller::Record(EvaluationDone done) {
   }
   archive::CandidateResult result = ToCandidateResult(evaluation);
   // The result and the search state it changes are one transaction.
-  CAMBRIAN_RETURN_IF_ERROR(Absorb(id, result));
-  NoteResult(id, evaluation);
+  CAMBRIAN_ASSIGN_OR_RETURN(const bool new_best, Absorb(id, result));
+  NoteResult(id, evaluation, new_best);
   result.run_state = RunStateJson();
   if (absl::Status finished = deps_.archive->FinishCandidate(id, result); !finished.ok()) {
     (void)deps_.archive->SetCandidateStatus(id, archive::CandidateStatus::kInterrupted);
@@ -290,8 +286,8 @@ absl::Status Controller::Record(EvaluationDone done) {
   return absl::OkStatus();
 }
 
-absl::Status Controller::Absorb(int64_t id, const archive::CandidateResult& result) {
-  mutators::ScoredProgram& info = info_[id];
+absl::StatusOr<bool> Controller::Absorb(int64_t id, const archive::CandidateResult& result) {
+  mutators::ScoredProgram info;
   info.metrics = result.metrics;
   info.fitness = result.fitness;
   info.outcome = std::string(OutcomeName(result.outcome));
@@ -300,6 +296,7 @@ absl::Status Controller::Absorb(int64_t id, const archive::CandidateResult& resu
     if (stage.outcome != Outcome::kOk) info.failure = stage.output_tail;
   }
   NoteFailure(id, info.outcome);
+  const bool new_best = scoreboard_.Add(id, std::move(info));
   evaluated_.push_back(id);
   int island = island_of_[id];
   island_of_.erase(id);
@@ -307,25 +304,16 @@ absl::Status Controller::Absorb(int64_t id, const archive::CandidateResult& resu
   for (const std::string& line : population_.Add(id, island, result.fitness, features)) {
     LogInfo(line);
   }
-  return absl::OkStatus();
+  return new_best;
 }
 
-void Controller::NoteResult(int64_t id, const evaluator::Evaluation& evaluation) {
-  ++summary_.evaluated;
-  bool new_best = false;
+void Controller::NoteResult(int64_t id, const evaluator::Evaluation& evaluation, bool new_best) {
   std::string line = absl::StrFormat("#%d %s", id, OutcomeName(evaluation.outcome));
   if (evaluation.fitness) {
-    double fitness = *evaluation.fitness;
-    scored_.push_back({id, fitness});
-    absl::StrAppend(&line, absl::StrFormat(" fitness %.6g", fitness));
-    if (!summary_.best_fitness || Better(deps_.task->goal, fitness, *summary_.best_fitness)) {
-      if (summary_.best_fitness) absl::StrAppend(&line, " (new best)");
-      summary_.best_fitness = fitness;
-      summary_.best_id = id;
-      new_best = true;
-    }
+    absl::StrAppend(&line, absl::StrFormat(" fitness %.6g", *evaluation.fitness));
+    // The first score is the best by default, not news.
+    if (new_best && scoreboard_.scored().size() > 1) absl::StrAppend(&line, " (new best)");
   } else {
-    ++summary_.failed;
     for (const evaluator::StageResult& stage : evaluation.stages) {
       if (stage.outcome != Outcome::kOk) {
         absl::StrAppend(&line, " at stage '", stage.name, "'",
@@ -341,12 +329,12 @@ void Controller::NoteResult(int64_t id, const evaluator::Evaluation& evaluation)
 
 ProgressState Controller::State() const {
   ProgressState state;
-  state.evaluated = summary_.evaluated;
+  state.evaluated = scoreboard_.evaluated();
   state.budget = deps_.config->max_evaluations;
   state.in_flight = pool_->in_flight();
-  state.failed = summary_.failed;
-  state.best_id = summary_.best_id;
-  state.best_fitness = summary_.best_fitness;
+  state.failed = scoreboard_.failed();
+  state.best_id = scoreboard_.best_id();
+  state.best_fitness = scoreboard_.best_fitness();
   state.elapsed = stop_->Elapsed();
   state.since_improvement = stop_->SinceImprovement();
   if (deps_.spend != nullptr) {

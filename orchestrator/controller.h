@@ -30,6 +30,7 @@
 #include "orchestrator/progress.h"
 #include "orchestrator/proposal_pool.h"
 #include "orchestrator/run_config.h"
+#include "orchestrator/scoreboard.h"
 #include "orchestrator/stop_rules.h"
 
 namespace cambrian::orchestrator {
@@ -109,14 +110,15 @@ class Controller {
   void RestoreCandidate(const archive::Candidate& c);
   // Records `c`, in flight at kMaxCrashes controller deaths, as controller_crash.
   absl::Status RecordCrash(const archive::Candidate& c);
-  absl::Status Absorb(int64_t id, const archive::CandidateResult& result);
+  // Records the result in the scoreboard and the islands; true for a new best.
+  absl::StatusOr<bool> Absorb(int64_t id, const archive::CandidateResult& result);
   absl::StatusOr<Metrics> FeatureMetrics(int64_t id, const Metrics& metrics);
   std::string RunStateJson() const;
   absl::Status FillSlots();
   absl::Status SubmitChild(Child child);
   absl::Status Submit(const Program& program, archive::NewCandidate candidate);
   absl::Status Record(EvaluationDone done);
-  void NoteResult(int64_t id, const evaluator::Evaluation& evaluation);
+  void NoteResult(int64_t id, const evaluator::Evaluation& evaluation, bool new_best);
   ProgressState State() const;
 
   // controller_confirm.cc: the top candidates on more seeds.
@@ -154,15 +156,14 @@ class Controller {
   Population population_;
   std::optional<StopRules> stop_;  // budgets and stop reasons; from Run() on
   int64_t seed_id_ = 0;
-  std::vector<Scored> scored_;
   std::map<int64_t, std::string> program_hash_;  // candidate id -> program hash
   std::map<std::string, Program> programs_;      // cache of parents' programs
   std::set<std::string> in_flight_hashes_;
-  std::map<int64_t, std::string> descriptions_;      // in flight: id -> "knob: ..."
-  std::map<int64_t, int> island_of_;                 // in flight: id -> island
-  std::map<int64_t, mutators::ScoredProgram> info_;  // finished: metrics, outcome, feedback
-  std::vector<int64_t> recent_failures_;             // repairable failures, oldest first
-  std::vector<int64_t> evaluated_;                   // every finished candidate (random strategy)
+  std::map<int64_t, std::string> descriptions_;  // in flight: id -> "knob: ..."
+  std::map<int64_t, int> island_of_;             // in flight: id -> island
+  Scoreboard scoreboard_;                        // finished: results, fitness, the best
+  std::vector<int64_t> recent_failures_;         // repairable failures, oldest first
+  std::vector<int64_t> evaluated_;               // every finished candidate (random strategy)
   std::map<int64_t, std::vector<std::optional<double>>> confirmations_;  // id -> extra runs
   // Candidates the controller died under, and how often (in the run state).
   static constexpr int kMaxCrashes = 2;

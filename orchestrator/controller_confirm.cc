@@ -22,7 +22,7 @@ uint64_t ConfirmSeed(uint64_t run_seed, int64_t id, int run) {
 }  // namespace
 
 absl::Status Controller::Confirm() {
-  std::vector<Scored> top = scored_;
+  std::vector<Scored> top = scoreboard_.scored();
   std::sort(top.begin(), top.end(), [&](const Scored& a, const Scored& b) {
     if (a.fitness != b.fitness) return Better(deps_.task->goal, a.fitness, b.fitness);
     return a.id < b.id;
@@ -81,7 +81,7 @@ void Controller::SummariseConfirmations() {
   for (const auto& [id, extra] : confirmations_) {
     Confirmation confirmation;
     confirmation.id = id;
-    confirmation.fitness.push_back(info_.at(id).fitness);
+    confirmation.fitness.push_back(scoreboard_.Find(id)->fitness);
     confirmation.fitness.insert(confirmation.fitness.end(), extra.begin(), extra.end());
     std::vector<double> scores;
     for (const std::optional<double>& f : confirmation.fitness) {

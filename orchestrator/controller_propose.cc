@@ -47,7 +47,7 @@ mutators::Mutator* Controller::PickMutator() {
   for (mutators::Mutator* mutator : deps_.mutators) {
     (mutator->NeedsSecondParent() ? crossover : single).push_back(mutator);
   }
-  bool cross = !crossover.empty() && scored_.size() >= 2 &&
+  bool cross = !crossover.empty() && scoreboard_.scored().size() >= 2 &&
                (single.empty() || rng_.Bernoulli(deps_.config->crossover_rate));
   std::vector<mutators::Mutator*>& from = cross ? crossover : single;
   double total = 0;
@@ -99,8 +99,8 @@ absl::StatusOr<const Program*> Controller::ProgramOf(int64_t id) {
 }
 
 mutators::ScoredProgram Controller::InfoOf(int64_t id) const {
-  auto it = info_.find(id);
-  mutators::ScoredProgram info = it == info_.end() ? mutators::ScoredProgram{} : it->second;
+  const mutators::ScoredProgram* found = scoreboard_.Find(id);
+  mutators::ScoredProgram info = found == nullptr ? mutators::ScoredProgram{} : *found;
   info.id = id;
   return info;
 }

@@ -87,8 +87,8 @@ std::string Controller::RunStateJson() const {
       {"version", 1},
       {"confirmations", confirmations},
       {"crashes", crashes},
-      {"evaluated", summary_.evaluated},
-      {"failed", summary_.failed},
+      {"evaluated", scoreboard_.evaluated()},
+      {"failed", scoreboard_.failed()},
       {"rejected_proposals", summary_.rejected_proposals},
       {"duplicate_proposals", summary_.duplicate_proposals},
       {"since_improvement", stop_->since_improvement()},
@@ -125,18 +125,18 @@ absl::Status Controller::RestoreState(const std::vector<archive::Candidate>& rec
   const json state = json::parse(*text, nullptr, /*allow_exceptions=*/false);
   if (!state.is_object()) return absl::DataLossError("the stored run state is not JSON");
   std::vector<Member> scored;
-  for (const Scored& s : scored_) {
-    scored.push_back({s.id, s.fitness, population_.CellOf(info_.at(s.id).metrics)});
+  for (const Scored& s : scoreboard_.scored()) {
+    scored.push_back({s.id, s.fitness, population_.CellOf(scoreboard_.Find(s.id)->metrics)});
   }
   try {
     stop_->Resume(absl::Seconds(state.at("elapsed_seconds").get<double>()),
                   state.at("since_improvement").get<int64_t>());
     summary_.rejected_proposals = state.at("rejected_proposals").get<int64_t>();
     summary_.duplicate_proposals = state.at("duplicate_proposals").get<int64_t>();
-    if (state.at("evaluated").get<int64_t>() != summary_.evaluated) {
+    if (state.at("evaluated").get<int64_t>() != scoreboard_.evaluated()) {
       return absl::DataLossError(absl::StrCat(
           "the stored run state counts ", state.at("evaluated").get<int64_t>(),
-          " evaluations but the archive holds ", summary_.evaluated, " finished candidates"));
+          " evaluations but the archive holds ", scoreboard_.evaluated(), " finished candidates"));
     }
     const json crashes = state.value("crashes", json::object());
     for (const auto& [id, count] : crashes.items()) {
