@@ -1,8 +1,5 @@
 #include "sandbox/gpu.h"
 
-#include <stdio.h>
-#include <sys/wait.h>
-
 #include <algorithm>
 #include <chrono>
 #include <numeric>
@@ -10,6 +7,10 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "common/status_macros.h"
+#include "sandbox/child_process.h"
+#include "sandbox/environment.h"
+#include "sandbox/process_sandbox.h"
 
 namespace cambrian::sandbox {
 
@@ -43,18 +44,23 @@ std::vector<GpuInfo> ParseNvidiaSmiList(std::string_view output) {
 }
 
 absl::StatusOr<std::vector<GpuInfo>> DetectGpus(const std::string& nvidia_smi) {
-  const std::string probe = absl::StrCat("command -v '", nvidia_smi, "' >/dev/null 2>&1");
-  if (std::system(probe.c_str()) != 0) return std::vector<GpuInfo>{};
-  FILE* pipe = popen(absl::StrCat("'", nvidia_smi, "' -L 2>&1").c_str(), "re");
-  if (pipe == nullptr) return absl::ErrnoToStatus(errno, "gpu: cannot run nvidia-smi");
-  std::string output;
-  char buffer[4096];
-  for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) output.append(buffer, n);
-  const int status = pclose(pipe);
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    return absl::UnavailableError(absl::StrCat("gpu: nvidia-smi -L failed: ", output));
+  // Through the harness's own process seam, not a shell: no quoting of the
+  // path, a timeout (nvidia-smi hangs on a wedged driver) and the whole tree
+  // reaped.
+  JobSpec spec;
+  spec.argv = {nvidia_smi, "-L"};
+  spec.work_dir = "/";
+  spec.env = JobEnvironment({});
+  spec.limits.wall_timeout = absl::Seconds(30);
+  spec.limits.output_tail_bytes = 64 << 10;
+  ProcessSandbox runner;
+  CAMBRIAN_ASSIGN_OR_RETURN(const JobResult result, runner.Run(spec));
+  if (result.exit_code == kExitNotFound) return std::vector<GpuInfo>{};  // none on PATH
+  if (result.outcome != Outcome::kOk) {
+    return absl::UnavailableError(
+        absl::StrCat("gpu: nvidia-smi -L failed (", result.detail, "): ", result.output_tail));
   }
-  return ParseNvidiaSmiList(output);
+  return ParseNvidiaSmiList(result.output_tail);
 }
 
 GpuAllocator::Lease::Lease(Lease&& other) noexcept

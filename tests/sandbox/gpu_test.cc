@@ -68,6 +68,21 @@ TEST(GpuTest, FailingNvidiaSmiIsUnavailableWithItsMessage) {
   EXPECT_THAT(std::string(gpus.status().message()), ::testing::HasSubstr("driver"));
 }
 
+// Run without a shell: a path no quoting would survive works as is.
+TEST(GpuTest, AnOddlyNamedNvidiaSmiPathIsRunAsIs) {
+  const std::string dir = MakeTempDir().string() + "/it's $(here) `x`";
+  ASSERT_TRUE(std::filesystem::create_directories(dir));
+  {
+    std::ofstream script(dir + "/nvidia-smi");
+    script << "#!/bin/sh\necho 'GPU 0: Odd GPU (UUID: GPU-odd)'\n";
+  }
+  std::filesystem::permissions(dir + "/nvidia-smi", std::filesystem::perms::owner_all);
+  auto gpus = DetectGpus(dir + "/nvidia-smi");
+  ASSERT_TRUE(gpus.ok()) << gpus.status();
+  ASSERT_EQ(gpus->size(), 1u);
+  EXPECT_EQ((*gpus)[0].name, "Odd GPU");
+}
+
 TEST(GpuTest, NoNvidiaSmiMeansNoGpus) {
   auto gpus = DetectGpus("/nonexistent/nvidia-smi");
   ASSERT_TRUE(gpus.ok());
