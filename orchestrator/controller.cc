@@ -53,6 +53,7 @@ archive::CandidateResult ToCandidateResult(const evaluator::Evaluation& evaluati
 Controller::Controller(ControllerDeps deps)
     : deps_(std::move(deps)),
       rng_(deps_.config->seed),
+      mix_(deps_.mutators, *deps_.config),
       population_(deps_.config->population, deps_.task->goal, deps_.task->features),
       scoreboard_(deps_.task->goal) {}
 
@@ -103,12 +104,12 @@ absl::Status Controller::Loop() {
     if (summary_.stop_reason.empty()) CAMBRIAN_RETURN_IF_ERROR(FillSlots());
     if (summary_.stop_reason.empty()) CAMBRIAN_RETURN_IF_ERROR(TopUpProposals());
     bool proposing = AwaitingProposals();
-    if (pool_->in_flight() == 0 && slow_failures_ >= kMaxSlowFailures &&
+    if (pool_->in_flight() == 0 && backoff_.failures() >= kMaxSlowFailures &&
         summary_.stop_reason.empty()) {
       // Nothing is being evaluated and the LLM keeps failing (a bad key, a
       // provider that is down, edits that never apply): do not spin forever.
-      summary_.stop_reason = absl::StrCat("LLM proposals failed ", slow_failures_,
-                                          " times in a row; last: ", last_slow_error_);
+      summary_.stop_reason = absl::StrCat("LLM proposals failed ", backoff_.failures(),
+                                          " times in a row; last: ", backoff_.last_error());
       proposing = false;
     }
     if (pool_->in_flight() == 0 && !proposing) {
@@ -207,7 +208,7 @@ void Controller::RestoreCandidate(const archive::Candidate& c) {
   info.outcome = c.outcome ? std::string(OutcomeName(*c.outcome)) : "";
   info.feedback = c.feedback;
   evaluated_.push_back(c.id);
-  NoteFailure(c.id, info.outcome);
+  repairs_.Note(c.id, info.outcome);
   scoreboard_.Add(c.id, std::move(info));
 }
 
@@ -295,7 +296,7 @@ absl::StatusOr<bool> Controller::Absorb(int64_t id, const archive::CandidateResu
   for (const archive::StageRecord& stage : result.stages) {
     if (stage.outcome != Outcome::kOk) info.failure = stage.output_tail;
   }
-  NoteFailure(id, info.outcome);
+  repairs_.Note(id, info.outcome);
   const bool new_best = scoreboard_.Add(id, std::move(info));
   evaluated_.push_back(id);
   int island = island_of_[id];

@@ -27,6 +27,7 @@
 #include "mutators/llm/spend_meter.h"
 #include "mutators/mutator.h"
 #include "orchestrator/evaluation_pool.h"
+#include "orchestrator/mutator_mix.h"
 #include "orchestrator/progress.h"
 #include "orchestrator/proposal_pool.h"
 #include "orchestrator/run_config.h"
@@ -128,8 +129,6 @@ class Controller {
 
   // controller_propose.cc: mutators, parents, proposals.
   absl::StatusOr<std::optional<Child>> ProposeChild();
-  mutators::Mutator* PickMutator();  // null if every eligible weight is 0
-  double WeightOf(const mutators::Mutator& mutator) const;
   int64_t SelectParent(int island);
   int64_t SelectParentFor(const mutators::Mutator& mutator, int island);
   absl::StatusOr<const Program*> ProgramOf(int64_t id);
@@ -141,8 +140,6 @@ class Controller {
   absl::StatusOr<std::optional<Child>> Accept(const ProposalJob& job,
                                               absl::StatusOr<mutators::Proposal> proposal);
   absl::StatusOr<bool> IsNew(const std::string& hash);
-  void NoteFailure(int64_t id, const std::string& outcome);
-  void NoteSlowOutcome(bool gave_child, const std::string& why);
   bool AwaitingProposals() const;
 
   ControllerDeps deps_;
@@ -150,9 +147,9 @@ class Controller {
   std::unique_ptr<EvaluationPool> pool_;
   std::unique_ptr<ProposalPool> proposals_;  // only when a slow mutator is configured
   std::deque<Child> ready_;                  // accepted slow proposals waiting for a slot
-  int slow_failures_ = 0;                    // consecutive slow proposals that gave no child
-  std::string last_slow_error_;              // why the last one gave none
-  absl::Time next_slow_submit_;              // backoff after failures: no new LLM call before
+  MutatorMix mix_;                           // which mutator proposes next
+  ProposalBackoff backoff_;                  // after slow proposals that gave no child
+  RepairCandidates repairs_;                 // recent failures an LLM may repair
   Population population_;
   std::optional<StopRules> stop_;  // budgets and stop reasons; from Run() on
   int64_t seed_id_ = 0;
@@ -162,7 +159,6 @@ class Controller {
   std::map<int64_t, std::string> descriptions_;  // in flight: id -> "knob: ..."
   std::map<int64_t, int> island_of_;             // in flight: id -> island
   Scoreboard scoreboard_;                        // finished: results, fitness, the best
-  std::vector<int64_t> recent_failures_;         // repairable failures, oldest first
   std::vector<int64_t> evaluated_;               // every finished candidate (random strategy)
   std::map<int64_t, std::vector<std::optional<double>>> confirmations_;  // id -> extra runs
   // Candidates the controller died under, and how often (in the run state).

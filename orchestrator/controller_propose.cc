@@ -12,11 +12,6 @@ namespace cambrian::orchestrator {
 namespace {
 
 constexpr int kInspirations = 3;  // the island's best plus two others
-constexpr size_t kRecentFailures = 20;
-
-bool Repairable(const std::string& outcome) {
-  return outcome == "build_error" || outcome == "runtime_error" || outcome == "wrong_answer";
-}
 
 }  // namespace
 
@@ -24,7 +19,7 @@ absl::StatusOr<std::optional<Controller::Child>> Controller::ProposeChild() {
   // One island per slot: retries (duplicates, refused edits) stay on it.
   const int island = population_.NextIsland();
   for (int attempt = 0; attempt < deps_.config->proposal_attempts; ++attempt) {
-    mutators::Mutator* picked = PickMutator();
+    mutators::Mutator* picked = mix_.Pick(rng_, scoreboard_.scored().size());
     if (picked == nullptr) return std::optional<Child>();
     mutators::Mutator& mutator = *picked;
     if (mutator.IsSlow()) {
@@ -42,34 +37,6 @@ absl::StatusOr<std::optional<Controller::Child>> Controller::ProposeChild() {
   return std::optional<Child>();
 }
 
-mutators::Mutator* Controller::PickMutator() {
-  std::vector<mutators::Mutator*> single, crossover;
-  for (mutators::Mutator* mutator : deps_.mutators) {
-    (mutator->NeedsSecondParent() ? crossover : single).push_back(mutator);
-  }
-  bool cross = !crossover.empty() && scoreboard_.scored().size() >= 2 &&
-               (single.empty() || rng_.Bernoulli(deps_.config->crossover_rate));
-  std::vector<mutators::Mutator*>& from = cross ? crossover : single;
-  double total = 0;
-  for (mutators::Mutator* mutator : from) total += WeightOf(*mutator);
-  if (total <= 0) return nullptr;
-  double draw = rng_.Uniform() * total;
-  for (mutators::Mutator* mutator : from) {
-    if (WeightOf(*mutator) <= 0) continue;
-    draw -= WeightOf(*mutator);
-    if (draw < 0) return mutator;
-  }
-  for (auto it = from.rbegin(); it != from.rend(); ++it) {
-    if (WeightOf(**it) > 0) return *it;  // rounding left the draw at the end
-  }
-  return nullptr;
-}
-
-double Controller::WeightOf(const mutators::Mutator& mutator) const {
-  auto it = deps_.config->mutator_weights.find(std::string(mutator.name()));
-  return it == deps_.config->mutator_weights.end() ? 1.0 : it->second;
-}
-
 int64_t Controller::SelectParent(int island) {
   // Before anything is scored (the seed still running or failed), mutate
   // the seed: a failing seed can still have working children.
@@ -82,8 +49,10 @@ int64_t Controller::SelectParent(int island) {
 
 int64_t Controller::SelectParentFor(const mutators::Mutator& mutator, int island) {
   // Slow (LLM) mutators can repair: now and then they get a recent failure.
-  if (mutator.IsSlow() && !recent_failures_.empty() && rng_.Bernoulli(deps_.config->repair_rate)) {
-    return recent_failures_[rng_.UniformInt(0, recent_failures_.size() - 1)];
+  if (mutator.IsSlow()) {
+    if (std::optional<int64_t> failed = repairs_.Draw(rng_, deps_.config->repair_rate)) {
+      return *failed;
+    }
   }
   return SelectParent(island);
 }
@@ -140,11 +109,8 @@ absl::Status Controller::AddContext(ProposalJob& job) {
 }
 
 absl::Status Controller::TopUpProposals() {
-  if (!proposals_ || deps_.clock->Now() < next_slow_submit_) return absl::OkStatus();
-  std::vector<mutators::Mutator*> slow;
-  for (mutators::Mutator* mutator : deps_.mutators) {
-    if (mutator->IsSlow() && WeightOf(*mutator) > 0) slow.push_back(mutator);
-  }
+  if (!proposals_ || backoff_.Waiting(deps_.clock->Now())) return absl::OkStatus();
+  const std::vector<mutators::Mutator*> slow = mix_.Slow();
   // Bounded: MakeJob may find no job (e.g. no second parent yet).
   for (int tries = 0; !slow.empty() && tries < proposals_->capacity() &&
                       proposals_->in_flight() < proposals_->capacity() &&
@@ -170,7 +136,7 @@ absl::Status Controller::CollectProposals() {
                                           : std::string(done->proposal.status().message());
     CAMBRIAN_ASSIGN_OR_RETURN(std::optional<Child> child,
                               Accept(*done->job, std::move(done->proposal)));
-    NoteSlowOutcome(child.has_value(), why);
+    backoff_.Note(child.has_value(), why, deps_.clock->Now());
     if (child) ready_.push_back(*std::move(child));
   }
   return absl::OkStatus();
@@ -212,25 +178,9 @@ absl::StatusOr<bool> Controller::IsNew(const std::string& hash) {
   return true;
 }
 
-void Controller::NoteSlowOutcome(bool gave_child, const std::string& why) {
-  // A provider that is down or a model whose edits never apply must not be
-  // asked again at once: back off exponentially, from 250 ms to 30 s.
-  slow_failures_ = gave_child ? 0 : slow_failures_ + 1;
-  if (slow_failures_ == 0) return;
-  last_slow_error_ = why;
-  absl::Duration wait = absl::Milliseconds(250) * (1 << std::min(slow_failures_ - 1, 7));
-  next_slow_submit_ = deps_.clock->Now() + std::min(wait, absl::Seconds(30));
-}
-
 bool Controller::AwaitingProposals() const {
   if (!proposals_ || !summary_.stop_reason.empty()) return false;
-  return proposals_->in_flight() > 0 || !ready_.empty() || deps_.clock->Now() < next_slow_submit_;
-}
-
-void Controller::NoteFailure(int64_t id, const std::string& outcome) {
-  if (!Repairable(outcome)) return;
-  recent_failures_.push_back(id);
-  if (recent_failures_.size() > kRecentFailures) recent_failures_.erase(recent_failures_.begin());
+  return proposals_->in_flight() > 0 || !ready_.empty() || backoff_.Waiting(deps_.clock->Now());
 }
 
 }  // namespace cambrian::orchestrator
