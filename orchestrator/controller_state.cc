@@ -93,7 +93,7 @@ std::string Controller::RunStateJson() const {
       {"duplicate_proposals", summary_.duplicate_proposals},
       {"since_improvement", stop_->since_improvement()},
       {"elapsed_seconds", absl::ToDoubleSeconds(stop_->Elapsed())},
-      {"population", population_.ToJson()},
+      {"population", json::parse(population_.ToJson())},
       {"config", json::parse(RunConfigToJson(*deps_.config))},
   };
   return state.dump(-1, ' ', false, json::error_handler_t::replace);
@@ -149,7 +149,7 @@ absl::Status Controller::RestoreState(const std::vector<archive::Candidate>& rec
         restored.push_back(f.is_number() ? std::optional<double>(f.get<double>()) : std::nullopt);
       }
     }
-    return Annotate(population_.Restore(state.at("population"), std::move(scored)),
+    return Annotate(population_.Restore(state.at("population").dump(), std::move(scored)),
                     "restoring the islands");
   } catch (const json::exception& error) {
     return absl::DataLossError(absl::StrCat("the stored run state is damaged: ", error.what()));

@@ -24,7 +24,6 @@
 #include "common/metrics.h"
 #include "common/rng.h"
 #include "common/task.h"
-#include "nlohmann/json.hpp"
 
 namespace cambrian::orchestrator {
 
@@ -91,12 +90,13 @@ class Population {
   // in bin 0).
   std::vector<int> CellOf(const Metrics& metrics) const;
 
-  // The state as a JSON object (islands, elites, counters; not the list of
-  // every scored candidate, which the archive holds).
-  nlohmann::json ToJson() const;
+  // The state as the text of a JSON object (islands, elites, counters; not
+  // the list of every scored candidate, which the archive holds): the run
+  // state's codec, so JSON types stay out of this interface.
+  std::string ToJson() const;
   // Restores what ToJson wrote, plus every scored candidate of the run.
   // DataLoss on a damaged state or one of another island count.
-  [[nodiscard]] absl::Status Restore(const nlohmann::json& state, std::vector<Member> scored);
+  [[nodiscard]] absl::Status Restore(std::string_view state, std::vector<Member> scored);
 
  private:
   struct Island {

@@ -31,7 +31,7 @@ json MembersJson(const std::vector<Member>& members) {
 
 }  // namespace
 
-json Population::ToJson() const {
+std::string Population::ToJson() const {
   json islands = json::array();
   for (const Island& island : islands_) {
     json grid = json::array();
@@ -47,10 +47,11 @@ json Population::ToJson() const {
                 {"next_island", next_island_},
                 {"since_migration", since_migration_},
                 {"migrations", migrations_}};
-  return state;
+  return state.dump();
 }
 
-absl::Status Population::Restore(const json& state, std::vector<Member> scored) {
+absl::Status Population::Restore(std::string_view text, std::vector<Member> scored) {
+  const json state = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!state.is_object()) return absl::DataLossError("the stored population is not an object");
   try {
     const json& islands = state.at("islands");

@@ -7,6 +7,8 @@
 #include <set>
 #include <vector>
 
+#include "nlohmann/json.hpp"
+
 namespace cambrian::orchestrator {
 namespace {
 
@@ -198,10 +200,11 @@ TEST(PopulationTest, DamagedOrMismatchedStateIsDataLoss) {
   absl::Status mismatch = two.Restore(three.ToJson(), {});
   EXPECT_EQ(mismatch.code(), absl::StatusCode::kDataLoss);
   EXPECT_THAT(mismatch.message(), HasSubstr("3 islands"));
-  nlohmann::json damaged = three.ToJson();
+  nlohmann::json damaged = nlohmann::json::parse(three.ToJson());
   damaged["islands"][0].erase("members");
-  EXPECT_EQ(three.Restore(damaged, {}).code(), absl::StatusCode::kDataLoss);
-  EXPECT_EQ(three.Restore(nlohmann::json::array(), {}).code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(three.Restore(damaged.dump(), {}).code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(three.Restore("[]", {}).code(), absl::StatusCode::kDataLoss);
+  EXPECT_EQ(three.Restore("{not json", {}).code(), absl::StatusCode::kDataLoss);
 }
 
 TEST(PopulationTest, ConfigChecksNameTheSetting) {
