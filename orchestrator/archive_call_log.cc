@@ -6,7 +6,7 @@ namespace cambrian::orchestrator {
 
 absl::StatusOr<int64_t> ArchiveCallLog::Record(const mutators::LlmCallRecord& record) {
   archive::LlmCall call;
-  call.time = absl::Now();
+  call.time = clock_.Now();
   call.provider = record.provider;
   call.model = record.model;
   call.prompt_hash = record.prompt_hash;

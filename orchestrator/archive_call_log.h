@@ -4,15 +4,18 @@
 #define CAMBRIAN_ORCHESTRATOR_ARCHIVE_CALL_LOG_H_
 
 #include "archive/archive.h"
+#include "common/clock.h"
 #include "mutators/llm/llm_call_log.h"
 
 namespace cambrian::orchestrator {
 
-// Thread-safe as the archive is. `archive` must outlive the log. A
-// read-only archive serves CachedResponse only (for --llm replay sources).
+// Thread-safe as the archive is. `archive` and `clock` (which stamps each
+// call) must outlive the log. A read-only archive serves CachedResponse only
+// (for --llm replay sources).
 class ArchiveCallLog : public mutators::LlmCallLog {
  public:
-  explicit ArchiveCallLog(archive::Archive& archive) : archive_(archive) {}
+  ArchiveCallLog(archive::Archive& archive, const Clock& clock)
+      : archive_(archive), clock_(clock) {}
 
   [[nodiscard]] absl::StatusOr<int64_t> Record(const mutators::LlmCallRecord& record) override;
   [[nodiscard]] absl::StatusOr<std::optional<std::string>> CachedResponse(
@@ -20,6 +23,7 @@ class ArchiveCallLog : public mutators::LlmCallLog {
 
  private:
   archive::Archive& archive_;
+  const Clock& clock_;
 };
 
 }  // namespace cambrian::orchestrator

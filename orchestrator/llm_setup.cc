@@ -32,7 +32,7 @@ absl::Status AddReplayClients(const RunConfig& config, LlmStack& stack,
   CAMBRIAN_ASSIGN_OR_RETURN(stack.replay_source,
                             archive::SqliteArchive::Open(source.db, archive::OpenMode::kReadOnly));
   CAMBRIAN_ASSIGN_OR_RETURN(models, RecordedModels(*stack.replay_source, source.dir.string()));
-  stack.replay_log = std::make_unique<ArchiveCallLog>(*stack.replay_source);
+  stack.replay_log = std::make_unique<ArchiveCallLog>(*stack.replay_source, stack.clock);
   for (size_t i = 0; i < models.size(); ++i) {
     stack.clients.push_back(std::make_unique<mutators::ReplayLlmClient>(stack.replay_log.get()));
   }
@@ -92,7 +92,7 @@ absl::StatusOr<std::unique_ptr<LlmStack>> MakeLlmStack(const RunConfig& config,
   CAMBRIAN_ASSIGN_OR_RETURN(std::filesystem::path prompts_dir, PromptsDir(config));
   absl::StatusOr<mutators::PromptSet> prompts = mutators::LoadPromptSet(prompts_dir);
   if (!prompts.ok()) return Annotate(prompts.status(), "loading prompt templates");
-  stack->call_log = std::make_unique<ArchiveCallLog>(archive);
+  stack->call_log = std::make_unique<ArchiveCallLog>(archive, stack->clock);
   CAMBRIAN_ASSIGN_OR_RETURN(archive::LlmTotals spent, archive.GetLlmTotals());
   stack->meter = std::make_unique<mutators::SpendMeter>(
       mutators::SpendCaps{config.llm.max_cost_usd, config.llm.max_tokens},
