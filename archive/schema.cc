@@ -148,7 +148,7 @@ absl::Status Migrate(Db& db) {
   CAMBRIAN_RETURN_IF_ERROR(CheckNotNewer(db, version));
   if (version == 0) CAMBRIAN_RETURN_IF_ERROR(CheckEmpty(db));
   for (int next = version; next < LatestSchemaVersion(); ++next) {
-    CAMBRIAN_RETURN_IF_ERROR(Annotate(db.Exec(kMigrations[next]),
+    CAMBRIAN_RETURN_IF_ERROR(Annotate(db.Exec(MigrationSql(next + 1)),
                                       absl::StrCat("migrating to schema version ", next + 1)));
   }
   if (version == LatestSchemaVersion()) return absl::OkStatus();

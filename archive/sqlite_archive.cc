@@ -51,8 +51,6 @@ absl::StatusOr<std::unique_ptr<SqliteArchive>> SqliteArchive::Open(
       new SqliteArchive(std::move(db), db_path, read_only, clock));
 }
 
-int SqliteArchive::SupportedSchemaVersion() { return internal::LatestSchemaVersion(); }
-
 SqliteArchive::SqliteArchive(std::unique_ptr<Db> db, std::filesystem::path path, bool read_only,
                              const Clock* clock)
     : path_(std::move(path)),

@@ -48,8 +48,6 @@ class SqliteArchive : public Archive {
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<SqliteArchive>> Open(
       const std::filesystem::path& db_path, OpenMode mode, const Clock* clock = nullptr);
 
-  // The schema version (PRAGMA user_version) this code reads and writes.
-  static int SupportedSchemaVersion();
 
   SqliteArchive(const SqliteArchive&) = delete;
   SqliteArchive& operator=(const SqliteArchive&) = delete;

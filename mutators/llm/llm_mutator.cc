@@ -244,12 +244,7 @@ absl::StatusOr<Proposal> LlmMutator::Propose(const MutationContext& context) {
                                                                                : EditMode::kRewrite;
   call.choice.repair = ParentFailed(context.parent_info);
   call.parent_hash = ProgramHash(*context.parent);
-  std::string rejection;
-  {
-    absl::MutexLock lock(&mutex_);
-    auto it = rejections_.find(call.parent_hash);
-    if (it != rejections_.end()) rejection = it->second;
-  }
+  const std::string rejection = PreviousRejection(*context.parent);
   CAMBRIAN_ASSIGN_OR_RETURN(BuiltPrompt prompt, BuildCappedPrompt(prompts_, context, call.choice,
                                                                   rejection, *call.model));
   call.request = MakeRequest(*call.model, prompt);

@@ -6,6 +6,7 @@
 #include <string>
 #include <thread>
 
+#include "archive/schema.h"
 #include "common/file_util.h"
 #include "common/sha256.h"
 #include "gmock/gmock.h"
@@ -75,8 +76,7 @@ TEST_F(SqliteArchiveTest, ReopenKeepsEverything) {
   // Ids continue after a reopen.
   EXPECT_EQ(AddFinished(*archive, 3), 3);
   EXPECT_EQ(RawSql(db_, "PRAGMA journal_mode"), "wal");
-  EXPECT_EQ(RawSql(db_, "PRAGMA user_version"),
-            std::to_string(SqliteArchive::SupportedSchemaVersion()));
+  EXPECT_EQ(RawSql(db_, "PRAGMA user_version"), std::to_string(internal::LatestSchemaVersion()));
 }
 
 TEST_F(SqliteArchiveTest, IdenticalFilesShareOneBlob) {
@@ -198,9 +198,8 @@ TEST_F(SqliteArchiveTest, NewerSchemaIsAnErrorNamingBothVersions) {
     auto archive = SqliteArchive::Open(db_, mode);
     EXPECT_EQ(archive.status().code(), absl::StatusCode::kFailedPrecondition);
     EXPECT_THAT(archive.status().message(), HasSubstr("999"));
-    EXPECT_THAT(
-        archive.status().message(),
-        HasSubstr("up to version " + std::to_string(SqliteArchive::SupportedSchemaVersion())));
+    EXPECT_THAT(archive.status().message(),
+                HasSubstr("up to version " + std::to_string(internal::LatestSchemaVersion())));
   }
 }
 

@@ -69,7 +69,7 @@ TEST_F(SqliteMigrationTest, Version1RunIsMigratedInPlaceOnReadWriteOpen) {
   EXPECT_EQ(RawSql(db_, "PRAGMA user_version"), "1");
   {
     ASSERT_OK_AND_ASSIGN(auto archive, SqliteArchive::Open(db_, OpenMode::kReadWrite));
-    EXPECT_EQ(SqliteArchive::SupportedSchemaVersion(), 3);
+    EXPECT_EQ(internal::LatestSchemaVersion(), 3);
     // The old run is intact and its candidate has no LLM call.
     ASSERT_OK_AND_ASSIGN(RunInfo info, archive->GetRunInfo());
     EXPECT_EQ(info.task_name, "matmul");
