@@ -48,7 +48,6 @@ class SqliteArchive : public Archive {
   [[nodiscard]] static absl::StatusOr<std::unique_ptr<SqliteArchive>> Open(
       const std::filesystem::path& db_path, OpenMode mode, const Clock* clock = nullptr);
 
-
   SqliteArchive(const SqliteArchive&) = delete;
   SqliteArchive& operator=(const SqliteArchive&) = delete;
   ~SqliteArchive() override;

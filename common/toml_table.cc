@@ -144,9 +144,9 @@ absl::StatusOr<toml::table> ParseTomlFile(const std::filesystem::path& path) {
     return toml::parse_file(path.string());
   } catch (const toml::parse_error& error) {
     const toml::source_position& at = error.source().begin;
-    return absl::InvalidArgumentError(absl::StrCat(
-        path.string(), at.line ? ":" : "", at.line ? absl::StrCat(at.line, ":", at.column) : "",
-        ": ", Sv(error.description())));
+    return absl::InvalidArgumentError(
+        absl::StrCat(path.string(), at.line ? absl::StrCat(":", at.line, ":", at.column) : "",
+                     ": TOML syntax error: ", Sv(error.description())));
   }
 }
 

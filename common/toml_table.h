@@ -26,8 +26,8 @@ namespace cambrian {
 // `table`.
 std::string DescribeNode(const toml::node& node);
 
-// Parses `path`; InvalidArgument "FILE:LINE:COL: WHAT" for a syntax error or
-// an unreadable file.
+// Parses `path`; InvalidArgument "FILE:LINE:COL: TOML syntax error: WHAT"
+// for a syntax error or an unreadable file.
 absl::StatusOr<toml::table> ParseTomlFile(const std::filesystem::path& path);
 
 class TomlTable {

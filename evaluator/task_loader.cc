@@ -333,16 +333,8 @@ absl::StatusOr<Task> LoadTask(const fs::path& task_dir_or_toml, const std::strin
   const TaskPaths paths{.file = toml_path.string(),
                         .shown_dir = toml_path.parent_path(),
                         .dir = absolute.parent_path().lexically_normal()};
-  CAMBRIAN_ASSIGN_OR_RETURN(std::string text, ReadFile(toml_path));
-  try {
-    toml::table document = toml::parse(text, paths.file);
-    return LoadDocument(document, paths, profile);
-  } catch (const toml::parse_error& error) {
-    const toml::source_position& at = error.source().begin;
-    return absl::InvalidArgumentError(
-        absl::StrCat(paths.file, ":", at.line, ":", at.column,
-                     ": TOML syntax error: ", Sv(error.description())));
-  }
+  CAMBRIAN_ASSIGN_OR_RETURN(const toml::table document, ParseTomlFile(toml_path));
+  return LoadDocument(document, paths, profile);
 }
 
 }  // namespace cambrian::evaluator

@@ -20,6 +20,11 @@ namespace cambrian::orchestrator {
     const Task& task, sandbox::Sandbox& sandbox, const evaluator::FitnessFunction& fitness,
     evaluator::EvaluatorOptions options);
 
+// The machine's GPU indices (nvidia-smi), for a task that needs
+// resources.gpus per job. FailedPrecondition naming both counts when the
+// machine has fewer; nvidia-smi's own failure as is.
+[[nodiscard]] absl::StatusOr<std::vector<int>> MachineGpusFor(const Task& task);
+
 }  // namespace cambrian::orchestrator
 
 #endif  // CAMBRIAN_ORCHESTRATOR_EVALUATOR_SETUP_H_

@@ -15,20 +15,10 @@
 namespace cambrian::orchestrator {
 namespace {
 
-// The keys `table` allows, as the reader takes them.
-std::vector<std::string_view> Allowed(const std::set<std::string>& keys) {
-  return std::vector<std::string_view>(keys.begin(), keys.end());
-}
-
+// Refuses a key the settings table does not give to `name` ("run", ...).
 absl::Status OnlyKeysOf(const TomlTable& table, std::string_view name) {
-  static const std::map<std::string, std::set<std::string>, std::less<>> kKeys = {
-      {"", TomlKeysOf("")},
-      {"run", TomlKeysOf("run")},
-      {"search", TomlKeysOf("search")},
-      {"mutators", TomlKeysOf("mutators")},
-      {"llm", TomlKeysOf("llm")},
-      {"llm.models", TomlKeysOf("llm.models")}};
-  return table.AllowOnly(Allowed(kKeys.find(name)->second));
+  const std::set<std::string> keys = TomlKeysOf(name);
+  return table.AllowOnly(std::vector<std::string_view>(keys.begin(), keys.end()));
 }
 
 // Sets `out` from `key` when the key is present; a wrong type is an error

@@ -17,9 +17,7 @@ struct RunSetting {
   std::string_view flag;    // "--workers"; "task" for the positional; "" if file-only
   std::string_view toml;    // "run.workers", "llm.models.timeout"; "" if flag-only
   std::string_view stored;  // "workers", "llm.models[].timeout_seconds"; "" if not kept
-  std::string_view sample;  // a valid non-default TOML value, for the tests
   std::string_view docs;    // the doc that lists it ("search.md", "llm.md"), or ""
-  std::string_view meaning;
 };
 
 // Every setting of `cambrian run`, in the order docs/search.md lists them.

@@ -21,7 +21,6 @@
 #include "orchestrator/evaluator_setup.h"
 #include "orchestrator/review.h"
 #include "orchestrator/task_locator.h"
-#include "sandbox/gpu.h"
 #include "sandbox/sandbox_factory.h"
 
 namespace cambrian::orchestrator {
@@ -124,24 +123,17 @@ absl::Status KeepStagesUntil(const std::string& until, Task* task) {
 // build needs no GPU).
 absl::StatusOr<std::vector<int>> EvalGpus(const Task& task, bool until) {
   if (task.resources.gpus == 0) return std::vector<int>{};
-  absl::StatusOr<std::vector<sandbox::GpuInfo>> found = sandbox::DetectGpus();
-  std::vector<int> indices;
+  absl::StatusOr<std::vector<int>> found = MachineGpusFor(task);
   if (found.ok()) {
-    for (const sandbox::GpuInfo& gpu : *found) indices.push_back(gpu.index);
+    found->resize(task.resources.gpus);
+    return found;
   }
-  if (static_cast<int>(indices.size()) >= task.resources.gpus) {
-    indices.resize(task.resources.gpus);
-    return indices;
-  }
-  const std::string why = absl::StrCat(
-      "task '", task.name, "' needs ", task.resources.gpus, " GPU(s) and this machine has ",
-      indices.size(), found.ok() ? "" : absl::StrCat(" (", found.status().message(), ")"),
-      "; see `cambrian doctor`");
   if (until && !HasJudge(task)) {
-    LogWarning(absl::StrCat(why, ": running the stages before the GPU without one"));
+    LogWarning(
+        absl::StrCat(found.status().message(), ": running the stages before the GPU without one"));
     return std::vector<int>{};
   }
-  return absl::FailedPreconditionError(why);
+  return found.status();
 }
 
 absl::StatusOr<int> Eval(const EvalOptions& options) {

@@ -137,26 +137,12 @@ absl::StatusOr<sandbox::SandboxChoice> MakeRunSandbox(const RunConfig& config,
   return choice;
 }
 
-// The machine's GPU indices, refused when fewer than the task's jobs need.
-absl::StatusOr<std::vector<int>> NeededGpus(const Task& task) {
-  CAMBRIAN_ASSIGN_OR_RETURN(std::vector<sandbox::GpuInfo> found, sandbox::DetectGpus());
-  std::vector<int> indices;
-  for (const sandbox::GpuInfo& gpu : found) indices.push_back(gpu.index);
-  if (static_cast<int>(indices.size()) < task.resources.gpus) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("task '", task.name, "' needs ", task.resources.gpus,
-                     " GPU(s) per job and this machine has ", indices.size(),
-                     " (nvidia-smi -L; see `cambrian doctor`)"));
-  }
-  return indices;
-}
-
 // The machine's GPUs for a task that needs some: every job gets its own
 // (resources.gpus each); slots beyond what the GPUs allow would only wait.
 absl::StatusOr<std::unique_ptr<sandbox::GpuAllocator>> MakeGpuSlots(const Task& task,
                                                                     RunConfig& config) {
   if (task.resources.gpus == 0) return std::unique_ptr<sandbox::GpuAllocator>();
-  CAMBRIAN_ASSIGN_OR_RETURN(std::vector<int> indices, NeededGpus(task));
+  CAMBRIAN_ASSIGN_OR_RETURN(std::vector<int> indices, MachineGpusFor(task));
   const int per_job = task.resources.gpus;
   const int slots = static_cast<int>(indices.size()) / per_job;
   if (config.workers > slots) {
@@ -259,7 +245,7 @@ absl::StatusOr<std::unique_ptr<archive::SqliteArchive>> StartNew(const RunOption
   CAMBRIAN_ASSIGN_OR_RETURN(config, MakeRunConfig(options, task));
   CAMBRIAN_RETURN_IF_ERROR(CheckSeedMutable(task, config.llm.enabled()));
   // A task this machine cannot run is refused before a run directory exists.
-  if (task.resources.gpus > 0) CAMBRIAN_RETURN_IF_ERROR(NeededGpus(task).status());
+  if (task.resources.gpus > 0) CAMBRIAN_RETURN_IF_ERROR(MachineGpusFor(task).status());
   RunPaths paths = PathsFor(config.run_dir);
   std::error_code ec;
   fs::create_directories(paths.dir, ec);
