@@ -53,7 +53,7 @@ absl::StatusOr<std::vector<GpuInfo>> DetectGpus(const std::string& nvidia_smi) {
   spec.env = JobEnvironment({});
   spec.limits.wall_timeout = absl::Seconds(30);
   spec.limits.output_tail_bytes = 64 << 10;
-  ProcessSandbox runner;
+  ProcessSandbox runner(ProcessSandboxOptions{.use_cgroups = false});  // no caps to enforce
   CAMBRIAN_ASSIGN_OR_RETURN(const JobResult result, runner.Run(spec));
   if (result.exit_code == kExitNotFound) return std::vector<GpuInfo>{};  // none on PATH
   if (result.outcome != Outcome::kOk) {

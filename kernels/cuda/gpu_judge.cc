@@ -42,7 +42,6 @@ struct CallTimes {
 CallTimes RunCall(Bench& bench, const GpuTask& task, const GpuProblem& problem,
                   const CandidateModule& module, GpuCall& call, int index) {
   const CUstream stream = bench.gpu.stream();
-  module.CheckParameters(call.ArgSizes());
   call.NewInputs(bench.rng, stream);
   EventTimer timer;
   const std::string where = " (call " + std::to_string(index) + ", " + problem.label + ")";
@@ -78,8 +77,12 @@ CallTimes RunCall(Bench& bench, const GpuTask& task, const GpuProblem& problem,
   return times;
 }
 
-GpuCall MakeCall(const Bench& bench, const GpuProblem& problem) {
-  return GpuCall(problem.tensors, problem.scalars, bench.guard);
+// The call's buffers, once the kernel's parameters are known to be exactly
+// what the call passes (CandidateModule::CheckParameters).
+GpuCall MakeCall(const Bench& bench, const GpuProblem& problem, const CandidateModule& module) {
+  GpuCall call(problem.tensors, problem.scalars, bench.guard);
+  module.CheckParameters(call.ArgSizes());
+  return call;
 }
 
 void ReportFacts(const CandidateModule& module, Report& report) {
@@ -94,7 +97,7 @@ void ReportFacts(const CandidateModule& module, Report& report) {
 void Check(Bench& bench, const GpuTask& task, const CandidateModule& module, Report& report) {
   int index = 0;
   for (const GpuProblem& problem : task.check) {
-    GpuCall call = MakeCall(bench, problem);
+    GpuCall call = MakeCall(bench, problem, module);
     RunCall(bench, task, problem, module, call, ++index);
   }
   report.Set("correct", 1);
@@ -103,7 +106,7 @@ void Check(Bench& bench, const GpuTask& task, const CandidateModule& module, Rep
 }
 
 void Time(Bench& bench, const GpuTask& task, const CandidateModule& module, Report& report) {
-  GpuCall call = MakeCall(bench, task.bench);
+  GpuCall call = MakeCall(bench, task.bench, module);
   std::vector<double> candidate, reference;
   for (int i = 0; i < task.warmup + task.trials; ++i) {
     const CallTimes t = RunCall(bench, task, task.bench, module, call, i + 1);
@@ -152,7 +155,7 @@ int SelfTest(const GpuTask& task) {
   Bench bench(SecretRng());
   int failures = 0;
   for (const GpuProblem& problem : task.check) {
-    GpuCall call = MakeCall(bench, problem);
+    GpuCall call(problem.tensors, problem.scalars, bench.guard);
     call.NewInputs(bench.rng, bench.gpu.stream());
     task.reference(call, bench.gpu.stream());
     bench.gpu.Synchronize("the reference");
