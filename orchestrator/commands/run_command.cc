@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "archive/sqlite_archive.h"
+#include "common/clock.h"
 #include "common/file_util.h"
 #include "common/log.h"
 #include "common/status_macros.h"
@@ -69,7 +70,8 @@ absl::Status CheckSeedMutable(const Task& task, bool have_llm) {
   return absl::OkStatus();
 }
 
-absl::StatusOr<std::unique_ptr<archive::SqliteArchive>> CreateRun(const RunConfig& config,
+absl::StatusOr<std::unique_ptr<archive::SqliteArchive>> CreateRun(const Clock& clock,
+                                                                  const RunConfig& config,
                                                                   const Task& task,
                                                                   const RunPaths& paths) {
   CAMBRIAN_ASSIGN_OR_RETURN(auto archive,
@@ -89,7 +91,7 @@ absl::StatusOr<std::unique_ptr<archive::SqliteArchive>> CreateRun(const RunConfi
   info.config_json = RunConfigToJson(config);
   info.seed = config.seed;
   info.goal = task.goal == Goal::kMaximize ? "maximize" : "minimize";
-  info.created_at = absl::Now();
+  info.created_at = clock.Now();
   CAMBRIAN_RETURN_IF_ERROR(archive->SetRunInfo(info));
   return archive;
 }
@@ -154,8 +156,8 @@ absl::StatusOr<std::unique_ptr<sandbox::GpuAllocator>> MakeGpuSlots(const Task& 
   return std::make_unique<sandbox::GpuAllocator>(indices, /*allow_sharing=*/false);
 }
 
-absl::StatusOr<RunSummary> Search(const Task& task, RunConfig config, archive::Archive& archive,
-                                  const RunPaths& paths) {
+absl::StatusOr<RunSummary> Search(const Clock& clock, const Task& task, RunConfig config,
+                                  archive::Archive& archive, const RunPaths& paths) {
   CAMBRIAN_ASSIGN_OR_RETURN(std::unique_ptr<sandbox::GpuAllocator> gpus,
                             MakeGpuSlots(task, config));
   CAMBRIAN_ASSIGN_OR_RETURN(std::unique_ptr<LlmStack> llm, MakeLlmStack(config, archive));
@@ -168,7 +170,6 @@ absl::StatusOr<RunSummary> Search(const Task& task, RunConfig config, archive::A
                                                    .setup_dir = paths.setup}));
   mutators::KnobMutator knob;
   mutators::CrossoverMutator crossover;
-  SystemClock clock;
   std::unique_ptr<ProgressSink> progress = MakeProgressSink();
   mutators::TaskBrief brief = BriefOf(task);
   ControllerDeps deps;
@@ -236,13 +237,14 @@ void PrintSummary(const RunSummary& summary, const RunConfig& config) {
 }
 
 // A new run: the task, its config from flags and file, a fresh database.
-absl::StatusOr<std::unique_ptr<archive::SqliteArchive>> StartNew(const RunOptions& options,
+absl::StatusOr<std::unique_ptr<archive::SqliteArchive>> StartNew(const Clock& clock,
+                                                                 const RunOptions& options,
                                                                  Task& task, RunConfig& config,
                                                                  std::optional<RunLock>& lock) {
   if (options.task.empty()) return absl::InvalidArgumentError("run needs a TASK");
   CAMBRIAN_ASSIGN_OR_RETURN(fs::path task_path, ResolveTask(options.task));
   CAMBRIAN_ASSIGN_OR_RETURN(task, evaluator::LoadTask(task_path, options.profile));
-  CAMBRIAN_ASSIGN_OR_RETURN(config, MakeRunConfig(options, task));
+  CAMBRIAN_ASSIGN_OR_RETURN(config, MakeRunConfig(options, task, clock.Now()));
   CAMBRIAN_RETURN_IF_ERROR(CheckSeedMutable(task, config.llm.enabled()));
   // A task this machine cannot run is refused before a run directory exists.
   if (task.resources.gpus > 0) CAMBRIAN_RETURN_IF_ERROR(MachineGpusFor(task).status());
@@ -252,7 +254,7 @@ absl::StatusOr<std::unique_ptr<archive::SqliteArchive>> StartNew(const RunOption
   if (ec) return absl::InternalError(absl::StrCat("cannot create ", paths.dir.string()));
   CAMBRIAN_ASSIGN_OR_RETURN(RunLock held, RunLock::Acquire(paths));
   lock.emplace(std::move(held));
-  return CreateRun(config, task, paths);
+  return CreateRun(clock, config, task, paths);
 }
 
 // --resume: the stored task and config; the population comes from the
@@ -281,6 +283,7 @@ absl::StatusOr<std::unique_ptr<archive::SqliteArchive>> OpenExisting(const RunOp
 }
 
 absl::Status RunSearch(const RunOptions& options) {
+  SystemClock clock;
   Task task;
   RunConfig config;
   std::optional<RunLock> lock;
@@ -294,7 +297,8 @@ absl::Status RunSearch(const RunOptions& options) {
     lock.emplace(std::move(held));
   }
   absl::StatusOr<std::unique_ptr<archive::SqliteArchive>> opened =
-      options.resume ? OpenExisting(options, task, config) : StartNew(options, task, config, lock);
+      options.resume ? OpenExisting(options, task, config)
+                     : StartNew(clock, options, task, config, lock);
   if (!opened.ok()) return opened.status();
   std::unique_ptr<archive::SqliteArchive> archive = *std::move(opened);
   RunPaths paths = PathsFor(config.run_dir);
@@ -308,7 +312,7 @@ absl::Status RunSearch(const RunOptions& options) {
   InstallStopHandlers();
   CAMBRIAN_RETURN_IF_ERROR(
       archive->AddEvent(options.resume ? "run_resumed" : "run_started", RunConfigToJson(config)));
-  absl::StatusOr<RunSummary> summary = Search(task, config, *archive, paths);
+  absl::StatusOr<RunSummary> summary = Search(clock, task, config, *archive, paths);
   if (!summary.ok()) {
     (void)archive->AddEvent("run_failed",
                             nlohmann::json{{"error", summary.status().message()}}.dump(

@@ -5,7 +5,7 @@
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "archive/sqlite_archive.h"
 #include "common/status_macros.h"
 #include "common/units.h"
@@ -20,8 +20,8 @@ bool Given(const RunOptions& options, const std::string& flag) {
   return options.app != nullptr && options.app->count(flag) > 0;
 }
 
-fs::path DefaultRunDir(const Task& task) {
-  std::string stamp = absl::FormatTime("%Y%m%d-%H%M%S", absl::Now(), absl::LocalTimeZone());
+fs::path DefaultRunDir(const Task& task, absl::Time now) {
+  std::string stamp = absl::FormatTime("%Y%m%d-%H%M%S", now, absl::LocalTimeZone());
   fs::path base = fs::path(kDefaultRunsDir) / absl::StrCat(task.name, "-", stamp);
   fs::path dir = base;
   for (int i = 2; fs::exists(dir); ++i) dir = absl::StrCat(base.string(), "-", i);
@@ -201,7 +201,8 @@ absl::Status AdoptRecordedSettings(const RunOptions& options, RunConfig& config)
 
 }  // namespace
 
-absl::StatusOr<RunConfig> MakeRunConfig(const RunOptions& options, const Task& task) {
+absl::StatusOr<RunConfig> MakeRunConfig(const RunOptions& options, const Task& task,
+                                        absl::Time now) {
   RunConfig config;
   config.task_dir = task.dir;
   config.profile = task.profile;  // the one LoadTask applied
@@ -226,7 +227,7 @@ absl::StatusOr<RunConfig> MakeRunConfig(const RunOptions& options, const Task& t
   if (!population.ok()) return Annotate(population, "search settings");
   if (config.workers < 1) return absl::InvalidArgumentError("--workers must be at least 1");
   if (!config.max_evaluations && !config.max_wall_time) config.max_evaluations = 100;
-  config.run_dir = options.run_dir.empty() ? DefaultRunDir(task) : fs::path(options.run_dir);
+  config.run_dir = options.run_dir.empty() ? DefaultRunDir(task, now) : fs::path(options.run_dir);
   CAMBRIAN_RETURN_IF_ERROR(ApplyLlmFlags(options, config));
   if (config.llm.replay) CAMBRIAN_RETURN_IF_ERROR(AdoptRecordedSettings(options, config));
   CAMBRIAN_RETURN_IF_ERROR(ApplyWeights(options, config));

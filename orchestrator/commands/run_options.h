@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "common/task.h"
 #include "orchestrator/run_config.h"
 
@@ -51,9 +52,10 @@ struct RunOptions {
 // Declares every flag of `run` on `app`, bound to `options`.
 void AddRunFlags(CLI::App& app, RunOptions& options);
 
-// The effective configuration. InvalidArgument naming the flag or file on a
-// bad value.
-[[nodiscard]] absl::StatusOr<RunConfig> MakeRunConfig(const RunOptions& options, const Task& task);
+// The effective configuration; `now` stamps the default run directory.
+// InvalidArgument naming the flag or file on a bad value.
+[[nodiscard]] absl::StatusOr<RunConfig> MakeRunConfig(const RunOptions& options, const Task& task,
+                                                      absl::Time now);
 
 // Declares the flags of `resume`: the run directory and the settings a
 // resumed run may change (budgets, patience, workers, leaderboard rows).

@@ -9,7 +9,7 @@
 #include <map>
 
 #include "absl/strings/str_format.h"
-#include "absl/time/clock.h"
+#include "common/clock.h"
 #include "common/status_macros.h"
 #include "common/units.h"
 #include "orchestrator/commands/commands.h"
@@ -39,11 +39,11 @@ struct Counts {
   std::optional<archive::Candidate> best;
 };
 
-absl::StatusOr<Counts> CountCandidates(archive::Archive& archive) {
+absl::StatusOr<Counts> CountCandidates(archive::Archive& archive, absl::Time now) {
   CAMBRIAN_ASSIGN_OR_RETURN(std::vector<archive::Candidate> all,
                             archive.ListCandidates({.best_first = true}));
   Counts counts;
-  absl::Time recent = absl::Now() - absl::Minutes(10);
+  absl::Time recent = now - absl::Minutes(10);
   for (const archive::Candidate& c : all) {
     ++counts.by_status[std::string(archive::CandidateStatusName(c.status))];
     if (c.outcome && *c.outcome != Outcome::kOk) ++counts.failed;
@@ -116,7 +116,7 @@ void PrintText(const OpenedRun& run, const Counts& counts, const nlohmann::json&
 absl::Status PrintStatus(const StatusOptions& options) {
   CAMBRIAN_ASSIGN_OR_RETURN(OpenedRun run,
                             OpenRun(RunDirFlag(options.run_dir), archive::OpenMode::kReadOnly));
-  CAMBRIAN_ASSIGN_OR_RETURN(Counts counts, CountCandidates(*run.archive));
+  CAMBRIAN_ASSIGN_OR_RETURN(Counts counts, CountCandidates(*run.archive, SystemClock().Now()));
   CAMBRIAN_ASSIGN_OR_RETURN(archive::LlmTotals llm, run.archive->GetLlmTotals());
   nlohmann::json state = StoredRunState(*run.archive);
   std::set<std::string> modes = SandboxModesUsed(*run.archive);
