@@ -7,7 +7,6 @@
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "common/units.h"
-#include "mutators/edit_policy.h"
 
 namespace cambrian::orchestrator {
 namespace {
@@ -53,25 +52,23 @@ archive::CandidateResult ToCandidateResult(const evaluator::Evaluation& evaluati
 Controller::Controller(ControllerDeps deps)
     : deps_(std::move(deps)),
       rng_(deps_.config->seed),
-      mix_(deps_.mutators, *deps_.config),
       population_(deps_.config->population, deps_.task->goal, deps_.task->features),
-      scoreboard_(deps_.task->goal) {}
+      scoreboard_(deps_.task->goal),
+      proposer_({deps_.task, deps_.config, deps_.archive, deps_.mutators, deps_.brief, deps_.clock},
+                population_, scoreboard_, rng_) {}
 
 absl::StatusOr<RunSummary> Controller::Run() {
   stop_.emplace(*deps_.config, *deps_.clock);
   pool_ = std::make_unique<EvaluationPool>(*deps_.evaluator, deps_.config->workers,
                                            GpuSlots{deps_.gpus, deps_.task->resources.gpus});
-  for (mutators::Mutator* mutator : deps_.mutators) {
-    if (mutator->IsSlow() && !proposals_) {
-      proposals_ = std::make_unique<ProposalPool>(deps_.config->llm_concurrency);
-    }
-  }
   absl::Status status = Loop();
   if (status.ok() && deps_.task->confirm > 0 && !*deps_.stop_requested) status = Confirm();
   if (!status.ok()) Abort();
   // End retry waits at once; requests on the wire are bounded by their timeout.
   if (deps_.interrupt_llm) deps_.interrupt_llm();
-  proposals_.reset();  // waits for LLM requests still in flight
+  proposer_.Shutdown();  // waits for LLM requests still in flight
+  summary_.rejected_proposals = proposer_.counts().rejected;
+  summary_.duplicate_proposals = proposer_.counts().duplicates;
   summary_.elapsed = stop_->Elapsed();
   summary_.evaluated = scoreboard_.evaluated();
   summary_.failed = scoreboard_.failed();
@@ -102,14 +99,15 @@ absl::Status Controller::Loop() {
     }
     CAMBRIAN_RETURN_IF_ERROR(CollectProposals());
     if (summary_.stop_reason.empty()) CAMBRIAN_RETURN_IF_ERROR(FillSlots());
-    if (summary_.stop_reason.empty()) CAMBRIAN_RETURN_IF_ERROR(TopUpProposals());
+    if (summary_.stop_reason.empty()) CAMBRIAN_RETURN_IF_ERROR(proposer_.TopUp());
     bool proposing = AwaitingProposals();
-    if (pool_->in_flight() == 0 && backoff_.failures() >= kMaxSlowFailures &&
+    const ProposalBackoff& backoff = proposer_.backoff();
+    if (pool_->in_flight() == 0 && backoff.failures() >= kMaxSlowFailures &&
         summary_.stop_reason.empty()) {
       // Nothing is being evaluated and the LLM keeps failing (a bad key, a
       // provider that is down, edits that never apply): do not spin forever.
-      summary_.stop_reason = absl::StrCat("LLM proposals failed ", backoff_.failures(),
-                                          " times in a row; last: ", backoff_.last_error());
+      summary_.stop_reason = absl::StrCat("LLM proposals failed ", backoff.failures(),
+                                          " times in a row; last: ", backoff.last_error());
       proposing = false;
     }
     if (pool_->in_flight() == 0 && !proposing) {
@@ -149,8 +147,7 @@ absl::Status Controller::Restore(const std::vector<archive::Candidate>& recorded
   // evaluation budget) continue from the recorded candidates.
   std::vector<const archive::Candidate*> rerun;
   for (const archive::Candidate& c : recorded) {
-    program_hash_[c.id] = c.program_hash;
-    if (c.mutator == "seed") seed_id_ = c.id;
+    proposer_.Recorded(c.id, c.program_hash, c.mutator == "seed");
     stop_->Submitted();
     if (c.status == archive::CandidateStatus::kDone) {
       RestoreCandidate(c);
@@ -180,8 +177,8 @@ absl::Status Controller::Restore(const std::vector<archive::Candidate>& recorded
   for (const archive::Candidate* c : rerun) {
     CAMBRIAN_RETURN_IF_ERROR(
         deps_.archive->SetCandidateStatus(c->id, archive::CandidateStatus::kRunning));
-    CAMBRIAN_ASSIGN_OR_RETURN(const Program* program, ProgramOf(c->id));
-    in_flight_hashes_.insert(c->program_hash);
+    CAMBRIAN_ASSIGN_OR_RETURN(const Program* program, proposer_.ProgramOf(c->id));
+    proposer_.Submitted(c->id, c->program_hash, c->mutator == "seed");
     descriptions_[c->id] = absl::StrCat(c->mutator, ": ", c->description, " (re-run)");
     island_of_[c->id] = c->island;
     pool_->Submit({c->id, *program, EvaluationSeed(deps_.config->seed, c->id)});
@@ -207,8 +204,7 @@ void Controller::RestoreCandidate(const archive::Candidate& c) {
   info.fitness = c.fitness;
   info.outcome = c.outcome ? std::string(OutcomeName(*c.outcome)) : "";
   info.feedback = c.feedback;
-  evaluated_.push_back(c.id);
-  repairs_.Note(c.id, info.outcome);
+  proposer_.Finished(c.id, info.outcome);
   scoreboard_.Add(c.id, std::move(info));
 }
 
@@ -222,15 +218,7 @@ absl::Status Controller::SubmitSeed() {
 
 absl::Status Controller::FillSlots() {
   while (pool_->in_flight() < pool_->workers() && stop_->Check(*deps_.stop_requested).empty()) {
-    if (!ready_.empty()) {
-      Child child = std::move(ready_.front());
-      ready_.pop_front();
-      // Another child with the same program may have been taken meanwhile.
-      CAMBRIAN_ASSIGN_OR_RETURN(bool fresh, IsNew(ProgramHash(child.proposal.program)));
-      if (fresh) CAMBRIAN_RETURN_IF_ERROR(SubmitChild(std::move(child)));
-      continue;
-    }
-    CAMBRIAN_ASSIGN_OR_RETURN(std::optional<Child> child, ProposeChild());
+    CAMBRIAN_ASSIGN_OR_RETURN(std::optional<Child> child, proposer_.Next());
     if (!child) return absl::OkStatus();  // retried after the next result
     CAMBRIAN_RETURN_IF_ERROR(SubmitChild(*std::move(child)));
   }
@@ -253,9 +241,7 @@ absl::Status Controller::Submit(const Program& program, archive::NewCandidate ca
   candidate.program_hash = hash;
   candidate.status = archive::CandidateStatus::kRunning;
   CAMBRIAN_ASSIGN_OR_RETURN(int64_t id, deps_.archive->AddCandidate(candidate));
-  if (candidate.mutator == "seed") seed_id_ = id;
-  program_hash_[id] = hash;
-  in_flight_hashes_.insert(hash);
+  proposer_.Submitted(id, hash, candidate.mutator == "seed");
   descriptions_[id] = absl::StrCat(candidate.mutator, ": ", candidate.description);
   island_of_[id] = candidate.island;
   stop_->Submitted();
@@ -265,7 +251,7 @@ absl::Status Controller::Submit(const Program& program, archive::NewCandidate ca
 
 absl::Status Controller::Record(EvaluationDone done) {
   const int64_t id = done.candidate_id;
-  in_flight_hashes_.erase(program_hash_[id]);
+  proposer_.Released(id);
   if (!done.evaluation.ok()) {
     (void)deps_.archive->SetCandidateStatus(id, archive::CandidateStatus::kInterrupted);
     return Annotate(done.evaluation.status(), absl::StrCat("evaluating candidate #", id));
@@ -296,9 +282,8 @@ absl::StatusOr<bool> Controller::Absorb(int64_t id, const archive::CandidateResu
   for (const archive::StageRecord& stage : result.stages) {
     if (stage.outcome != Outcome::kOk) info.failure = stage.output_tail;
   }
-  repairs_.Note(id, info.outcome);
+  proposer_.Finished(id, info.outcome);
   const bool new_best = scoreboard_.Add(id, std::move(info));
-  evaluated_.push_back(id);
   int island = island_of_[id];
   island_of_.erase(id);
   CAMBRIAN_ASSIGN_OR_RETURN(Metrics features, FeatureMetrics(id, result.metrics));
@@ -326,6 +311,16 @@ void Controller::NoteResult(int64_t id, const evaluator::Evaluation& evaluation,
   absl::StrAppend(&line, "  <- ", descriptions_[id]);
   descriptions_.erase(id);
   deps_.progress->OnCandidate(line);
+}
+
+absl::Status Controller::CollectProposals() {
+  CAMBRIAN_ASSIGN_OR_RETURN(std::string halt, proposer_.Collect());
+  if (!halt.empty()) stop_->Halt(halt);
+  return absl::OkStatus();
+}
+
+bool Controller::AwaitingProposals() const {
+  return summary_.stop_reason.empty() && proposer_.Awaiting();
 }
 
 ProgressState Controller::State() const {

@@ -9,12 +9,10 @@
 
 #include <atomic>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -27,9 +25,9 @@
 #include "mutators/llm/spend_meter.h"
 #include "mutators/mutator.h"
 #include "orchestrator/evaluation_pool.h"
-#include "orchestrator/mutator_mix.h"
+#include "orchestrator/population.h"
 #include "orchestrator/progress.h"
-#include "orchestrator/proposal_pool.h"
+#include "orchestrator/proposer.h"
 #include "orchestrator/run_config.h"
 #include "orchestrator/scoreboard.h"
 #include "orchestrator/stop_rules.h"
@@ -92,13 +90,6 @@ class Controller {
   [[nodiscard]] absl::StatusOr<RunSummary> Run();
 
  private:
-  struct Child {
-    mutators::Proposal proposal;
-    int64_t parent_id = 0;
-    std::optional<int64_t> second_parent_id;
-    int island = 0;
-  };
-
   // How long a wait for a result lasts before the loop looks again.
   static constexpr absl::Duration kPollInterval = absl::Milliseconds(200);
 
@@ -116,6 +107,8 @@ class Controller {
   absl::StatusOr<Metrics> FeatureMetrics(int64_t id, const Metrics& metrics);
   std::string RunStateJson() const;
   absl::Status FillSlots();
+  absl::Status CollectProposals();
+  bool AwaitingProposals() const;
   absl::Status SubmitChild(Child child);
   absl::Status Submit(const Program& program, archive::NewCandidate candidate);
   absl::Status Record(EvaluationDone done);
@@ -127,39 +120,15 @@ class Controller {
   absl::Status RecordConfirmation(EvaluationDone done);
   void SummariseConfirmations();
 
-  // controller_propose.cc: mutators, parents, proposals.
-  absl::StatusOr<std::optional<Child>> ProposeChild();
-  int64_t SelectParent(int island);
-  int64_t SelectParentFor(const mutators::Mutator& mutator, int island);
-  absl::StatusOr<const Program*> ProgramOf(int64_t id);
-  mutators::ScoredProgram InfoOf(int64_t id) const;
-  absl::StatusOr<std::unique_ptr<ProposalJob>> MakeJob(mutators::Mutator& mutator, int island);
-  absl::Status AddContext(ProposalJob& job);
-  absl::Status TopUpProposals();
-  absl::Status CollectProposals();
-  absl::StatusOr<std::optional<Child>> Accept(const ProposalJob& job,
-                                              absl::StatusOr<mutators::Proposal> proposal);
-  absl::StatusOr<bool> IsNew(const std::string& hash);
-  bool AwaitingProposals() const;
-
   ControllerDeps deps_;
   Rng rng_;
   std::unique_ptr<EvaluationPool> pool_;
-  std::unique_ptr<ProposalPool> proposals_;  // only when a slow mutator is configured
-  std::deque<Child> ready_;                  // accepted slow proposals waiting for a slot
-  MutatorMix mix_;                           // which mutator proposes next
-  ProposalBackoff backoff_;                  // after slow proposals that gave no child
-  RepairCandidates repairs_;                 // recent failures an LLM may repair
   Population population_;
-  std::optional<StopRules> stop_;  // budgets and stop reasons; from Run() on
-  int64_t seed_id_ = 0;
-  std::map<int64_t, std::string> program_hash_;  // candidate id -> program hash
-  std::map<std::string, Program> programs_;      // cache of parents' programs
-  std::set<std::string> in_flight_hashes_;
+  std::optional<StopRules> stop_;                // budgets and stop reasons; from Run() on
   std::map<int64_t, std::string> descriptions_;  // in flight: id -> "knob: ..."
   std::map<int64_t, int> island_of_;             // in flight: id -> island
   Scoreboard scoreboard_;                        // finished: results, fitness, the best
-  std::vector<int64_t> evaluated_;               // every finished candidate (random strategy)
+  Proposer proposer_;                            // mutators, parents, children
   std::map<int64_t, std::vector<std::optional<double>>> confirmations_;  // id -> extra runs
   // Candidates the controller died under, and how often (in the run state).
   static constexpr int kMaxCrashes = 2;

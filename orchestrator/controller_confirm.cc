@@ -31,7 +31,7 @@ absl::Status Controller::Confirm() {
   int submitted = 0;
   for (const Scored& candidate : top) {
     std::vector<std::optional<double>>& runs = confirmations_[candidate.id];
-    CAMBRIAN_ASSIGN_OR_RETURN(const Program* program, ProgramOf(candidate.id));
+    CAMBRIAN_ASSIGN_OR_RETURN(const Program* program, proposer_.ProgramOf(candidate.id));
     // A resumed run keeps the confirmations it already has.
     for (int run = static_cast<int>(runs.size()); run < deps_.task->confirm_seeds; ++run) {
       pool_->Submit({candidate.id, *program, ConfirmSeed(deps_.config->seed, candidate.id, run),

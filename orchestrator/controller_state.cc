@@ -58,14 +58,9 @@ absl::StatusOr<Metrics> Controller::FeatureMetrics(int64_t id, const Metrics& me
   }
   if (wanted.empty()) return features;
   // Not through ProgramOf: that caches parents, and most candidates are not.
-  auto cached = programs_.find(program_hash_.at(id));
-  Program program;
-  if (cached == programs_.end()) {
-    CAMBRIAN_ASSIGN_OR_RETURN(program, deps_.archive->GetProgram(program_hash_.at(id)));
-  }
-  const Program& source = cached == programs_.end() ? program : cached->second;
+  CAMBRIAN_ASSIGN_OR_RETURN(Program program, proposer_.LoadProgram(id));
   absl::StatusOr<std::vector<mutators::Knob>> knobs =
-      mutators::FindKnobs(source, deps_.task->editable);
+      mutators::FindKnobs(program, deps_.task->editable);
   if (!knobs.ok()) return features;  // an LLM edit broke an annotation: bin 0
   for (const mutators::Knob& knob : *knobs) {
     if (std::find(wanted.begin(), wanted.end(), knob.name) == wanted.end()) continue;
@@ -89,8 +84,8 @@ std::string Controller::RunStateJson() const {
       {"crashes", crashes},
       {"evaluated", scoreboard_.evaluated()},
       {"failed", scoreboard_.failed()},
-      {"rejected_proposals", summary_.rejected_proposals},
-      {"duplicate_proposals", summary_.duplicate_proposals},
+      {"rejected_proposals", proposer_.counts().rejected},
+      {"duplicate_proposals", proposer_.counts().duplicates},
       {"since_improvement", stop_->since_improvement()},
       {"elapsed_seconds", absl::ToDoubleSeconds(stop_->Elapsed())},
       {"population", json::parse(population_.ToJson())},
@@ -131,8 +126,8 @@ absl::Status Controller::RestoreState(const std::vector<archive::Candidate>& rec
   try {
     stop_->Resume(absl::Seconds(state.at("elapsed_seconds").get<double>()),
                   state.at("since_improvement").get<int64_t>());
-    summary_.rejected_proposals = state.at("rejected_proposals").get<int64_t>();
-    summary_.duplicate_proposals = state.at("duplicate_proposals").get<int64_t>();
+    proposer_.RestoreCounts({.rejected = state.at("rejected_proposals").get<int64_t>(),
+                             .duplicates = state.at("duplicate_proposals").get<int64_t>()});
     if (state.at("evaluated").get<int64_t>() != scoreboard_.evaluated()) {
       return absl::DataLossError(absl::StrCat(
           "the stored run state counts ", state.at("evaluated").get<int64_t>(),

@@ -1,12 +1,10 @@
-// The proposal steps of the controller: choose a mutator and parents, run
-// fast mutators inline and slow ones (LLM) on the proposal pool, and accept
-// a child only if the edit policy allows it and it is new.
+#include "orchestrator/proposer.h"
+
 #include "absl/strings/str_cat.h"
 #include "common/absl_compat.h"
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "mutators/edit_policy.h"
-#include "orchestrator/controller.h"
 
 namespace cambrian::orchestrator {
 namespace {
@@ -15,20 +13,65 @@ constexpr int kInspirations = 3;  // the island's best plus two others
 
 }  // namespace
 
-absl::StatusOr<std::optional<Controller::Child>> Controller::ProposeChild() {
+Proposer::Proposer(ProposerDeps deps, Population& population, const Scoreboard& scoreboard,
+                   Rng& rng)
+    : deps_(std::move(deps)),
+      population_(population),
+      scoreboard_(scoreboard),
+      rng_(rng),
+      mix_(deps_.mutators, *deps_.config) {
+  for (mutators::Mutator* mutator : deps_.mutators) {
+    if (mutator->IsSlow() && !pool_) {
+      pool_ = std::make_unique<ProposalPool>(deps_.config->llm_concurrency);
+    }
+  }
+}
+
+void Proposer::Recorded(int64_t id, const std::string& hash, bool seed) {
+  program_hash_[id] = hash;
+  if (seed) seed_id_ = id;
+}
+
+void Proposer::Submitted(int64_t id, const std::string& hash, bool seed) {
+  Recorded(id, hash, seed);
+  in_flight_hashes_.insert(hash);
+}
+
+void Proposer::Released(int64_t id) {
+  if (auto it = program_hash_.find(id); it != program_hash_.end()) {
+    in_flight_hashes_.erase(it->second);
+  }
+}
+
+void Proposer::Finished(int64_t id, const std::string& outcome) {
+  evaluated_.push_back(id);
+  repairs_.Note(id, outcome);
+}
+
+absl::StatusOr<std::optional<Child>> Proposer::Next() {
+  while (!ready_.empty()) {
+    Child child = std::move(ready_.front());
+    ready_.pop_front();
+    // Another child with the same program may have been taken meanwhile.
+    CAMBRIAN_ASSIGN_OR_RETURN(bool fresh, IsNew(ProgramHash(child.proposal.program)));
+    if (fresh) return std::optional<Child>(std::move(child));
+  }
+  return ProposeFast();
+}
+
+absl::StatusOr<std::optional<Child>> Proposer::ProposeFast() {
   // One island per slot: retries (duplicates, refused edits) stay on it.
   const int island = population_.NextIsland();
   for (int attempt = 0; attempt < deps_.config->proposal_attempts; ++attempt) {
     mutators::Mutator* picked = mix_.Pick(rng_, scoreboard_.scored().size());
     if (picked == nullptr) return std::optional<Child>();
-    mutators::Mutator& mutator = *picked;
-    if (mutator.IsSlow()) {
+    if (picked->IsSlow()) {
       // Its children arrive through the proposal pool; keep it busy and let
       // the slot wait for one.
-      CAMBRIAN_RETURN_IF_ERROR(TopUpProposals());
+      CAMBRIAN_RETURN_IF_ERROR(TopUp());
       return std::optional<Child>();
     }
-    CAMBRIAN_ASSIGN_OR_RETURN(std::unique_ptr<ProposalJob> job, MakeJob(mutator, island));
+    CAMBRIAN_ASSIGN_OR_RETURN(std::unique_ptr<ProposalJob> job, MakeJob(*picked, island));
     if (!job) continue;
     absl::StatusOr<mutators::Proposal> proposal = RunProposalJob(*job);
     CAMBRIAN_ASSIGN_OR_RETURN(std::optional<Child> child, Accept(*job, std::move(proposal)));
@@ -37,7 +80,7 @@ absl::StatusOr<std::optional<Controller::Child>> Controller::ProposeChild() {
   return std::optional<Child>();
 }
 
-int64_t Controller::SelectParent(int island) {
+int64_t Proposer::SelectParent(int island) {
   // Before anything is scored (the seed still running or failed), mutate
   // the seed: a failing seed can still have working children.
   if (deps_.config->strategy == "random") {
@@ -47,7 +90,7 @@ int64_t Controller::SelectParent(int island) {
   return population_.SelectParent(island, rng_).value_or(seed_id_);
 }
 
-int64_t Controller::SelectParentFor(const mutators::Mutator& mutator, int island) {
+int64_t Proposer::SelectParentFor(const mutators::Mutator& mutator, int island) {
   // Slow (LLM) mutators can repair: now and then they get a recent failure.
   if (mutator.IsSlow()) {
     if (std::optional<int64_t> failed = repairs_.Draw(rng_, deps_.config->repair_rate)) {
@@ -57,7 +100,7 @@ int64_t Controller::SelectParentFor(const mutators::Mutator& mutator, int island
   return SelectParent(island);
 }
 
-absl::StatusOr<const Program*> Controller::ProgramOf(int64_t id) {
+absl::StatusOr<const Program*> Proposer::ProgramOf(int64_t id) {
   const std::string& hash = program_hash_.at(id);
   auto it = programs_.find(hash);
   if (it == programs_.end()) {
@@ -67,15 +110,21 @@ absl::StatusOr<const Program*> Controller::ProgramOf(int64_t id) {
   return &it->second;
 }
 
-mutators::ScoredProgram Controller::InfoOf(int64_t id) const {
+absl::StatusOr<Program> Proposer::LoadProgram(int64_t id) const {
+  const std::string& hash = program_hash_.at(id);
+  if (auto it = programs_.find(hash); it != programs_.end()) return it->second;
+  return deps_.archive->GetProgram(hash);
+}
+
+mutators::ScoredProgram Proposer::InfoOf(int64_t id) const {
   const mutators::ScoredProgram* found = scoreboard_.Find(id);
   mutators::ScoredProgram info = found == nullptr ? mutators::ScoredProgram{} : *found;
   info.id = id;
   return info;
 }
 
-absl::StatusOr<std::unique_ptr<ProposalJob>> Controller::MakeJob(mutators::Mutator& mutator,
-                                                                 int island) {
+absl::StatusOr<std::unique_ptr<ProposalJob>> Proposer::MakeJob(mutators::Mutator& mutator,
+                                                               int island) {
   auto job = std::make_unique<ProposalJob>();
   job->mutator = &mutator;
   job->island = island;
@@ -95,7 +144,7 @@ absl::StatusOr<std::unique_ptr<ProposalJob>> Controller::MakeJob(mutators::Mutat
   return job;
 }
 
-absl::Status Controller::AddContext(ProposalJob& job) {
+absl::Status Proposer::AddContext(ProposalJob& job) {
   job.parent_info = InfoOf(job.parent_id);
   // The island's best and diverse elites (other cells, other islands).
   std::vector<int64_t> picks =
@@ -108,28 +157,29 @@ absl::Status Controller::AddContext(ProposalJob& job) {
   return absl::OkStatus();
 }
 
-absl::Status Controller::TopUpProposals() {
-  if (!proposals_ || backoff_.Waiting(deps_.clock->Now())) return absl::OkStatus();
+absl::Status Proposer::TopUp() {
+  if (!pool_ || backoff_.Waiting(deps_.clock->Now())) return absl::OkStatus();
   const std::vector<mutators::Mutator*> slow = mix_.Slow();
   // Bounded: MakeJob may find no job (e.g. no second parent yet).
-  for (int tries = 0; !slow.empty() && tries < proposals_->capacity() &&
-                      proposals_->in_flight() < proposals_->capacity() &&
-                      static_cast<int>(ready_.size()) < proposals_->capacity();
+  for (int tries = 0;
+       !slow.empty() && tries < pool_->capacity() && pool_->in_flight() < pool_->capacity() &&
+       static_cast<int>(ready_.size()) < pool_->capacity();
        ++tries) {
     mutators::Mutator& mutator = *slow[rng_.UniformInt(0, slow.size() - 1)];
     CAMBRIAN_ASSIGN_OR_RETURN(std::unique_ptr<ProposalJob> job,
                               MakeJob(mutator, population_.NextIsland()));
-    if (job) proposals_->Submit(std::move(job));
+    if (job) pool_->Submit(std::move(job));
   }
   return absl::OkStatus();
 }
 
-absl::Status Controller::CollectProposals() {
-  if (!proposals_) return absl::OkStatus();
-  while (std::optional<ProposalDone> done = proposals_->TryTake()) {
+absl::StatusOr<std::string> Proposer::Collect() {
+  std::string halt;
+  if (!pool_) return halt;
+  while (std::optional<ProposalDone> done = pool_->TryTake()) {
     if (!done->proposal.ok() && absl::IsResourceExhausted(done->proposal.status())) {
       // A spending cap: no further LLM call fits, so the run ends cleanly.
-      stop_->Halt(std::string(done->proposal.status().message()));
+      if (halt.empty()) halt = std::string(done->proposal.status().message());
       continue;
     }
     std::string why = done->proposal.ok() ? "a duplicate or disallowed edit"
@@ -139,15 +189,15 @@ absl::Status Controller::CollectProposals() {
     backoff_.Note(child.has_value(), why, deps_.clock->Now());
     if (child) ready_.push_back(*std::move(child));
   }
-  return absl::OkStatus();
+  return halt;
 }
 
-absl::StatusOr<std::optional<Controller::Child>> Controller::Accept(
-    const ProposalJob& job, absl::StatusOr<mutators::Proposal> proposal) {
+absl::StatusOr<std::optional<Child>> Proposer::Accept(const ProposalJob& job,
+                                                      absl::StatusOr<mutators::Proposal> proposal) {
   if (!proposal.ok()) {
     // A mutator that cannot act on these parents is not a harness failure.
     if (!absl::IsFailedPrecondition(proposal.status())) return proposal.status();
-    ++summary_.rejected_proposals;
+    ++counts_.rejected;
     if (job.mutator->IsSlow()) {
       LogInfo(absl::StrCat("proposal from #", job.parent_id,
                            " rejected: ", proposal.status().message()));
@@ -157,7 +207,7 @@ absl::StatusOr<std::optional<Controller::Child>> Controller::Accept(
   absl::Status allowed =
       mutators::CheckEditAllowed(job.parent, proposal->program, deps_.task->editable);
   if (!allowed.ok()) {
-    ++summary_.rejected_proposals;
+    ++counts_.rejected;
     LogWarning(
         absl::StrCat("rejected a ", Sv(job.mutator->name()), " proposal: ", allowed.message()));
     return std::optional<Child>();
@@ -168,19 +218,19 @@ absl::StatusOr<std::optional<Controller::Child>> Controller::Accept(
       Child{*std::move(proposal), job.parent_id, job.second_parent_id, job.island});
 }
 
-absl::StatusOr<bool> Controller::IsNew(const std::string& hash) {
+absl::StatusOr<bool> Proposer::IsNew(const std::string& hash) {
   CAMBRIAN_ASSIGN_OR_RETURN(std::optional<int64_t> existing,
                             deps_.archive->FindCandidateByProgram(hash));
   if (existing || in_flight_hashes_.count(hash)) {
-    ++summary_.duplicate_proposals;
+    ++counts_.duplicates;
     return false;
   }
   return true;
 }
 
-bool Controller::AwaitingProposals() const {
-  if (!proposals_ || !summary_.stop_reason.empty()) return false;
-  return proposals_->in_flight() > 0 || !ready_.empty() || backoff_.Waiting(deps_.clock->Now());
+bool Proposer::Awaiting() const {
+  if (!pool_) return false;
+  return pool_->in_flight() > 0 || !ready_.empty() || backoff_.Waiting(deps_.clock->Now());
 }
 
 }  // namespace cambrian::orchestrator

@@ -1,0 +1,234 @@
+// The propose step (orchestrator/proposer.h): parents, the edit policy,
+// duplicates, slow proposals through the pool, repairs and spending caps.
+#include "orchestrator/proposer.h"
+
+#include <gtest/gtest.h>
+
+#include <functional>
+#include <thread>
+
+#include "tests/testing/fake_time.h"
+#include "tests/testing/in_memory_archive.h"
+
+namespace cambrian::orchestrator {
+namespace {
+
+using Edit = std::function<absl::StatusOr<Program>(const mutators::MutationContext&)>;
+
+class EditMutator : public mutators::Mutator {
+ public:
+  EditMutator(std::string name, bool slow, Edit edit)
+      : name_(std::move(name)), slow_(slow), edit_(std::move(edit)) {}
+  std::string_view name() const override { return name_; }
+  bool IsSlow() const override { return slow_; }
+  absl::StatusOr<mutators::Proposal> Propose(const mutators::MutationContext& context) override {
+    absl::StatusOr<Program> program = edit_(context);
+    if (!program.ok()) return program.status();
+    return mutators::Proposal{*program, name_, "an edit", std::nullopt};
+  }
+
+ private:
+  std::string name_;
+  bool slow_;
+  Edit edit_;
+};
+
+// Appends a numbered line to main.py: a new program on every call.
+Edit Append() {
+  auto counter = std::make_shared<int>(0);
+  return [counter](const mutators::MutationContext& context) -> absl::StatusOr<Program> {
+    Program child = *context.parent;
+    child["main.py"] += "# edit " + std::to_string(++*counter) + "\n";
+    return child;
+  };
+}
+
+class ProposerTest : public ::testing::Test {
+ protected:
+  ProposerTest() {
+    task_.editable = {"main.py"};
+    task_.goal = Goal::kMaximize;
+    config_.proposal_attempts = 3;
+    config_.llm_concurrency = 2;
+  }
+
+  // Records the seed (id 1, added to the archive once) and returns its id.
+  int64_t AddSeed(Proposer& proposer) {
+    Program seed = {{"main.py", "print(1)\n"}, {"judge.py", "trusted\n"}};
+    std::string hash = *archive_.PutProgram(seed);
+    if (absl::StatusOr<std::optional<int64_t>> known = archive_.FindCandidateByProgram(hash);
+        known.ok() && known->has_value()) {
+      proposer.Recorded(**known, hash, /*seed=*/true);
+      return **known;
+    }
+    archive::NewCandidate candidate;
+    candidate.program_hash = hash;
+    candidate.mutator = "seed";
+    int64_t id = *archive_.AddCandidate(candidate);
+    proposer.Recorded(id, hash, /*seed=*/true);
+    return id;
+  }
+
+  std::unique_ptr<Proposer> Make(std::vector<mutators::Mutator*> mutators) {
+    return std::make_unique<Proposer>(
+        ProposerDeps{&task_, &config_, &archive_, std::move(mutators), &brief_, &clock_},
+        population_, scoreboard_, rng_);
+  }
+
+  // Collects until a slow child is ready (five seconds at most).
+  static std::optional<Child> AwaitChild(Proposer& proposer) {
+    for (int i = 0; i < 500; ++i) {
+      EXPECT_TRUE(proposer.Collect().ok());
+      absl::StatusOr<std::optional<Child>> child = proposer.Next();
+      EXPECT_TRUE(child.ok());
+      if (child.ok() && child->has_value()) return **child;
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    return std::nullopt;
+  }
+
+  Task task_;
+  RunConfig config_;
+  testing::InMemoryArchive archive_;
+  mutators::TaskBrief brief_;
+  testing::ManualClock clock_;
+  Population population_{PopulationConfig{}, Goal::kMaximize, {}};
+  Scoreboard scoreboard_{Goal::kMaximize};
+  Rng rng_{42};
+};
+
+TEST_F(ProposerTest, AFastMutatorsChildOfTheSeed) {
+  EditMutator edit("edit", false, Append());
+  auto proposer = Make({&edit});
+  const int64_t seed = AddSeed(*proposer);
+  absl::StatusOr<std::optional<Child>> child = proposer->Next();
+  ASSERT_TRUE(child.ok()) << child.status();
+  ASSERT_TRUE(child->has_value());
+  EXPECT_EQ((*child)->parent_id, seed);  // nothing scored yet: the seed
+  EXPECT_EQ((*child)->proposal.program.at("main.py"), "print(1)\n# edit 1\n");
+  EXPECT_FALSE(proposer->Awaiting());  // no slow mutator, no pool
+}
+
+TEST_F(ProposerTest, DuplicatesAndRefusedEditsGiveNoChildAndAreCounted) {
+  EditMutator same("same", false, [](const mutators::MutationContext& c) { return *c.parent; });
+  auto proposer = Make({&same});
+  AddSeed(*proposer);
+  absl::StatusOr<std::optional<Child>> child = proposer->Next();
+  ASSERT_TRUE(child.ok());
+  EXPECT_FALSE(child->has_value());
+  EXPECT_EQ(proposer->counts().duplicates, config_.proposal_attempts);
+
+  EditMutator judge("judge", false, [](const mutators::MutationContext& c) {
+    Program p = *c.parent;
+    p["judge.py"] = "return 1e9\n";  // not editable
+    return p;
+  });
+  auto refusing = Make({&judge});
+  AddSeed(*refusing);
+  child = refusing->Next();
+  ASSERT_TRUE(child.ok());
+  EXPECT_FALSE(child->has_value());
+  EXPECT_EQ(refusing->counts().rejected, config_.proposal_attempts);
+}
+
+TEST_F(ProposerTest, AProgramInFlightIsADuplicateUntilReleased) {
+  EditMutator edit("edit", false, [](const mutators::MutationContext& c) {
+    Program p = *c.parent;
+    p["main.py"] = "print(2)\n";  // always the same child
+    return p;
+  });
+  auto proposer = Make({&edit});
+  AddSeed(*proposer);
+  absl::StatusOr<std::optional<Child>> first = proposer->Next();
+  ASSERT_TRUE(first.ok() && first->has_value());
+  // Submitted but not yet in the archive's index of programs for this test:
+  // the in-flight set alone must refuse it.
+  proposer->Submitted(99, ProgramHash((*first)->proposal.program), false);
+  absl::StatusOr<std::optional<Child>> second = proposer->Next();
+  ASSERT_TRUE(second.ok());
+  EXPECT_FALSE(second->has_value());
+  proposer->Released(99);
+  second = proposer->Next();
+  ASSERT_TRUE(second.ok());
+  EXPECT_TRUE(second->has_value());
+}
+
+TEST_F(ProposerTest, SlowProposalsArriveThroughThePool) {
+  EditMutator llm("llm", true, Append());
+  auto proposer = Make({&llm});
+  AddSeed(*proposer);
+  absl::StatusOr<std::optional<Child>> now = proposer->Next();
+  ASSERT_TRUE(now.ok());
+  EXPECT_FALSE(now->has_value());  // a slot never waits inline for an LLM
+  EXPECT_TRUE(proposer->Awaiting());
+  std::optional<Child> child = AwaitChild(*proposer);
+  ASSERT_TRUE(child.has_value());
+  EXPECT_EQ(child->proposal.mutator, "llm");
+  proposer->Shutdown();
+  EXPECT_FALSE(proposer->Awaiting());
+}
+
+TEST_F(ProposerTest, ASpendingCapHaltsAndFailuresBackOff) {
+  EditMutator capped("llm", true, [](const mutators::MutationContext&) -> absl::StatusOr<Program> {
+    return absl::ResourceExhaustedError("the --max-cost cap of $1 is reached");
+  });
+  auto proposer = Make({&capped});
+  AddSeed(*proposer);
+  ASSERT_TRUE(proposer->TopUp().ok());
+  std::string halt;
+  for (int i = 0; i < 500 && halt.empty(); ++i) {
+    absl::StatusOr<std::string> collected = proposer->Collect();
+    ASSERT_TRUE(collected.ok());
+    halt = *collected;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(halt, "the --max-cost cap of $1 is reached");
+
+  EditMutator broken("llm", true, [](const mutators::MutationContext&) -> absl::StatusOr<Program> {
+    return absl::FailedPreconditionError("no SEARCH block matched");
+  });
+  auto failing = Make({&broken});
+  AddSeed(*failing);
+  ASSERT_TRUE(failing->TopUp().ok());
+  for (int i = 0; i < 500 && failing->backoff().failures() == 0; ++i) {
+    ASSERT_TRUE(failing->Collect().ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_GE(failing->backoff().failures(), 1);
+  EXPECT_GE(failing->counts().rejected, 1);
+  EXPECT_EQ(failing->backoff().last_error(), "no SEARCH block matched");
+  failing->Shutdown();  // the pool's other job may still be out
+  // Backing off: the manual clock has not moved, so no new job goes out.
+  const int64_t rejected = failing->counts().rejected;
+  ASSERT_TRUE(failing->TopUp().ok());
+  ASSERT_TRUE(failing->Collect().ok());
+  EXPECT_EQ(failing->counts().rejected, rejected);
+}
+
+TEST_F(ProposerTest, SlowMutatorsRepairRecentFailures) {
+  config_.repair_rate = 1.0;
+  std::vector<int64_t> parents;
+  EditMutator llm("llm", true, [&parents](const mutators::MutationContext& c) {
+    parents.push_back(c.parent_info.id);
+    Program p = *c.parent;
+    p["main.py"] += "# fixed\n";
+    return absl::StatusOr<Program>(p);
+  });
+  auto proposer = Make({&llm});
+  AddSeed(*proposer);
+  archive::NewCandidate broken;
+  broken.program_hash = *archive_.PutProgram({{"main.py", "syntax error("}});
+  broken.mutator = "knob";
+  const int64_t failed = *archive_.AddCandidate(broken);
+  proposer->Recorded(failed, broken.program_hash, false);
+  proposer->Finished(failed, "build_error");
+  std::optional<Child> child = AwaitChild(*proposer);
+  ASSERT_TRUE(child.has_value());
+  EXPECT_EQ(child->parent_id, failed);
+  proposer->Shutdown();
+  ASSERT_FALSE(parents.empty());
+  EXPECT_EQ(parents.front(), failed);
+}
+
+}  // namespace
+}  // namespace cambrian::orchestrator
