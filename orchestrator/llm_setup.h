@@ -40,6 +40,13 @@ struct LlmStack {
   std::unique_ptr<mutators::LlmMutator> mutator;
   // One line for the progress display: circuit breakers that are open.
   std::function<std::string()> status;
+
+  // Ends retry waits and requests in flight at once, and refuses new ones:
+  // the run is stopping. Thread-safe.
+  void Interrupt() {
+    sleeper.Interrupt();
+    if (transport) transport->Cancel();
+  }
 };
 
 // Null if the config has no LLM. Errors name what is wrong: a missing key

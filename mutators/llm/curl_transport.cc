@@ -69,11 +69,18 @@ long Millis(absl::Duration d) {
   return static_cast<long>(std::max<int64_t>(1, absl::ToInt64Milliseconds(d)));
 }
 
+// libcurl's progress callback: a non-zero return aborts the transfer.
+int OnProgress(void* cancelled, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::atomic<bool>*>(cancelled)->load() ? 1 : 0;
+}
+
 absl::Status CurlError(CURLcode code, const char* detail, const HttpRequest& request,
                        const Sink& sink) {
   const std::string what =
       absl::StrCat("POST ", request.url, ": ", *detail ? detail : curl_easy_strerror(code));
   switch (code) {
+    case CURLE_ABORTED_BY_CALLBACK:
+      return absl::CancelledError(absl::StrCat("POST ", request.url, ": cancelled (stopping)"));
     case CURLE_OPERATION_TIMEDOUT:
       return absl::DeadlineExceededError(what);
     case CURLE_WRITE_ERROR:
@@ -134,6 +141,12 @@ absl::StatusOr<HttpResponse> CurlTransport::Post(const HttpRequest& request) {
   sink.max_bytes = request.max_response_bytes;
   char error_buffer[CURL_ERROR_SIZE] = {0};
   SetOptions(curl.get(), request, headers.get(), &sink, error_buffer);
+  curl_easy_setopt(curl.get(), CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt(curl.get(), CURLOPT_XFERINFOFUNCTION, OnProgress);
+  curl_easy_setopt(curl.get(), CURLOPT_XFERINFODATA, &cancelled_);
+  if (cancelled_.load()) {
+    return absl::CancelledError(absl::StrCat("POST ", request.url, ": cancelled (stopping)"));
+  }
   const CURLcode code = curl_easy_perform(curl.get());
   if (code != CURLE_OK) return CurlError(code, error_buffer, request, sink);
   long status = 0;

@@ -3,6 +3,8 @@
 #ifndef CAMBRIAN_MUTATORS_LLM_CURL_TRANSPORT_H_
 #define CAMBRIAN_MUTATORS_LLM_CURL_TRANSPORT_H_
 
+#include <atomic>
+
 #include "absl/status/statusor.h"
 #include "mutators/llm/http_transport.h"
 
@@ -17,6 +19,12 @@ class CurlTransport final : public HttpTransport {
  public:
   CurlTransport();
   [[nodiscard]] absl::StatusOr<HttpResponse> Post(const HttpRequest& request) override;
+  // Checked by libcurl's progress callback, which runs at least once a
+  // second during a transfer (and more often while data flows).
+  void Cancel() override { cancelled_.store(true); }
+
+ private:
+  std::atomic<bool> cancelled_{false};
 };
 
 }  // namespace cambrian::mutators

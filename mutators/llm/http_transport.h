@@ -38,11 +38,15 @@ struct HttpResponse {
 //   DeadlineExceeded  connect_timeout or total_timeout passed
 //   DataLoss          the body exceeded max_response_bytes
 //   InvalidArgument   the URL is malformed or not http(s)
+//   Cancelled         Cancel() was called (before or during the request)
 // Implementations are thread-safe.
 class HttpTransport {
  public:
   virtual ~HttpTransport() = default;
   [[nodiscard]] virtual absl::StatusOr<HttpResponse> Post(const HttpRequest& request) = 0;
+  // Ends every request in flight within moments and refuses later ones: a
+  // stopping run waits for no reply.
+  virtual void Cancel() = 0;
 };
 
 }  // namespace cambrian::mutators

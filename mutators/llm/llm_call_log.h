@@ -25,7 +25,7 @@ struct LlmCallRecord {
   int attempts = 0;
   // "ok" (edits applied), "rejected" (edits did not apply; see error),
   // "cached" (answered from the cache), or the failure: "http_error",
-  // "timeout", "malformed", "refused", "empty", "budget".
+  // "timeout", "malformed", "refused", "empty", "budget", "cancelled".
   std::string outcome;
   std::string error;  // redacted
   std::optional<int64_t> parent_id;

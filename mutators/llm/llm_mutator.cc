@@ -65,6 +65,8 @@ std::string FailureOutcome(const absl::Status& status) {
   switch (status.code()) {
     case absl::StatusCode::kDeadlineExceeded:
       return "timeout";
+    case absl::StatusCode::kCancelled:
+      return "cancelled";
     case absl::StatusCode::kDataLoss:
       return "malformed";
     case absl::StatusCode::kFailedPrecondition:
@@ -126,7 +128,8 @@ absl::StatusOr<int64_t> ReserveWorstCase(SpendMeter& meter, LlmCallLog& log,
 }
 
 // Records a failed client call; FailedPrecondition naming the failure, so the
-// controller tries again (or the log's error).
+// controller tries again, Cancelled when the run is stopping (or the log's
+// error).
 absl::Status RecordClientFailure(LlmCallLog& log, const absl::Status& error, absl::Duration latency,
                                  LlmCallRecord& record) {
   std::optional<LlmErrorDetail> detail = GetLlmErrorDetail(error);
@@ -135,8 +138,10 @@ absl::Status RecordClientFailure(LlmCallLog& log, const absl::Status& error, abs
   record.outcome = FailureOutcome(error);
   record.error = std::string(Std(error.message()));
   CAMBRIAN_RETURN_IF_ERROR(log.Record(record).status());
-  return absl::FailedPreconditionError(
-      absl::StrCat(record.model, " call failed (", record.outcome, "): ", record.error));
+  std::string why =
+      absl::StrCat(record.model, " call failed (", record.outcome, "): ", record.error);
+  if (absl::IsCancelled(error)) return absl::CancelledError(why);  // the run is stopping
+  return absl::FailedPreconditionError(why);
 }
 
 }  // namespace

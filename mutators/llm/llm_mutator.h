@@ -51,7 +51,8 @@ struct ModeMix {
 //      usage reported (estimated the same way if the server reports none);
 //   3. applies the reply's edits (edit_format.h) and records the call with
 //      outcome "ok", "rejected" (and why), or the client's failure:
-//      "timeout", "malformed", "refused", "empty" or "http_error".
+//      "timeout", "malformed", "refused", "empty", "http_error" or
+//      "cancelled" (the run stopped while it was out).
 // The proposal's llm_call_id is the recorded call; its description is
 // "<model> <mode>: <summary>", mode being diff, rewrite or repair.
 //
@@ -60,6 +61,8 @@ struct ModeMix {
 //                       is recorded; for a rejection it is also shown in the
 //                       next prompt for the same parent), or the spend caps
 //                       are full only because of calls in flight
+//   Cancelled           the transport was cancelled: the run is stopping
+//                       (recorded "cancelled")
 //   ResourceExhausted   a spend cap leaves no room for this call even once
 //                       every call in flight has settled (recorded "budget"):
 //                       the run should end

@@ -4,6 +4,7 @@
 // that really waits a second).
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
@@ -101,6 +102,31 @@ TEST_P(ResilienceTest, AHangingServerEndsInDeadlineExceededAfterTheRetries) {
   EXPECT_TRUE(absl::IsDeadlineExceeded(reply.status())) << reply.status();
   EXPECT_EQ(GetLlmErrorDetail(reply.status())->attempts, 2);
   EXPECT_LT(absl::Now() - start, absl::Seconds(2 * 2 + 6));
+}
+
+TEST_P(ResilienceTest, CancelEndsARequestInFlightAtOnceAndIsNotRetried) {
+  server_.Push(ScriptedReply::Hang());
+  server_.Push(ScriptedReply::Text("never asked for"));
+  ModelConfig config = ServerConfig(GetParam(), server_);
+  config.timeout = absl::Seconds(60);  // so only a cancel can end it soon
+  auto inner = MakeLlmClient(config, transport_);
+  ASSERT_TRUE(inner.ok()) << inner.status();
+  RetryingClient client(std::move(inner).value(), breaker_, clock_, sleeper_, RetryOptions{});
+  const absl::Time start = absl::Now();
+  std::thread stopper([this] {
+    absl::SleepFor(absl::Milliseconds(300));  // the request is out by now
+    transport_.Cancel();
+  });
+  absl::StatusOr<LlmResponse> reply = client.Complete(SimpleRequest());
+  stopper.join();
+  EXPECT_TRUE(absl::IsCancelled(reply.status())) << reply.status();
+  // The hang would last the 60 s timeout; the progress callback runs at
+  // least once a second.
+  EXPECT_LT(absl::Now() - start, absl::Seconds(15));
+  EXPECT_EQ(server_.requests().size(), 1u);
+  // Later requests are refused without going out.
+  EXPECT_TRUE(absl::IsCancelled(client.Complete(SimpleRequest()).status()));
+  EXPECT_EQ(server_.requests().size(), 1u);
 }
 
 TEST_P(ResilienceTest, TheKeyNeverReachesTheFinalError) {
