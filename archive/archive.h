@@ -15,6 +15,7 @@
 #define CAMBRIAN_ARCHIVE_ARCHIVE_H_
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -122,12 +123,14 @@ struct LlmCall {
 };
 
 // Spend over the calls that were billed: every outcome except "cached" and
-// "budget" (those sent no request).
+// "budget" (those sent no request); and every call counted by outcome.
 struct LlmTotals {
   int64_t calls = 0;
   int64_t input_tokens = 0;
   int64_t output_tokens = 0;
   double cost_usd = 0;
+  std::map<std::string, int64_t> outcomes;  // all calls, billed or not
+  int64_t unevaluated = 0;  // "ok" calls (an edit applied) that no candidate links to
 };
 
 // One entry of the run's event log.

@@ -131,10 +131,25 @@ absl::StatusOr<LlmTotals> SqliteArchive::GetLlmTotals() {
                    "FROM llm_calls WHERE outcome NOT IN ('cached', 'budget')"));
   CAMBRIAN_RETURN_IF_ERROR(sum.Step().status());
   // total() is REAL; token sums stay exact below 2^53.
-  return LlmTotals{.calls = sum.Int64(0),
+  LlmTotals totals{.calls = sum.Int64(0),
                    .input_tokens = static_cast<int64_t>(sum.Double(1)),
                    .output_tokens = static_cast<int64_t>(sum.Double(2)),
                    .cost_usd = sum.Double(3)};
+  CAMBRIAN_ASSIGN_OR_RETURN(
+      Statement by_outcome,
+      db_->Prepare("SELECT outcome, count(*) FROM llm_calls GROUP BY outcome"));
+  while (true) {
+    CAMBRIAN_ASSIGN_OR_RETURN(const bool row, by_outcome.Step());
+    if (!row) break;
+    totals.outcomes[by_outcome.Text(0)] = by_outcome.Int64(1);
+  }
+  CAMBRIAN_ASSIGN_OR_RETURN(
+      Statement unevaluated,
+      db_->Prepare("SELECT count(*) FROM llm_calls WHERE outcome = 'ok' AND id NOT IN "
+                   "(SELECT llm_call_id FROM candidates WHERE llm_call_id IS NOT NULL)"));
+  CAMBRIAN_RETURN_IF_ERROR(unevaluated.Step().status());
+  totals.unevaluated = unevaluated.Int64(0);
+  return totals;
 }
 
 absl::StatusOr<std::vector<LlmCall>> SqliteArchive::ListLlmCalls(int limit) {

@@ -64,11 +64,13 @@ absl::StatusOr<RunSummary> Controller::Run() {
   absl::Status status = Loop();
   if (status.ok() && deps_.task->confirm > 0 && !*deps_.stop_requested) status = Confirm();
   if (!status.ok()) Abort();
-  // End retry waits at once; requests on the wire are bounded by their timeout.
+  // End retry waits and requests on the wire at once.
   if (deps_.interrupt_llm) deps_.interrupt_llm();
   proposer_.Shutdown();  // waits for LLM requests still in flight
   summary_.rejected_proposals = proposer_.counts().rejected;
   summary_.duplicate_proposals = proposer_.counts().duplicates;
+  summary_.children = proposer_.children();
+  summary_.llm_children = proposer_.slow_children();
   summary_.elapsed = stop_->Elapsed();
   summary_.evaluated = scoreboard_.evaluated();
   summary_.failed = scoreboard_.failed();
@@ -93,10 +95,9 @@ absl::Status Controller::Loop() {
     if (summary_.stop_reason.empty()) summary_.stop_reason = stop_->Check(*deps_.stop_requested);
     // Checked on every pass, not only while no budget has run out: a stop
     // request must also cut short the jobs still draining after one did.
-    if (*deps_.stop_requested) {
-      pool_->CancelAll();
-      if (deps_.interrupt_llm) deps_.interrupt_llm();
-    }
+    if (*deps_.stop_requested) pool_->CancelAll();
+    // Nothing more will be submitted: a reply still coming would be wasted.
+    if (!summary_.stop_reason.empty() && deps_.interrupt_llm) deps_.interrupt_llm();
     CAMBRIAN_RETURN_IF_ERROR(CollectProposals());
     if (summary_.stop_reason.empty()) CAMBRIAN_RETURN_IF_ERROR(FillSlots());
     if (summary_.stop_reason.empty()) CAMBRIAN_RETURN_IF_ERROR(proposer_.TopUp());
@@ -147,7 +148,7 @@ absl::Status Controller::Restore(const std::vector<archive::Candidate>& recorded
   // evaluation budget) continue from the recorded candidates.
   std::vector<const archive::Candidate*> rerun;
   for (const archive::Candidate& c : recorded) {
-    proposer_.Recorded(c.id, c.program_hash, c.mutator == "seed");
+    proposer_.Recorded(c.id, c.program_hash, c.mutator);
     stop_->Submitted();
     if (c.status == archive::CandidateStatus::kDone) {
       RestoreCandidate(c);
@@ -178,7 +179,7 @@ absl::Status Controller::Restore(const std::vector<archive::Candidate>& recorded
     CAMBRIAN_RETURN_IF_ERROR(
         deps_.archive->SetCandidateStatus(c->id, archive::CandidateStatus::kRunning));
     CAMBRIAN_ASSIGN_OR_RETURN(const Program* program, proposer_.ProgramOf(c->id));
-    proposer_.Submitted(c->id, c->program_hash, c->mutator == "seed");
+    proposer_.Submitted(c->id, c->program_hash, c->mutator);
     descriptions_[c->id] = absl::StrCat(c->mutator, ": ", c->description, " (re-run)");
     island_of_[c->id] = c->island;
     pool_->Submit({c->id, *program, EvaluationSeed(deps_.config->seed, c->id)});
@@ -241,7 +242,7 @@ absl::Status Controller::Submit(const Program& program, archive::NewCandidate ca
   candidate.program_hash = hash;
   candidate.status = archive::CandidateStatus::kRunning;
   CAMBRIAN_ASSIGN_OR_RETURN(int64_t id, deps_.archive->AddCandidate(candidate));
-  proposer_.Submitted(id, hash, candidate.mutator == "seed");
+  proposer_.Submitted(id, hash, candidate.mutator);
   descriptions_[id] = absl::StrCat(candidate.mutator, ": ", candidate.description);
   island_of_[id] = candidate.island;
   stop_->Submitted();
@@ -338,6 +339,11 @@ ProgressState Controller::State() const {
     state.llm_calls = spend.calls;
     state.llm_cost_usd = spend.cost_usd;
     state.llm_tokens = spend.input_tokens + spend.output_tokens;
+    ProposalPool::Activity activity = proposer_.SlowActivity();
+    state.llm_out = activity.out;
+    if (activity.oldest) state.llm_oldest = deps_.clock->Now() - *activity.oldest;
+    state.llm_children = proposer_.slow_children();
+    state.children = proposer_.children();
   }
   if (deps_.llm_status) state.llm_status = deps_.llm_status();
   state.warning = deps_.warning;

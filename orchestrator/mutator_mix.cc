@@ -15,6 +15,7 @@ double MutatorMix::WeightOf(const mutators::Mutator& mutator) const {
 mutators::Mutator* MutatorMix::Pick(Rng& rng, size_t scored) const {
   std::vector<mutators::Mutator*> single, crossover;
   for (mutators::Mutator* mutator : mutators_) {
+    if (mutator->IsSlow()) continue;  // the LLM's share is the proposer's to keep
     (mutator->NeedsSecondParent() ? crossover : single).push_back(mutator);
   }
   const bool cross = !crossover.empty() && scored >= 2 &&

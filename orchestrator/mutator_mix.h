@@ -1,6 +1,6 @@
-// The propose step's choices that need no archive: which mutator makes the
-// next child (by weight, crossover at its rate once two candidates are
-// scored), which recent failures an LLM may be asked to repair, and how
+// The propose step's choices that need no archive: which offline mutator
+// makes the next child (by weight, crossover at its rate once two candidates
+// are scored), which recent failures an LLM may be asked to repair, and how
 // long to wait before asking a failing slow mutator again.
 #ifndef CAMBRIAN_ORCHESTRATOR_MUTATOR_MIX_H_
 #define CAMBRIAN_ORCHESTRATOR_MUTATOR_MIX_H_
@@ -23,13 +23,15 @@ class MutatorMix {
   // `mutators` and `config` must outlive this object.
   MutatorMix(std::vector<mutators::Mutator*> mutators, const RunConfig& config);
 
-  // Crossover (a mutator that needs a second parent) with probability
-  // crossover_rate once `scored` >= 2, else a single-parent mutator; within
-  // the group, by weight. nullptr when every eligible weight is 0.
+  // A fast (offline) mutator: crossover (one that needs a second parent)
+  // with probability crossover_rate once `scored` >= 2, else a
+  // single-parent one; within the group, by weight. nullptr when every
+  // eligible weight is 0. Slow (LLM) mutators are never picked: their share
+  // of evaluations is config.llm_share, kept by the Proposer.
   mutators::Mutator* Pick(Rng& rng, size_t scored) const;
   // The configured weight (mutator_weights), 1 for a mutator not named.
   double WeightOf(const mutators::Mutator& mutator) const;
-  // The slow (LLM) mutators with a positive weight.
+  // The slow (LLM) mutators with a positive weight (weight 0 turns one off).
   std::vector<mutators::Mutator*> Slow() const;
 
  private:

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <cmath>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/log.h"
@@ -51,8 +53,19 @@ std::string FormatProgress(const ProgressState& state) {
     absl::StrAppend(&line, " | best: none yet");
   }
   if (state.llm_calls) {
-    absl::StrAppend(&line, absl::StrFormat(" | llm %d calls, %d tokens, $%.4f", *state.llm_calls,
-                                           state.llm_tokens, state.llm_cost_usd));
+    absl::StrAppend(&line, absl::StrFormat(" | llm %d calls", *state.llm_calls));
+    if (state.llm_out > 0) {
+      absl::StrAppend(&line, absl::StrFormat(" (%d out, oldest %s)", state.llm_out,
+                                             HumanDuration(state.llm_oldest)));
+    }
+    if (state.children > 0) {
+      absl::StrAppend(
+          &line, absl::StrFormat(
+                     ", %d%% of children",
+                     static_cast<int>(std::lround(100.0 * state.llm_children / state.children))));
+    }
+    absl::StrAppend(&line,
+                    absl::StrFormat(", %d tokens, $%.4f", state.llm_tokens, state.llm_cost_usd));
   }
   if (!state.llm_status.empty()) absl::StrAppend(&line, " | ", state.llm_status);
   if (!state.warning.empty()) absl::StrAppend(&line, " | ", state.warning);

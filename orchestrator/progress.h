@@ -24,11 +24,16 @@ struct ProgressState {
   std::optional<int64_t> llm_calls;  // set when LLM mutators are configured
   double llm_cost_usd = 0;
   int64_t llm_tokens = 0;
-  std::string llm_status;  // e.g. "openai: circuit open until 10:31:02"
-  std::string warning;     // shown on every line, e.g. "NO ISOLATION (sandbox process)"
+  int llm_out = 0;            // LLM requests being worked on now
+  absl::Duration llm_oldest;  // how long the oldest of them has been out
+  int64_t llm_children = 0;   // children the LLM made, of `children`
+  int64_t children = 0;       // every child so far (the seed not counted)
+  std::string llm_status;     // e.g. "openai: circuit open until 10:31:02"
+  std::string warning;        // shown on every line, e.g. "NO ISOLATION (sandbox process)"
 };
 
 // "[1m20s] evals 34/200 | in flight 2 | failed 3 | best 14.2 (#31, improved 12.0s ago)"
+// then, with an LLM, " | llm 9 calls (2 out, oldest 41s), 60% of children, 31k tokens, $0.0123"
 std::string FormatProgress(const ProgressState& state);
 
 class ProgressSink {

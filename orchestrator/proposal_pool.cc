@@ -29,6 +29,7 @@ ProposalPool::~ProposalPool() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     shutting_down_ = true;
+    for (const auto& job : queue_) out_.erase(out_.find(job->sent));
     queue_.clear();  // not started: nothing to wait for
   }
   work_ready_.notify_all();
@@ -40,9 +41,18 @@ int ProposalPool::in_flight() const {
   return in_flight_;
 }
 
+ProposalPool::Activity ProposalPool::activity() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  Activity activity;
+  activity.out = static_cast<int>(out_.size());
+  if (!out_.empty()) activity.oldest = *out_.begin();
+  return activity;
+}
+
 void ProposalPool::Submit(std::unique_ptr<ProposalJob> job) {
   {
     std::lock_guard<std::mutex> lock(mutex_);
+    out_.insert(job->sent);
     queue_.push_back(std::move(job));
     ++in_flight_;
   }
@@ -70,6 +80,7 @@ void ProposalPool::WorkerLoop() {
     }
     absl::StatusOr<mutators::Proposal> proposal = RunProposalJob(*job);
     std::lock_guard<std::mutex> lock(mutex_);
+    if (auto it = out_.find(job->sent); it != out_.end()) out_.erase(it);
     done_.push_back({std::move(job), std::move(proposal)});
   }
 }

@@ -10,11 +10,13 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "common/program.h"
 #include "mutators/mutator.h"
 
@@ -34,6 +36,7 @@ struct ProposalJob {
   std::vector<std::string> editable;
   const mutators::TaskBrief* task = nullptr;  // outlives the pool
   uint64_t rng_seed = 0;
+  absl::Time sent;  // when it was submitted (the proposer's clock)
 };
 
 struct ProposalDone {
@@ -53,6 +56,12 @@ class ProposalPool {
   int capacity() const { return static_cast<int>(threads_.size()); }
   // Submitted and not yet taken.
   int in_flight() const;
+  // Submitted and not yet finished, and the oldest one's `sent`.
+  struct Activity {
+    int out = 0;
+    std::optional<absl::Time> oldest;
+  };
+  Activity activity() const;
   void Submit(std::unique_ptr<ProposalJob> job);
   // A finished proposal, if any, without waiting.
   std::optional<ProposalDone> TryTake();
@@ -65,6 +74,7 @@ class ProposalPool {
   std::deque<std::unique_ptr<ProposalJob>> queue_;
   std::deque<ProposalDone> done_;
   int in_flight_ = 0;
+  std::multiset<absl::Time> out_;  // `sent` of each job not yet finished
   bool shutting_down_ = false;
   std::vector<std::thread> threads_;
 };

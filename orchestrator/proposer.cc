@@ -10,6 +10,10 @@ namespace cambrian::orchestrator {
 namespace {
 
 constexpr int kInspirations = 3;  // the island's best plus two others
+// Slow proposals in a row that gave no child (a duplicate, a rejected edit,
+// a failed call) before free slots stop waiting for the LLM while it backs
+// off: one miss must not hand every slot to the offline mutators.
+constexpr int kHoldThroughMisses = 3;
 
 }  // namespace
 
@@ -21,20 +25,29 @@ Proposer::Proposer(ProposerDeps deps, Population& population, const Scoreboard& 
       rng_(rng),
       mix_(deps_.mutators, *deps_.config) {
   for (mutators::Mutator* mutator : deps_.mutators) {
-    if (mutator->IsSlow() && !pool_) {
-      pool_ = std::make_unique<ProposalPool>(deps_.config->llm_concurrency);
-    }
+    if (!mutator->IsSlow()) continue;
+    slow_names_.insert(std::string(mutator->name()));
+    if (!pool_) pool_ = std::make_unique<ProposalPool>(deps_.config->llm_concurrency);
   }
 }
 
-void Proposer::Recorded(int64_t id, const std::string& hash, bool seed) {
-  program_hash_[id] = hash;
-  if (seed) seed_id_ = id;
+void Proposer::Recorded(int64_t id, const std::string& hash, const std::string& mutator) {
+  if (!program_hash_.emplace(id, hash).second) return;  // known already
+  if (mutator == "seed") {
+    seed_id_ = id;
+    return;
+  }
+  ++children_;
+  if (slow_names_.count(mutator)) ++slow_children_;
 }
 
-void Proposer::Submitted(int64_t id, const std::string& hash, bool seed) {
-  Recorded(id, hash, seed);
+void Proposer::Submitted(int64_t id, const std::string& hash, const std::string& mutator) {
+  Recorded(id, hash, mutator);
   in_flight_hashes_.insert(hash);
+}
+
+ProposalPool::Activity Proposer::SlowActivity() const {
+  return pool_ ? pool_->activity() : ProposalPool::Activity{};
 }
 
 void Proposer::Released(int64_t id) {
@@ -49,6 +62,32 @@ void Proposer::Finished(int64_t id, const std::string& outcome) {
 }
 
 absl::StatusOr<std::optional<Child>> Proposer::Next() {
+  if (WantSlow()) {
+    CAMBRIAN_ASSIGN_OR_RETURN(std::optional<Child> child, TakeReady());
+    if (child || SlowCanServe()) {
+      // None ready: the slot waits for the LLM rather than lowering its share.
+      if (!child) CAMBRIAN_RETURN_IF_ERROR(TopUp());
+      return child;
+    }
+  }
+  CAMBRIAN_ASSIGN_OR_RETURN(std::optional<Child> child, ProposeFast());
+  if (child) return child;
+  return TakeReady();  // no offline child (none configured, or all duplicates)
+}
+
+bool Proposer::WantSlow() const {
+  if (!pool_ || mix_.Slow().empty()) return false;
+  // Would one more offline child leave the LLM below its share?
+  return static_cast<double>(slow_children_) <
+         deps_.config->llm_share * static_cast<double>(children_ + 1);
+}
+
+bool Proposer::SlowCanServe() const {
+  if (!pool_ || mix_.Slow().empty()) return false;
+  return backoff_.failures() < kHoldThroughMisses || !backoff_.Waiting(deps_.clock->Now());
+}
+
+absl::StatusOr<std::optional<Child>> Proposer::TakeReady() {
   while (!ready_.empty()) {
     Child child = std::move(ready_.front());
     ready_.pop_front();
@@ -56,7 +95,7 @@ absl::StatusOr<std::optional<Child>> Proposer::Next() {
     CAMBRIAN_ASSIGN_OR_RETURN(bool fresh, IsNew(ProgramHash(child.proposal.program)));
     if (fresh) return std::optional<Child>(std::move(child));
   }
-  return ProposeFast();
+  return std::optional<Child>();
 }
 
 absl::StatusOr<std::optional<Child>> Proposer::ProposeFast() {
@@ -65,12 +104,6 @@ absl::StatusOr<std::optional<Child>> Proposer::ProposeFast() {
   for (int attempt = 0; attempt < deps_.config->proposal_attempts; ++attempt) {
     mutators::Mutator* picked = mix_.Pick(rng_, scoreboard_.scored().size());
     if (picked == nullptr) return std::optional<Child>();
-    if (picked->IsSlow()) {
-      // Its children arrive through the proposal pool; keep it busy and let
-      // the slot wait for one.
-      CAMBRIAN_RETURN_IF_ERROR(TopUp());
-      return std::optional<Child>();
-    }
     CAMBRIAN_ASSIGN_OR_RETURN(std::unique_ptr<ProposalJob> job, MakeJob(*picked, island));
     if (!job) continue;
     absl::StatusOr<mutators::Proposal> proposal = RunProposalJob(*job);
@@ -168,7 +201,9 @@ absl::Status Proposer::TopUp() {
     mutators::Mutator& mutator = *slow[rng_.UniformInt(0, slow.size() - 1)];
     CAMBRIAN_ASSIGN_OR_RETURN(std::unique_ptr<ProposalJob> job,
                               MakeJob(mutator, population_.NextIsland()));
-    if (job) pool_->Submit(std::move(job));
+    if (!job) continue;
+    job->sent = deps_.clock->Now();
+    pool_->Submit(std::move(job));
   }
   return absl::OkStatus();
 }
@@ -182,6 +217,7 @@ absl::StatusOr<std::string> Proposer::Collect() {
       if (halt.empty()) halt = std::string(done->proposal.status().message());
       continue;
     }
+    if (!done->proposal.ok() && absl::IsCancelled(done->proposal.status())) continue;  // stopping
     std::string why = done->proposal.ok() ? "a duplicate or disallowed edit"
                                           : std::string(done->proposal.status().message());
     CAMBRIAN_ASSIGN_OR_RETURN(std::optional<Child> child,

@@ -60,17 +60,19 @@ class Proposer {
   // this object; so does everything in `deps`.
   Proposer(ProposerDeps deps, Population& population, const Scoreboard& scoreboard, Rng& rng);
 
-  // The ledger of candidates: a recorded one (parent or duplicate check),
-  // one submitted for evaluation, one whose evaluation ended (released),
-  // and one with a result (a parent for random search, a repair for an LLM).
-  void Recorded(int64_t id, const std::string& hash, bool seed);
-  void Submitted(int64_t id, const std::string& hash, bool seed);
+  // The ledger of candidates: a recorded one (parent or duplicate check;
+  // `mutator` as archived: "seed", "knob", "llm", ...), one submitted for
+  // evaluation, one whose evaluation ended (released), and one with a
+  // result (a parent for random search, a repair for an LLM).
+  void Recorded(int64_t id, const std::string& hash, const std::string& mutator);
+  void Submitted(int64_t id, const std::string& hash, const std::string& mutator);
   void Released(int64_t id);
   void Finished(int64_t id, const std::string& outcome);
 
-  // A child for a free slot: an accepted slow proposal first, else one from
-  // a fast mutator; nullopt when none is ready now. A drawn slow mutator
-  // only tops up the pool.
+  // A child for a free slot, keeping the LLM's share of children at
+  // config.llm_share: below it, an accepted slow proposal, or none (the slot
+  // waits for one) unless the LLM is backing off after several misses in a
+  // row; at or above it, a fast mutator's child. nullopt when none is ready.
   absl::StatusOr<std::optional<Child>> Next();
   // Keeps the slow mutators busy, up to the pool's capacity.
   absl::Status TopUp();
@@ -87,12 +89,21 @@ class Proposer {
   // The same, without adding it to the cache.
   absl::StatusOr<Program> LoadProgram(int64_t id) const;
 
+  // Children made so far (the seed not counted), and the LLM's part.
+  int64_t children() const { return children_; }
+  int64_t slow_children() const { return slow_children_; }
+  // Slow proposals being worked on, and when the oldest was sent.
+  ProposalPool::Activity SlowActivity() const;
+
   const ProposalBackoff& backoff() const { return backoff_; }
   const ProposalCounts& counts() const { return counts_; }
   void RestoreCounts(const ProposalCounts& counts) { counts_ = counts; }
 
  private:
   absl::StatusOr<std::optional<Child>> ProposeFast();
+  absl::StatusOr<std::optional<Child>> TakeReady();
+  bool WantSlow() const;
+  bool SlowCanServe() const;
   int64_t SelectParent(int island);
   int64_t SelectParentFor(const mutators::Mutator& mutator, int island);
   mutators::ScoredProgram InfoOf(int64_t id) const;
@@ -112,6 +123,9 @@ class Proposer {
   ProposalBackoff backoff_;             // after slow proposals that gave no child
   RepairCandidates repairs_;            // recent failures an LLM may repair
   ProposalCounts counts_;
+  std::set<std::string> slow_names_;  // mutators whose children count as the LLM's
+  int64_t children_ = 0;
+  int64_t slow_children_ = 0;
   int64_t seed_id_ = 0;
   std::map<int64_t, std::string> program_hash_;  // candidate id -> program hash
   std::map<std::string, Program> programs_;      // cache of parents' programs

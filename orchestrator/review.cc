@@ -1,7 +1,11 @@
 #include "orchestrator/review.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "common/file_util.h"
 #include "common/log.h"
 #include "common/status_macros.h"
@@ -167,6 +171,35 @@ std::set<std::string> SandboxModesUsed(archive::Archive& archive) {
     if (data.is_object() && data.contains("mode")) modes.insert(data.value("mode", ""));
   }
   return modes;
+}
+
+std::string FormatLlmOutcomes(const archive::LlmTotals& totals) {
+  int64_t all = 0;
+  std::vector<std::pair<int64_t, std::string>> others;
+  for (const auto& [outcome, count] : totals.outcomes) {
+    all += count;
+    if (outcome != "ok") others.push_back({-count, outcome});
+  }
+  if (all == 0) return "no calls";
+  std::sort(others.begin(), others.end());
+  std::string text = absl::StrCat(all, all == 1 ? " call: " : " calls: ");
+  auto ok = totals.outcomes.find("ok");
+  std::vector<std::string> parts;
+  if (ok != totals.outcomes.end()) {
+    parts.push_back(absl::StrCat(ok->second, " ok"));
+    if (totals.unevaluated > 0) {
+      absl::StrAppend(&parts.back(), " (", totals.unevaluated, " never evaluated)");
+    }
+  }
+  for (const auto& [count, outcome] : others) parts.push_back(absl::StrCat(-count, " ", outcome));
+  return text + absl::StrJoin(parts, ", ");
+}
+
+std::string FormatLlmShare(int64_t llm_children, int64_t children, double target) {
+  const int64_t percent =
+      children > 0 ? static_cast<int64_t>(std::llround(100.0 * llm_children / children)) : 0;
+  return absl::StrFormat("%d%% of %d children (target %d%%)", percent, children,
+                         static_cast<int64_t>(std::llround(100 * target)));
 }
 
 std::string IsolationWarning(const std::set<std::string>& modes) {

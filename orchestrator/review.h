@@ -64,6 +64,13 @@ nlohmann::json StoredRunState(archive::Archive& archive);
 // {"bwrap", "process"} (from its "sandbox" events; empty for older runs).
 std::set<std::string> SandboxModesUsed(archive::Archive& archive);
 
+// Every LLM call by outcome, the applied ones first:
+// "12 calls: 8 ok (2 never evaluated), 3 rejected, 1 timeout"; "no calls".
+std::string FormatLlmOutcomes(const archive::LlmTotals& totals);
+
+// "60% of 20 children (target 80%)": the LLM's part of a run's children.
+std::string FormatLlmShare(int64_t llm_children, int64_t children, double target);
+
 // The warning `show` and `status` print when any session ran without
 // isolation; "" otherwise.
 std::string IsolationWarning(const std::set<std::string>& modes);

@@ -33,6 +33,7 @@ std::string RunConfigToJson(const RunConfig& config) {
       {"mutator_weights", config.mutator_weights},
       {"repair_rate", config.repair_rate},
       {"llm_concurrency", config.llm_concurrency},
+      {"llm_share", config.llm_share},
   };
   nlohmann::json models = nlohmann::json::array();
   for (const mutators::ModelConfig& model : config.llm.models) {
@@ -158,6 +159,7 @@ absl::StatusOr<RunConfig> RunConfigFromJson(const std::string& text) {
     config.mutator_weights = stored.value("mutator_weights", std::map<std::string, double>());
     config.repair_rate = stored.value("repair_rate", config.repair_rate);
     config.llm_concurrency = stored.value("llm_concurrency", config.llm_concurrency);
+    config.llm_share = stored.value("llm_share", config.llm_share);
     CAMBRIAN_RETURN_IF_ERROR(LlmFromJson(stored.value("llm", json()), config.llm));
     return config;
   } catch (const json::exception& error) {

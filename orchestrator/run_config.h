@@ -52,6 +52,10 @@ struct RunConfig {
   std::map<std::string, double> mutator_weights;
   double repair_rate = 0.1;  // share of LLM proposals that try to fix a recent failure
   int llm_concurrency = 4;   // LLM requests in flight at once
+  // With an LLM configured: the share of evaluations it should make. A free
+  // slot waits for an LLM child while the LLM is below it (and not backing
+  // off after failures); offline mutators fill the rest.
+  double llm_share = 0.8;
   bool keep_job_dirs = false;
   std::string profile;           // the task profile ([profiles.NAME]); "" = none declared
   std::string sandbox = "auto";  // auto | bwrap | process (sandbox/sandbox_factory.h)

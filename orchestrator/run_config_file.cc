@@ -133,6 +133,10 @@ absl::Status ReadModel(TomlTable entry, mutators::ModelConfig& model) {
 absl::Status ReadLlm(const std::filesystem::path& path, TomlTable llm, RunConfig& config) {
   CAMBRIAN_RETURN_IF_ERROR(OnlyKeysOf(llm, "llm"));
   CAMBRIAN_RETURN_IF_ERROR(Read(llm, "concurrency", config.llm_concurrency));
+  CAMBRIAN_RETURN_IF_ERROR(Read(llm, "share", config.llm_share));
+  if (!(config.llm_share >= 0 && config.llm_share <= 1)) {
+    return llm.Error("share", "must be between 0 and 1");
+  }
   double max_cost = -1;
   CAMBRIAN_RETURN_IF_ERROR(Read(llm, "max_cost", max_cost));
   if (max_cost >= 0) config.llm.max_cost_usd = max_cost;

@@ -31,6 +31,7 @@ constexpr RunSetting kSettings[] = {
     {"", "", "proposal_attempts", ""},  // fixed: tries per slot to find a new child
     {"--keep-jobs", "run.keep_jobs", "keep_job_dirs", "search.md"},
     {"--llm-concurrency", "llm.concurrency", "llm_concurrency", "search.md"},
+    {"--llm-share", "llm.share", "llm_share", "search.md"},
     {"--max-cost", "llm.max_cost", "llm.max_cost_usd", "search.md"},
     {"--max-tokens", "llm.max_tokens", "llm.max_tokens", "search.md"},
     {"--llm", "llm.models", "llm.models", "llm.md"},

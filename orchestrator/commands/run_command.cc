@@ -183,7 +183,7 @@ absl::StatusOr<RunSummary> Search(const Clock& clock, const Task& task, RunConfi
     deps.mutators.push_back(llm->mutator.get());
     deps.spend = llm->meter.get();
     deps.llm_status = llm->status;
-    deps.interrupt_llm = [stack = llm.get()] { stack->sleeper.Interrupt(); };
+    deps.interrupt_llm = [stack = llm.get()] { stack->Interrupt(); };
   }
   deps.clock = &clock;
   deps.stop_requested = &g_stop_requested;
@@ -221,12 +221,17 @@ void PrintConfirmations(const RunSummary& summary, const Task& task) {
   std::cout << "\n";
 }
 
-void PrintSummary(const RunSummary& summary, const RunConfig& config) {
+void PrintSummary(const RunSummary& summary, const RunConfig& config,
+                  const std::optional<archive::LlmTotals>& llm) {
   std::cout << absl::StrFormat(
       "\nStopped: %s after %s. %d evaluated (%d failed, %d interrupted); %d proposals rejected, "
       "%d duplicates skipped.\n",
       summary.stop_reason, HumanDuration(summary.elapsed), summary.evaluated, summary.failed,
       summary.interrupted, summary.rejected_proposals, summary.duplicate_proposals);
+  if (llm) {
+    std::cout << "LLM: " << FormatLlmOutcomes(*llm) << "; "
+              << FormatLlmShare(summary.llm_children, summary.children, config.llm_share) << ".\n";
+  }
   if (summary.best_id) {
     std::cout << absl::StrFormat(
         "Best: #%d with fitness %.6g. Next: cambrian show %d --run-dir %s ; cambrian replay %d ; "
@@ -322,7 +327,11 @@ absl::Status RunSearch(const RunOptions& options) {
   CAMBRIAN_RETURN_IF_ERROR(archive->AddEvent(
       "run_stopped",
       nlohmann::json{{"reason", summary->stop_reason}, {"evaluated", summary->evaluated}}.dump()));
-  PrintSummary(*summary, config);
+  std::optional<archive::LlmTotals> llm;
+  if (config.llm.enabled()) {
+    CAMBRIAN_ASSIGN_OR_RETURN(llm, archive->GetLlmTotals());
+  }
+  PrintSummary(*summary, config, llm);
   PrintConfirmations(*summary, task);
   archive::ListOptions top{.scored_only = false, .best_first = true, .limit = options.top};
   CAMBRIAN_ASSIGN_OR_RETURN(std::vector<archive::Candidate> best, archive->ListCandidates(top));

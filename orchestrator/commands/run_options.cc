@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "archive/sqlite_archive.h"
+#include "common/log.h"
 #include "common/status_macros.h"
 #include "common/units.h"
 #include "orchestrator/run_dir.h"
@@ -61,6 +62,7 @@ absl::Status ApplyLlmFlags(const RunOptions& options, RunConfig& config) {
     CAMBRIAN_RETURN_IF_ERROR(ApplyModelFlags(options, model));
   }
   if (Given(options, "--llm-concurrency")) config.llm_concurrency = options.llm_concurrency;
+  if (Given(options, "--llm-share")) config.llm_share = options.llm_share;
   if (Given(options, "--max-cost")) config.llm.max_cost_usd = options.max_cost;
   if (Given(options, "--max-tokens")) config.llm.max_tokens = options.max_tokens;
   if (!options.prompts.empty()) config.llm.prompts_dir = fs::absolute(options.prompts);
@@ -74,6 +76,9 @@ absl::Status ApplyLlmFlags(const RunOptions& options, RunConfig& config) {
   }
   if (config.llm_concurrency < 1)
     return absl::InvalidArgumentError("--llm-concurrency must be >= 1");
+  if (!(config.llm_share >= 0 && config.llm_share <= 1)) {
+    return absl::InvalidArgumentError("--llm-share must be between 0 and 1");
+  }
   return absl::OkStatus();
 }
 
@@ -87,9 +92,14 @@ absl::Status ApplyWeights(const RunOptions& options, RunConfig& config) {
     }
     config.mutator_weights[entry.substr(0, eq)] = weight;
   }
-  // With an LLM and no say from the user, most children come from it.
-  if (config.llm.enabled() && config.mutator_weights.empty()) {
-    config.mutator_weights = {{"llm", 0.8}, {"knob", 0.2}};
+  // The LLM's part of the children is llm_share; its weight only turns it
+  // off (0), as it did not before.
+  if (auto llm = config.mutator_weights.find("llm");
+      llm != config.mutator_weights.end() && llm->second > 0 && !Given(options, "--llm-share")) {
+    LogWarning(absl::StrCat("--weight llm=", llm->second,
+                            " does not set the LLM's part of the children: --llm-share does "
+                            "(now ",
+                            config.llm_share, "); only llm=0 turns the LLM off"));
   }
   return absl::OkStatus();
 }
@@ -134,6 +144,9 @@ void AddRunFlags(CLI::App& app, RunOptions& options) {
   app.add_option("--llm-max-tokens", options.llm_max_tokens, "Most output tokens per reply");
   app.add_option("--llm-timeout", options.llm_timeout, "Per-request timeout, e.g. 120s");
   app.add_option("--llm-concurrency", options.llm_concurrency, "LLM requests in flight at once")
+      ->capture_default_str();
+  app.add_option("--llm-share", options.llm_share,
+                 "Share of evaluations the LLM should make (slots wait for it below this)")
       ->capture_default_str();
   app.add_option("--max-cost", options.max_cost, "Hard cap on LLM spend in US dollars");
   app.add_option("--max-tokens", options.max_tokens, "Hard cap on LLM tokens (input + output)");
@@ -191,6 +204,7 @@ absl::Status AdoptRecordedSettings(const RunOptions& options, RunConfig& config)
   config.crossover_rate = recorded->crossover_rate;
   config.repair_rate = recorded->repair_rate;
   if (!Given(options, "--llm-concurrency")) config.llm_concurrency = recorded->llm_concurrency;
+  if (!Given(options, "--llm-share")) config.llm_share = recorded->llm_share;
   config.llm.diff_weight = recorded->llm.diff_weight;
   config.llm.rewrite_weight = recorded->llm.rewrite_weight;
   if (options.prompts.empty() && !recorded->llm.prompts_dir.empty()) {

@@ -41,6 +41,7 @@ struct RunOptions {
   int llm_max_tokens = 0;
   std::string llm_timeout;
   int llm_concurrency = 4;
+  double llm_share = 0.8;
   double max_cost = 0;
   int64_t max_tokens = 0;
   std::string prompts;

@@ -35,9 +35,20 @@ bool ControllerRunning(const RunPaths& paths) {
 struct Counts {
   std::map<std::string, int64_t> by_status;
   int64_t failed = 0;
-  int64_t recent = 0;  // finished in the last 10 minutes
+  int64_t recent = 0;        // finished in the last 10 minutes
+  int64_t children = 0;      // every candidate but the seed
+  int64_t llm_children = 0;  // those an LLM made
   std::optional<archive::Candidate> best;
 };
+
+// The run's llm_share when it has an LLM, else null.
+nlohmann::json LlmShareTarget(const nlohmann::json& config) {
+  const nlohmann::json llm = config.value("llm", nlohmann::json::object());
+  const bool enabled =
+      !llm.value("models", nlohmann::json::array()).empty() || llm.value("replay", false);
+  if (!enabled) return nullptr;
+  return config.value("llm_share", 0.8);
+}
 
 absl::StatusOr<Counts> CountCandidates(archive::Archive& archive, absl::Time now) {
   CAMBRIAN_ASSIGN_OR_RETURN(std::vector<archive::Candidate> all,
@@ -49,6 +60,8 @@ absl::StatusOr<Counts> CountCandidates(archive::Archive& archive, absl::Time now
     if (c.outcome && *c.outcome != Outcome::kOk) ++counts.failed;
     if (c.finished_at && *c.finished_at >= recent) ++counts.recent;
     if (!counts.best && c.fitness) counts.best = c;
+    if (c.mutator != "seed") ++counts.children;
+    if (c.mutator == "llm") ++counts.llm_children;
   }
   return counts;
 }
@@ -106,9 +119,16 @@ void PrintText(const OpenedRun& run, const Counts& counts, const nlohmann::json&
     std::cout << "\n";
   }
   const nlohmann::json& llm = json["llm"];
-  std::cout << absl::StrFormat("llm      %d calls, %d tokens in, %d out, $%.4f\n",
-                               llm["calls"].get<int64_t>(), llm["input_tokens"].get<int64_t>(),
+  std::cout << absl::StrFormat("llm      %s; %d tokens in, %d out, $%.4f\n",
+                               llm["summary"].get<std::string>(),
+                               llm["input_tokens"].get<int64_t>(),
                                llm["output_tokens"].get<int64_t>(), llm["cost_usd"].get<double>());
+  if (!llm["share_target"].is_null()) {
+    std::cout << "         "
+              << FormatLlmShare(llm["llm_children"].get<int64_t>(), llm["children"].get<int64_t>(),
+                                llm["share_target"].get<double>())
+              << "\n";
+  }
   std::string warning = json["warning"].get<std::string>();
   if (!warning.empty()) std::cout << warning << "\n";
 }
@@ -143,10 +163,16 @@ absl::Status PrintStatus(const StatusOptions& options) {
       {"sandbox", modes},
       {"warning", IsolationWarning(modes)},
       {"llm",
-       {{"calls", llm.calls},
+       {{"calls", llm.calls},  // billed
         {"input_tokens", llm.input_tokens},
         {"output_tokens", llm.output_tokens},
-        {"cost_usd", llm.cost_usd}}}};
+        {"cost_usd", llm.cost_usd},
+        {"outcomes", llm.outcomes},  // every call
+        {"unevaluated", llm.unevaluated},
+        {"summary", FormatLlmOutcomes(llm)},
+        {"children", counts.children},
+        {"llm_children", counts.llm_children},
+        {"share_target", LlmShareTarget(config)}}}};
   if (options.json) {
     std::cout << DumpJson(json) << "\n";
   } else {

@@ -1,6 +1,7 @@
 // The LLM call part of the Archive contract (table llm_calls), run against
 // SqliteArchive and the InMemoryArchive fake.
 #include <cmath>
+#include <map>
 #include <memory>
 #include <set>
 #include <string>
@@ -171,6 +172,20 @@ TYPED_TEST(LlmCallContractTest, TotalsCountOnlyBilledCalls) {
   EXPECT_EQ(totals.input_tokens, 14);
   EXPECT_EQ(totals.output_tokens, 22);
   EXPECT_DOUBLE_EQ(totals.cost_usd, 0.75);
+  // Every call counts by outcome, billed or not.
+  EXPECT_EQ(totals.outcomes,
+            (std::map<std::string, int64_t>{
+                {"ok", 1}, {"rejected", 1}, {"http_error", 1}, {"cached", 1}, {"budget", 1}}));
+}
+
+TYPED_TEST(LlmCallContractTest, AnAppliedEditNoCandidateTookIsUnevaluated) {
+  const int64_t taken = this->AddCall(SampleCall("ok", "a"));
+  this->AddCall(SampleCall("ok", "b"));  // a duplicate child, or left at the stop
+  this->AddCall(SampleCall("rejected", "c"));
+  this->AddCandidate(1, taken);
+  ASSERT_OK_AND_ASSIGN(LlmTotals totals, this->archive_->GetLlmTotals());
+  EXPECT_EQ(totals.unevaluated, 1);
+  EXPECT_EQ(totals.outcomes["ok"], 2);
 }
 
 TYPED_TEST(LlmCallContractTest, ListIsTheNewestOldestFirst) {

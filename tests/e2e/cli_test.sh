@@ -382,6 +382,46 @@ llm_failure_case() {
   wait "$SERVER_PID" 2>/dev/null
 }
 
+# A model slower than the jobs still makes its share of the children
+# (issue 14): without the share, the instant knob mutator took every slot.
+case_llm_slow_share() {
+  start_llm_server --delay 0.6 --step --unique
+  write_llm_config 2
+  sed -i 's/knob = 0.0/knob = 1.0/' llm.toml
+  export CAMBRIAN_TEST_KEY=sk-e2e-share
+  "$CAMBRIAN" run "$TASKS/quadratic" --run-dir runs/share --config llm.toml --budget 13 \
+    --workers 2 >run.out 2>run.err || fail "run exited $?: $(tail -3 run.err)"
+  local llm children
+  llm=$(sqlite3 runs/share/cambrian.db "SELECT count(*) FROM candidates WHERE mutator = 'llm'")
+  children=$(sqlite3 runs/share/cambrian.db "SELECT count(*) FROM candidates WHERE mutator != 'seed'")
+  # Target 0.8 of 12: the knob takes a slot only while the LLM is at its share.
+  [ "$llm" -ge 9 ] || fail "the LLM made $llm of $children children (target 80%)"
+  expect_contains "$(cat run.out)" "of $children children (target 80%)" "the summary's share"
+  expect_contains "$(cat run.out)" "LLM: " "the summary's LLM line"
+  "$CAMBRIAN" status --run-dir runs/share --json |
+    json "data['llm']['llm_children'] == $llm and data['llm']['share_target'] == 0.8 and data['llm']['outcomes']['ok'] >= $llm" |
+    grep -q True || fail "status does not show the share and the outcomes"
+}
+
+# Stopping does not wait for requests in flight: they are cancelled at once
+# and recorded (issue 14).
+case_llm_stop_cancels() {
+  start_llm_server --delay 100
+  write_llm_config 2
+  sed -i 's/knob = 0.0/knob = 1.0/' llm.toml
+  export CAMBRIAN_TEST_KEY=sk-e2e-stop
+  local start end
+  start=$(date +%s)
+  # Share 0: the knob fills every slot while two LLM requests hang.
+  "$CAMBRIAN" run "$TASKS/quadratic" --run-dir runs/stop --config llm.toml --budget 6 \
+    --workers 2 --llm-share 0 >run.out 2>run.err || fail "run exited $?: $(tail -3 run.err)"
+  end=$(date +%s)
+  [ $((end - start)) -lt 40 ] || fail "the run waited $((end - start))s for hanging requests"
+  [ "$(sqlite3 runs/stop/cambrian.db "SELECT count(*) FROM llm_calls WHERE outcome = 'cancelled'")" -ge 1 ] ||
+    fail "no cancelled call recorded: $(sqlite3 runs/stop/cambrian.db 'SELECT outcome FROM llm_calls')"
+  expect_contains "$(cat run.out)" "cancelled" "the summary counts cancelled calls"
+}
+
 case_llm_failures_recorded() {
   export CAMBRIAN_TEST_KEY=sk-e2e-secret-fail
   # Not in $(...): the server's EXIT trap must stay in this shell.

@@ -7,7 +7,8 @@ It plays a model that edits the quadratic test task: it finds the parent's
 moving one of them to the optimum (X=13, Y=4). Every request is appended to
 --log as JSON (path, headers, body) so tests can check what was sent.
 
-  fake_llm_server.py --port-file F --log L [--delay S] [--status CODE] [--step] [--body RAW]
+  fake_llm_server.py --port-file F --log L [--delay S] [--status CODE] [--step [--unique]]
+                     [--body RAW]
 """
 import argparse
 import json
@@ -30,13 +31,22 @@ def prompt_text(body):
     return "\n".join(parts)
 
 
-def make_edit(prompt, step):
+COUNTER = [0]
+
+
+def make_edit(prompt, step, unique=False):
     """A SEARCH/REPLACE block that moves the first parameter not yet at its optimum
-    (or, with --step, adds 1 to X: a model that always finds a small gain)."""
+    (or, with --step, adds 1 to X: a model that always finds a small gain; with
+    --unique each answer also numbers the line, as a sampling model varies)."""
     if step:
         match = re.search(r"^(X=(\d+)(.*))$", prompt, re.M)
         if match:
-            new_line = "X=%d%s" % (int(match.group(2)) + 1, match.group(3))
+            rest = re.sub(r" # answer \d+$", "", match.group(3))
+            if unique:
+                with LOCK:
+                    COUNTER[0] += 1
+                    rest += " # answer %d" % COUNTER[0]
+            new_line = "X=%d%s" % (int(match.group(2)) + 1, rest)
             return ("Increment X.\n\nparams.sh\n<<<<<<< SEARCH\n%s\n=======\n%s\n"
                     ">>>>>>> REPLACE\n" % (match.group(1), new_line))
     for name, value in TARGET.items():
@@ -69,7 +79,7 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(self.server.args.status,
                               {"error": {"message": "scripted failure", "type": "server_error"}})
         prompt = prompt_text(body)
-        text = make_edit(prompt, self.server.args.step)
+        text = make_edit(prompt, self.server.args.step, self.server.args.unique)
         tokens_in, tokens_out = len(prompt) // 4 + 1, len(text) // 4 + 1
         if self.path.endswith("/messages"):
             return self.reply(200, {
@@ -101,6 +111,7 @@ def main():
     parser.add_argument("--delay", type=float, default=0)
     parser.add_argument("--status", type=int, default=200)
     parser.add_argument("--step", action="store_true", help="answer X+1 instead of the optimum")
+    parser.add_argument("--unique", action="store_true", help="with --step: no two answers alike")
     parser.add_argument("--body", help="answer every request with this raw body")
     parser.add_argument("--lifetime", type=float, default=300, help="exit after this many seconds")
     args = parser.parse_args()

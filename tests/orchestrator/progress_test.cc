@@ -26,6 +26,23 @@ TEST(FormatProgressTest, FullLine) {
             "[1m20s] evals 34/200 | in flight 2 | failed 3 | best 14.2 (#31, improved 12.0s ago)");
 }
 
+TEST(FormatProgressTest, TheLlmPartShowsRequestsOutAndItsShare) {
+  ProgressState state;
+  state.evaluated = 20;
+  state.llm_calls = 9;
+  state.llm_tokens = 31000;
+  state.llm_cost_usd = 0.0123;
+  state.llm_out = 2;
+  state.llm_oldest = absl::Seconds(41);
+  state.llm_children = 12;
+  state.children = 20;
+  EXPECT_THAT(FormatProgress(state),
+              HasSubstr(" | llm 9 calls (2 out, oldest 41.0s), 60% of children, 31000 tokens, "
+                        "$0.0123"));
+  state.llm_out = 0;  // nothing out: no age to show
+  EXPECT_THAT(FormatProgress(state), HasSubstr(" | llm 9 calls, 60% of children"));
+}
+
 TEST(FormatProgressTest, WithoutBudgetShowsOnlyTheCount) {
   ProgressState state;
   state.evaluated = 7;

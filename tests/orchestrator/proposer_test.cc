@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <thread>
 
@@ -34,11 +35,11 @@ class EditMutator : public mutators::Mutator {
 };
 
 // Appends a numbered line to main.py: a new program on every call.
-Edit Append() {
+Edit Append(std::string tag = "edit") {
   auto counter = std::make_shared<int>(0);
-  return [counter](const mutators::MutationContext& context) -> absl::StatusOr<Program> {
+  return [counter, tag](const mutators::MutationContext& context) -> absl::StatusOr<Program> {
     Program child = *context.parent;
-    child["main.py"] += "# edit " + std::to_string(++*counter) + "\n";
+    child["main.py"] += "# " + tag + " " + std::to_string(++*counter) + "\n";
     return child;
   };
 }
@@ -58,14 +59,14 @@ class ProposerTest : public ::testing::Test {
     std::string hash = *archive_.PutProgram(seed);
     if (absl::StatusOr<std::optional<int64_t>> known = archive_.FindCandidateByProgram(hash);
         known.ok() && known->has_value()) {
-      proposer.Recorded(**known, hash, /*seed=*/true);
+      proposer.Recorded(**known, hash, "seed");
       return **known;
     }
     archive::NewCandidate candidate;
     candidate.program_hash = hash;
     candidate.mutator = "seed";
     int64_t id = *archive_.AddCandidate(candidate);
-    proposer.Recorded(id, hash, /*seed=*/true);
+    proposer.Recorded(id, hash, "seed");
     return id;
   }
 
@@ -143,7 +144,7 @@ TEST_F(ProposerTest, AProgramInFlightIsADuplicateUntilReleased) {
   ASSERT_TRUE(first.ok() && first->has_value());
   // Submitted but not yet in the archive's index of programs for this test:
   // the in-flight set alone must refuse it.
-  proposer->Submitted(99, ProgramHash((*first)->proposal.program), false);
+  proposer->Submitted(99, ProgramHash((*first)->proposal.program), "edit");
   absl::StatusOr<std::optional<Child>> second = proposer->Next();
   ASSERT_TRUE(second.ok());
   EXPECT_FALSE(second->has_value());
@@ -205,6 +206,74 @@ TEST_F(ProposerTest, ASpendingCapHaltsAndFailuresBackOff) {
   EXPECT_EQ(failing->counts().rejected, rejected);
 }
 
+// Takes `n` children as free slots would, each submitted at once.
+std::vector<Child> TakeChildren(Proposer& proposer, testing::InMemoryArchive& archive, int n) {
+  std::vector<Child> children;
+  for (int i = 0; i < 3000 && static_cast<int>(children.size()) < n; ++i) {
+    EXPECT_TRUE(proposer.Collect().ok());
+    absl::StatusOr<std::optional<Child>> child = proposer.Next();
+    EXPECT_TRUE(child.ok()) << child.status();
+    if (!child.ok() || !child->has_value()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      continue;
+    }
+    archive::NewCandidate candidate;
+    candidate.program_hash = *archive.PutProgram((*child)->proposal.program);
+    candidate.mutator = (*child)->proposal.mutator;
+    candidate.parent_id = (*child)->parent_id;
+    const int64_t id = *archive.AddCandidate(candidate);
+    proposer.Submitted(id, candidate.program_hash, candidate.mutator);
+    children.push_back(**std::move(child));
+  }
+  return children;
+}
+
+int CountBy(const std::vector<Child>& children, const std::string& mutator) {
+  return static_cast<int>(std::count_if(children.begin(), children.end(), [&](const Child& c) {
+    return c.proposal.mutator == mutator;
+  }));
+}
+
+TEST_F(ProposerTest, ASlowLlmStillMakesItsShareOfChildren) {
+  // The LLM takes 30 ms per answer, the offline mutator nothing: without
+  // the share the offline one would take every slot.
+  Edit append = Append("llm");
+  EditMutator llm("llm", true, [append](const mutators::MutationContext& c) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(30));
+    return append(c);
+  });
+  EditMutator knob("knob", false, Append("knob"));
+  for (double share : {0.5, 0.8}) {
+    config_.llm_share = share;
+    testing::InMemoryArchive archive;
+    auto proposer = std::make_unique<Proposer>(
+        ProposerDeps{&task_, &config_, &archive, {&llm, &knob}, &brief_, &clock_}, population_,
+        scoreboard_, rng_);
+    Program seed = {{"main.py", "print(1)\n"}};
+    archive::NewCandidate first;
+    first.program_hash = *archive.PutProgram(seed);
+    first.mutator = "seed";
+    proposer->Recorded(*archive.AddCandidate(first), first.program_hash, "seed");
+    std::vector<Child> children = TakeChildren(*proposer, archive, 20);
+    proposer->Shutdown();
+    ASSERT_EQ(children.size(), 20u);
+    EXPECT_EQ(CountBy(children, "llm"), static_cast<int>(share * 20)) << "share " << share;
+    EXPECT_EQ(proposer->slow_children(), CountBy(children, "llm"));
+    EXPECT_EQ(proposer->children(), 20);
+  }
+}
+
+TEST_F(ProposerTest, ShareZeroLeavesTheSlotsToOfflineMutators) {
+  config_.llm_share = 0;
+  EditMutator llm("llm", true, Append("llm"));
+  EditMutator knob("knob", false, Append("knob"));
+  auto proposer = Make({&llm, &knob});
+  AddSeed(*proposer);
+  std::vector<Child> children = TakeChildren(*proposer, archive_, 10);
+  proposer->Shutdown();
+  EXPECT_EQ(CountBy(children, "knob"), 10);
+}
+
 TEST_F(ProposerTest, SlowMutatorsRepairRecentFailures) {
   config_.repair_rate = 1.0;
   std::vector<int64_t> parents;
@@ -220,7 +289,7 @@ TEST_F(ProposerTest, SlowMutatorsRepairRecentFailures) {
   broken.program_hash = *archive_.PutProgram({{"main.py", "syntax error("}});
   broken.mutator = "knob";
   const int64_t failed = *archive_.AddCandidate(broken);
-  proposer->Recorded(failed, broken.program_hash, false);
+  proposer->Recorded(failed, broken.program_hash, "knob");
   proposer->Finished(failed, "build_error");
   std::optional<Child> child = AwaitChild(*proposer);
   ASSERT_TRUE(child.has_value());

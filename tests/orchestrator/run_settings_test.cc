@@ -76,6 +76,7 @@ const std::map<std::string, std::string>& Samples() {
       {"mutators.repair_rate", "0.3"},
       {"run.keep_jobs", "true"},
       {"llm.concurrency", "2"},
+      {"llm.share", "0.5"},
       {"llm.max_cost", "3.5"},
       {"llm.max_tokens", "100000"},
       {"llm.prompts", "\"mine\""},

@@ -11,6 +11,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -239,7 +240,13 @@ class InMemoryArchive : public archive::Archive {
   absl::StatusOr<archive::LlmTotals> GetLlmTotals() override {
     std::lock_guard lock(mu_);
     archive::LlmTotals totals;
+    std::set<int64_t> linked;
+    for (const auto& [id, candidate] : candidates_) {
+      if (candidate.llm_call_id) linked.insert(*candidate.llm_call_id);
+    }
     for (const archive::LlmCall& call : llm_calls_) {
+      ++totals.outcomes[call.outcome];
+      if (call.outcome == "ok" && !linked.count(call.id)) ++totals.unevaluated;
       if (!archive::IsBilledLlmOutcome(call.outcome)) continue;
       ++totals.calls;
       totals.input_tokens += call.input_tokens;
