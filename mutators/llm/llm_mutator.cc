@@ -30,8 +30,14 @@ namespace {
 constexpr size_t kMemory = 1024;          // parents whose last rejection is kept
 constexpr size_t kAskedMemory = 1 << 16;  // (model, prompt) pairs remembered
 
-// ceil(chars / 3.5): a rough, deliberately high count for code and English.
-int64_t EstimateTokens(size_t chars) { return static_cast<int64_t>((2 * chars + 6) / 7); }
+// Tokens per message a chat template may add (role markers, separators).
+constexpr int64_t kTemplateTokens = 16;
+
+// An upper bound on the tokens of `bytes` of text: every token of a
+// byte-level BPE or a byte-fallback SentencePiece vocabulary covers at least
+// one byte. (Real counts are 2.5-4 bytes per token; a cap must hold for any
+// tokenizer, so the reservation is the bound and usage settles it.)
+int64_t TokenBound(size_t bytes) { return static_cast<int64_t>(bytes) + kTemplateTokens; }
 
 double Price(const ModelConfig& model, int64_t input_tokens, int64_t output_tokens) {
   return (static_cast<double>(input_tokens) * model.usd_per_million_input +
@@ -39,10 +45,10 @@ double Price(const ModelConfig& model, int64_t input_tokens, int64_t output_toke
          1e6;
 }
 
-size_t PromptChars(const LlmRequest& request) {
-  size_t chars = request.system.size();
-  for (const ChatMessage& message : request.messages) chars += message.content.size();
-  return chars;
+int64_t PromptTokenBound(const LlmRequest& request) {
+  int64_t bound = TokenBound(request.system.size());
+  for (const ChatMessage& message : request.messages) bound += TokenBound(message.content.size());
+  return bound + kTemplateTokens;  // the reply's opening
 }
 
 // An index drawn with probability proportional to its weight (some > 0).
@@ -270,7 +276,7 @@ absl::StatusOr<Proposal> LlmMutator::Propose(const MutationContext& context) {
 absl::StatusOr<Proposal> LlmMutator::AskModel(Call& call, const MutationContext& context) {
   const ModelConfig& model = *call.model;
   LlmCallRecord& record = call.record;
-  int64_t input_estimate = EstimateTokens(PromptChars(call.request));
+  int64_t input_estimate = PromptTokenBound(call.request);
   CAMBRIAN_ASSIGN_OR_RETURN(int64_t ticket,
                             ReserveWorstCase(*meter_, *log_, model, input_estimate, record));
   absl::Time start = clock_->Now();
@@ -282,9 +288,10 @@ absl::StatusOr<Proposal> LlmMutator::AskModel(Call& call, const MutationContext&
   record.input_tokens = response->input_tokens;
   record.output_tokens = response->output_tokens;
   if (record.input_tokens == 0 && record.output_tokens == 0 && !response->text.empty()) {
-    // The server reported no usage: count estimates so the caps still hold.
+    // The server reported no usage: count the bounds so the caps still hold.
     record.input_tokens = input_estimate;
-    record.output_tokens = EstimateTokens(response->text.size());
+    record.output_tokens =
+        std::min<int64_t>(TokenBound(response->text.size()), std::max(1, model.max_tokens));
   }
   record.cost_usd = Price(model, record.input_tokens, record.output_tokens);
   meter_->Settle(ticket, Spend{record.input_tokens, record.output_tokens, record.cost_usd, 1});

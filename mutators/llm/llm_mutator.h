@@ -46,9 +46,11 @@ struct ModeMix {
 //      "cached" (later identical prompts go to the model, so a run keeps
 //      sampling fresh answers while a resumed run replays its old ones);
 //   2. otherwise reserves the worst case with the SpendMeter: input tokens
-//      estimated as ceil(prompt chars / 3.5) plus the model's max_tokens of
-//      output, priced by its price table; calls the client; settles with the
-//      usage reported (estimated the same way if the server reports none);
+//      bounded by the prompt's bytes (no tokenizer makes more tokens than
+//      bytes) plus 16 per message for the chat template, and the model's
+//      max_tokens of output, priced by its price table; calls the client;
+//      settles with the usage reported (the bounds if the server reports
+//      none), so the caps hold whatever the tokenizer;
 //   3. applies the reply's edits (edit_format.h) and records the call with
 //      outcome "ok", "rejected" (and why), or the client's failure:
 //      "timeout", "malformed", "refused", "empty", "http_error" or

@@ -158,8 +158,9 @@ TEST_F(LlmMutatorTest, SpendIsReservedThenSettled) {
   LlmMutator mutator = Make(&client, &meter);
   ASSERT_TRUE(mutator.Propose(context_).ok());
   const LlmRequest request = client.requests()[0];
-  size_t chars = request.system.size() + request.messages[0].content.size();
-  int64_t estimate = static_cast<int64_t>(std::ceil(chars / 3.5));
+  // A true bound: one token per byte, plus 16 per message and the reply's.
+  int64_t estimate = static_cast<int64_t>(request.system.size() + 16 +
+                                          request.messages[0].content.size() + 16 + 16);
   ASSERT_TRUE(reserved.has_value());
   EXPECT_EQ(reserved->calls, 1);
   EXPECT_EQ(reserved->input_tokens, estimate + 1000);
