@@ -87,6 +87,13 @@ int FenceLength(std::string_view line) {
   return n >= 3 ? n : 0;
 }
 
+bool HasFence(const std::string& reply) {
+  for (const std::string& line : ReplyLines(reply)) {
+    if (FenceLength(line) > 0) return true;
+  }
+  return false;
+}
+
 std::optional<std::string> PathFromLine(std::string_view line, const Program& program) {
   std::string_view s = TrimWhitespace(line);
   int fence = FenceLength(s);
@@ -297,6 +304,23 @@ absl::StatusOr<EditResult> ApplySearchReplace(const std::string& reply, const Pr
 absl::StatusOr<EditResult> ApplyEdits(EditMode mode, const std::string& reply,
                                       const Program& parent,
                                       const std::vector<std::string>& editable) {
+  // Small models often answer in the other form; it is taken where that is
+  // unambiguous (see edit_format.h).
+  bool markers = false;
+  for (const std::string& line : internal::ReplyLines(reply)) {
+    markers = markers || internal::IsMarker(line, '<', "SEARCH");
+  }
+  if (mode == EditMode::kDiff && !markers) {
+    absl::StatusOr<EditResult> whole = internal::ApplyWholeFileAnswer(reply, parent, editable);
+    // A reply with no code at all gets the diff format's own explanation.
+    if (whole.ok() || internal::HasFence(reply)) return whole;
+    return ApplySearchReplace(reply, parent, editable);
+  }
+  if (mode == EditMode::kRewrite && markers) {
+    absl::StatusOr<EditResult> diff = ApplySearchReplace(reply, parent, editable);
+    if (diff.ok()) absl::StrAppend(&diff->summary, " (SEARCH/REPLACE answer to a rewrite prompt)");
+    return diff;
+  }
   return mode == EditMode::kDiff ? ApplySearchReplace(reply, parent, editable)
                                  : ApplyRewrite(reply, parent, editable);
 }

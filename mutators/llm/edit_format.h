@@ -25,6 +25,13 @@
 // (markers included; text outside the blocks must be unchanged) or as just
 // the new content of its only block, which is then spliced in.
 //
+// Small models often answer in the other form, which is taken where that is
+// unambiguous: in diff mode a reply with no SEARCH/REPLACE markers and
+// exactly one fenced block is a rewrite of the file it names (or of the only
+// editable file), if the block is at least half as long as that file (or the
+// file has EVOLVE-BLOCKs, whose content it may be); in rewrite mode a reply
+// with SEARCH/REPLACE markers is read as diff edits. The summary says so.
+//
 // Either way nothing is ever skipped: a block that does not parse, names an
 // unknown or non-editable file, matches nowhere or more than once, or changes
 // text outside the editable files and EVOLVE-BLOCKs rejects the whole reply

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/program.h"
+#include "mutators/llm/edit_format.h"
 
 namespace cambrian::mutators::internal {
 
@@ -29,6 +30,8 @@ std::optional<std::string> PathFromLine(std::string_view line, const Program& pr
 
 // The number of backticks opening a ``` fence on `line`, 0 if none.
 int FenceLength(std::string_view line);
+// Whether any line of `reply` opens a fence.
+bool HasFence(const std::string& reply);
 
 // "matmul.cpp, kernel.cu", the files of `program` that `editable` matches.
 std::string EditableList(const Program& program, const std::vector<std::string>& editable);
@@ -40,6 +43,14 @@ std::string EditableList(const Program& program, const std::vector<std::string>&
 [[nodiscard]] absl::StatusOr<std::string> ReplaceOnce(const std::string& content,
                                                       const std::string& search,
                                                       const std::string& replace);
+
+// A diff-mode reply with no SEARCH/REPLACE markers taken as a whole-file
+// rewrite where that is unambiguous: exactly one fenced block, for a file it
+// names or the program's only editable file, at least half as long (in
+// lines) as that file or just its EVOLVE-BLOCK. FailedPrecondition saying
+// why not otherwise (a fragment is not a file).
+[[nodiscard]] absl::StatusOr<EditResult> ApplyWholeFileAnswer(
+    const std::string& reply, const Program& parent, const std::vector<std::string>& editable);
 
 }  // namespace cambrian::mutators::internal
 

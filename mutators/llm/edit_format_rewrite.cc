@@ -197,4 +197,38 @@ absl::StatusOr<EditResult> ApplyRewrite(const std::string& reply, const Program&
   return result;
 }
 
+namespace internal {
+
+absl::StatusOr<EditResult> ApplyWholeFileAnswer(const std::string& reply, const Program& parent,
+                                                const std::vector<std::string>& editable) {
+  absl::StatusOr<std::vector<FencedFile>> files = ParseFences(reply, parent);
+  if (!files.ok()) return files.status();
+  if (files->size() != 1) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the reply holds no SEARCH/REPLACE blocks but ", files->size(),
+                     " code blocks; answer with SEARCH/REPLACE blocks"));
+  }
+  CAMBRIAN_RETURN_IF_ERROR(ResolvePaths(&*files, parent, editable));
+  const FencedFile& file = files->front();
+  auto old = parent.find(file.path);
+  if (old != parent.end()) {
+    const size_t old_lines = ReplyLines(old->second).size();
+    const size_t new_lines = ReplyLines(file.content).size();
+    absl::StatusOr<std::vector<Region>> blocks = EvolveBlocks(old->second);
+    const bool has_blocks = blocks.ok() && !blocks->empty();
+    if (!has_blocks && 2 * new_lines < old_lines) {
+      return Reject(file,
+                    absl::StrCat("no SEARCH/REPLACE blocks, and this code block (", new_lines,
+                                 " lines) looks like a fragment of ", file.path, " (", old_lines,
+                                 " lines), not the whole file; answer with SEARCH/REPLACE "
+                                 "blocks"));
+    }
+  }
+  absl::StatusOr<EditResult> result = ApplyRewrite(reply, parent, editable);
+  if (result.ok()) absl::StrAppend(&result->summary, " (a whole-file answer to a diff prompt)");
+  return result;
+}
+
+}  // namespace internal
+
 }  // namespace cambrian::mutators

@@ -249,6 +249,55 @@ TEST(RewriteTest, Rejections) {
       {"fenced block 2 (mm.cpp)", "twice"});
 }
 
+// The other form, where a small model gives it (ApplyEdits).
+TEST(LenientEditsTest, AWholeFileAnswerToADiffPromptIsARewrite) {
+  const Program one = {{"params.py", "A = 1\nB = 2\nC = 3\nD = 4\n"}};
+  // A bare fence, no path: the only editable file.
+  absl::StatusOr<EditResult> result =
+      ApplyEdits(EditMode::kDiff, "Here:\n```python\nA = 1\nB = 5\nC = 3\nD = 4\n```\n", one, kAll);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->program.at("params.py"), "A = 1\nB = 5\nC = 3\nD = 4\n");
+  EXPECT_EQ(result->summary, "rewrote params.py (a whole-file answer to a diff prompt)");
+  // Named in the fence, in a program of several files.
+  result = ApplyEdits(EditMode::kDiff, "```python util.py\ndef f(x):\n    return 2 * x\n```\n",
+                      Mm(), kAll);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->program.at("util.py"), "def f(x):\n    return 2 * x\n");
+  // Only an EVOLVE-BLOCK's new content: spliced in, however short.
+  result = ApplyEdits(EditMode::kDiff, "```cpp\nint tile = 4;\n```\n", Marked(), kAll);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_THAT(result->program.at("k.cpp"), HasSubstr("START\nint tile = 4;\n// EVOLVE"));
+}
+
+TEST(LenientEditsTest, AmbiguousOrFragmentaryAnswersAreRejected) {
+  const Program one = {{"params.py", "A = 1\nB = 2\nC = 3\nD = 4\nE = 5\n"}};
+  // A fragment (2 of 5 lines) would cut the file.
+  ExpectRejected(ApplyEdits(EditMode::kDiff, "```python\nB = 7\nC = 8\n```\n", one, kAll),
+                 {"looks like a fragment of params.py", "answer with SEARCH/REPLACE"});
+  // Two code blocks: which one is the file?
+  ExpectRejected(
+      ApplyEdits(EditMode::kDiff, "```python\nA = 1\n```\n```python\nB = 2\n```\n", one, kAll),
+      {"2 code blocks"});
+  // A bare fence in a program with two editable files names none.
+  ExpectRejected(ApplyEdits(EditMode::kDiff, "```\nint x;\n```\n", Mm(), kAll), {"names no file"});
+  // Truncated, or no code at all: the diff format's own reasons.
+  ExpectRejected(ApplyEdits(EditMode::kDiff, "```python\nA = 1\nB = 9\n", one, kAll),
+                 {"never closed"});
+  ExpectRejected(ApplyEdits(EditMode::kDiff, "I would change B.\n", one, kAll),
+                 {"no SEARCH/REPLACE blocks"});
+}
+
+TEST(LenientEditsTest, SearchReplaceAnswerToARewritePromptIsApplied) {
+  absl::StatusOr<EditResult> result = ApplyEdits(
+      EditMode::kRewrite, Block("util.py", "    return x + 1\n", "    return x + 2\n"), Mm(), kAll);
+  ASSERT_TRUE(result.ok()) << result.status();
+  EXPECT_EQ(result->program.at("util.py"), "def f(x):\n    return x + 2\n");
+  EXPECT_THAT(result->summary, HasSubstr("(SEARCH/REPLACE answer to a rewrite prompt)"));
+  // Still every block or none.
+  ExpectRejected(ApplyEdits(EditMode::kRewrite, Block("util.py", "nowhere\n", "x\n"), Mm(), kAll),
+                 {"matches nowhere"});
+}
+
 TEST(ParseSearchReplaceTest, BlocksInheritThePreviousPath) {
   absl::StatusOr<std::vector<SearchReplaceBlock>> blocks = ParseSearchReplace(
       "util.py\n<<<<<<< SEARCH\na\n=======\nb\n>>>>>>> REPLACE\nand then:\n"
