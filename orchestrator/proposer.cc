@@ -12,8 +12,10 @@ namespace {
 constexpr int kInspirations = 3;  // the island's best plus two others
 // Slow proposals in a row that gave no child (a duplicate, a rejected edit,
 // a failed call) before free slots stop waiting for the LLM while it backs
-// off: one miss must not hand every slot to the offline mutators.
-constexpr int kHoldThroughMisses = 3;
+// off. A small model misses often and still makes good children, so a few
+// misses must not hand every slot to the offline mutators; a model that
+// misses this often in a row is as good as down.
+constexpr int kHoldThroughMisses = 10;
 
 }  // namespace
 

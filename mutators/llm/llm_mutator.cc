@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "common/absl_compat.h"
+#include "common/glob.h"
 #include "common/status_macros.h"
 #include "mutators/llm/edit_format_internal.h"
 #include "mutators/llm/llm_error.h"
@@ -17,6 +18,7 @@ namespace cambrian::mutators {
 
 struct LlmMutator::Call {
   const ModelConfig* model = nullptr;
+  int max_tokens = 0;  // the model's, or sized to the edit
   LlmClient* client = nullptr;
   PromptChoice choice;
   LlmRequest request;
@@ -91,13 +93,13 @@ bool Truncated(const std::string& finish_reason) {
   return finish_reason == "length" || finish_reason == "max_tokens";
 }
 
-LlmRequest MakeRequest(const ModelConfig& model, const BuiltPrompt& prompt) {
+LlmRequest MakeRequest(const ModelConfig& model, const BuiltPrompt& prompt, int max_tokens) {
   LlmRequest request;
   request.model = model.model;
   request.system = prompt.system;
   request.messages.push_back({"user", prompt.user});
   request.temperature = model.temperature;
-  request.max_tokens = model.max_tokens;
+  request.max_tokens = max_tokens;
   return request;
 }
 
@@ -117,10 +119,10 @@ LlmCallRecord StartRecord(const ModelConfig& model, const LlmRequest& request,
 // (recorded "budget") when the caps are spent for good, FailedPrecondition
 // when calls in flight hold the headroom (one may settle below its worst case).
 absl::StatusOr<int64_t> ReserveWorstCase(SpendMeter& meter, LlmCallLog& log,
-                                         const ModelConfig& model, int64_t input_estimate,
-                                         LlmCallRecord& record) {
-  int64_t worst_tokens = input_estimate + model.max_tokens;
-  double worst_cost = Price(model, input_estimate, model.max_tokens);
+                                         const ModelConfig& model, int max_tokens,
+                                         int64_t input_estimate, LlmCallRecord& record) {
+  int64_t worst_tokens = input_estimate + max_tokens;
+  double worst_cost = Price(model, input_estimate, max_tokens);
   absl::StatusOr<int64_t> ticket = meter.Reserve(worst_tokens, worst_cost);
   if (ticket.ok() || !absl::IsResourceExhausted(ticket.status())) return ticket;
   std::string why(Std(ticket.status().message()));
@@ -151,6 +153,15 @@ absl::Status RecordClientFailure(LlmCallLog& log, const absl::Status& error, abs
 }
 
 }  // namespace
+
+int ReplyTokens(const Program& parent, const std::vector<std::string>& editable) {
+  int64_t bytes = 0;
+  for (const auto& [path, content] : parent) {
+    if (MatchesAnyGlob(path, editable)) bytes += static_cast<int64_t>(content.size());
+  }
+  const int64_t tokens = bytes / 3 + bytes / 12 + 512;
+  return static_cast<int>(std::clamp<int64_t>(tokens, 1024, 8192));
+}
 
 LlmMutator::LlmMutator(std::vector<ModelConfig> ensemble, std::vector<LlmClient*> clients,
                        const PromptSet& prompts, LlmCallLog* log, SpendMeter* meter, ModeMix mix,
@@ -208,10 +219,10 @@ namespace {
 // The largest prompt `model` takes: its max_prompt_bytes, and where its
 // context window is known, what fits beside the reply at a conservative 3
 // bytes per token.
-int64_t PromptCap(const ModelConfig& model) {
+int64_t PromptCap(const ModelConfig& model, int max_tokens) {
   int64_t cap = model.max_prompt_bytes;
   if (model.context_tokens > 0) {
-    cap = std::min(cap, std::max<int64_t>(0, model.context_tokens - model.max_tokens) * 3);
+    cap = std::min(cap, std::max<int64_t>(0, model.context_tokens - max_tokens) * 3);
   }
   return cap;
 }
@@ -220,8 +231,8 @@ absl::StatusOr<BuiltPrompt> BuildCappedPrompt(const PromptSet& prompts,
                                               const MutationContext& context,
                                               const PromptChoice& choice,
                                               const std::string& rejection,
-                                              const ModelConfig& model) {
-  const int64_t cap = PromptCap(model);
+                                              const ModelConfig& model, int max_tokens) {
+  const int64_t cap = PromptCap(model, max_tokens);
   const auto size = [](const BuiltPrompt& p) {
     return static_cast<int64_t>(p.system.size() + p.user.size());
   };
@@ -256,9 +267,12 @@ absl::StatusOr<Proposal> LlmMutator::Propose(const MutationContext& context) {
   call.choice.repair = ParentFailed(context.parent_info);
   call.parent_hash = ProgramHash(*context.parent);
   const std::string rejection = PreviousRejection(*context.parent);
-  CAMBRIAN_ASSIGN_OR_RETURN(BuiltPrompt prompt, BuildCappedPrompt(prompts_, context, call.choice,
-                                                                  rejection, *call.model));
-  call.request = MakeRequest(*call.model, prompt);
+  call.max_tokens = call.model->max_tokens > 0 ? call.model->max_tokens
+                                               : ReplyTokens(*context.parent, context.editable);
+  CAMBRIAN_ASSIGN_OR_RETURN(
+      BuiltPrompt prompt,
+      BuildCappedPrompt(prompts_, context, call.choice, rejection, *call.model, call.max_tokens));
+  call.request = MakeRequest(*call.model, prompt, call.max_tokens);
   call.record = StartRecord(*call.model, call.request, context.parent_info);
   LlmCallRecord& record = call.record;
   if (FirstAsk(absl::StrCat(record.model, "\n", record.prompt_hash))) {
@@ -277,8 +291,8 @@ absl::StatusOr<Proposal> LlmMutator::AskModel(Call& call, const MutationContext&
   const ModelConfig& model = *call.model;
   LlmCallRecord& record = call.record;
   int64_t input_estimate = PromptTokenBound(call.request);
-  CAMBRIAN_ASSIGN_OR_RETURN(int64_t ticket,
-                            ReserveWorstCase(*meter_, *log_, model, input_estimate, record));
+  CAMBRIAN_ASSIGN_OR_RETURN(int64_t ticket, ReserveWorstCase(*meter_, *log_, model, call.max_tokens,
+                                                             input_estimate, record));
   absl::Time start = clock_->Now();
   absl::StatusOr<LlmResponse> response = call.client->Complete(call.request);
   if (!response.ok()) {
@@ -291,7 +305,7 @@ absl::StatusOr<Proposal> LlmMutator::AskModel(Call& call, const MutationContext&
     // The server reported no usage: count the bounds so the caps still hold.
     record.input_tokens = input_estimate;
     record.output_tokens =
-        std::min<int64_t>(TokenBound(response->text.size()), std::max(1, model.max_tokens));
+        std::min<int64_t>(TokenBound(response->text.size()), std::max(1, call.max_tokens));
   }
   record.cost_usd = Price(model, record.input_tokens, record.output_tokens);
   meter_->Settle(ticket, Spend{record.input_tokens, record.output_tokens, record.cost_usd, 1});

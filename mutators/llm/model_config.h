@@ -20,7 +20,10 @@ struct ModelConfig {
   std::string base_url;  // "" = the provider's public endpoint
   std::string key_env;   // environment variable holding the key
   double temperature = 0.7;
-  int max_tokens = 4096;
+  // Most tokens of a reply; 0 sizes it to the edit: the editable files'
+  // bytes / 3 (a whole-file rewrite) plus a quarter and 512 for prose, from
+  // 1024 to 8192 (ReplyTokens in llm_mutator.h).
+  int max_tokens = 0;
   absl::Duration connect_timeout = absl::Seconds(10);
   absl::Duration timeout = absl::Seconds(300);  // whole request, per attempt
   int max_retries = 5;

@@ -175,6 +175,36 @@ TEST_F(LlmMutatorTest, SpendIsReservedThenSettled) {
   EXPECT_EQ(log_.records[0].input_tokens, 100);
 }
 
+TEST(ReplyTokensTest, SizedToTheEditableFiles) {
+  const std::vector<std::string> editable = {"*.py"};
+  // Small files: the floor.
+  EXPECT_EQ(ReplyTokens({{"a.py", "x = 1\n"}}, editable), 1024);
+  // 12 KB of editable code: 4000 tokens to rewrite it, 1000 more, 512 of prose.
+  EXPECT_EQ(ReplyTokens({{"a.py", std::string(12000, 'x')}, {"big.bin", std::string(1 << 20, 'y')}},
+                        editable),
+            5512);
+  // The ceiling.
+  EXPECT_EQ(ReplyTokens({{"a.py", std::string(1 << 20, 'x')}}, editable), 8192);
+}
+
+TEST_F(LlmMutatorTest, AModelWithoutMaxTokensGetsTheEditsBudget) {
+  ScriptedClient client({Reply(kGoodEdit, 100, 50)});
+  SpendMeter meter({});
+  std::optional<Spend> reserved;
+  client.during_call_ = [&] { reserved = meter.reserved(); };
+  ModelConfig model = Model("m1");
+  model.max_tokens = 0;
+  absl::StatusOr<std::unique_ptr<LlmMutator>> mutator =
+      LlmMutator::Create({model}, {&client}, prompts_, &log_, &meter, ModeMix{1, 0});
+  ASSERT_TRUE(mutator.ok()) << mutator.status();
+  ASSERT_TRUE((*mutator)->Propose(context_).ok());
+  const int budget = ReplyTokens(*context_.parent, context_.editable);
+  EXPECT_EQ(client.requests()[0].max_tokens, budget);
+  ASSERT_TRUE(reserved.has_value());
+  EXPECT_NEAR(reserved->cost_usd,
+              (static_cast<double>(reserved->input_tokens - budget) + 2.0 * budget) / 1e6, 1e-12);
+}
+
 TEST_F(LlmMutatorTest, CachedReplyCostsNothingAndIsUsedOncePerPrompt) {
   log_.cache_everything = kGoodEdit;
   ScriptedClient client({Reply(kGoodEdit)});
