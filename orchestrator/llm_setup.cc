@@ -1,11 +1,13 @@
 #include "orchestrator/llm_setup.h"
 
 #include "absl/strings/str_cat.h"
+#include "common/log.h"
 #include "common/status_macros.h"
 #include "mutators/llm/curl_transport.h"
 #include "mutators/llm/http_llm_client.h"
 #include "mutators/llm/prompt_template.h"
 #include "mutators/llm/replay_client.h"
+#include "mutators/llm/server_probe.h"
 #include "orchestrator/run_dir.h"
 #include "orchestrator/task_locator.h"
 
@@ -39,10 +41,39 @@ absl::Status AddReplayClients(const RunConfig& config, LlmStack& stack,
   return absl::OkStatus();
 }
 
+// Reads what each model's server says about its limits: a context window not
+// configured is taken from it, and the slots of all servers become the
+// default concurrency when every one of them says.
+void ApplyServerLimits(LlmStack& stack, std::vector<mutators::ModelConfig>& models) {
+  int slots = 0;
+  bool all_said = !models.empty();
+  for (mutators::ModelConfig& model : models) {
+    mutators::ServerLimits limits = mutators::ProbeServer(*stack.transport, model);
+    if (limits.server.empty()) {
+      all_said = false;
+      continue;
+    }
+    std::string said = absl::StrCat(limits.server, " at ", model.base_url, " for ", model.model);
+    if (limits.slots) absl::StrAppend(&said, ": ", *limits.slots, " slot(s)");
+    if (limits.context_tokens) {
+      absl::StrAppend(&said, limits.slots ? ", " : ": ", *limits.context_tokens, "-token context");
+      if (model.context_tokens == 0) model.context_tokens = *limits.context_tokens;
+    }
+    LogInfo(said);
+    if (limits.slots) {
+      slots += *limits.slots;
+    } else {
+      all_said = false;
+    }
+  }
+  if (all_said && slots > 0) stack.server_slots = slots;
+}
+
 absl::Status AddHttpClients(const RunConfig& config, LlmStack& stack,
                             std::vector<mutators::ModelConfig>& models) {
   models = config.llm.models;
   stack.transport = std::make_unique<mutators::CurlTransport>();
+  ApplyServerLimits(stack, models);
   for (const mutators::ModelConfig& model : models) {
     CAMBRIAN_ASSIGN_OR_RETURN(std::unique_ptr<mutators::LlmClient> client,
                               mutators::MakeLlmClient(model, *stack.transport));

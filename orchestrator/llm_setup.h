@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,9 @@ struct LlmStack {
   std::unique_ptr<mutators::LlmMutator> mutator;
   // One line for the progress display: circuit breakers that are open.
   std::function<std::string()> status;
+  // The requests the models' servers serve at once, where every server
+  // said (llama.cpp's slots); the default --llm-concurrency.
+  std::optional<int> server_slots;
 
   // Ends retry waits and requests in flight at once, and refuses new ones:
   // the run is stopping. Thread-safe.

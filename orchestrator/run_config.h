@@ -32,6 +32,9 @@ struct LlmRunConfig {
   bool enabled() const { return replay || !models.empty(); }
 };
 
+// --llm-concurrency when no server says how many requests it serves at once.
+inline constexpr int kDefaultLlmConcurrency = 4;
+
 struct RunConfig {
   std::filesystem::path task_dir;
   std::filesystem::path run_dir;
@@ -51,7 +54,9 @@ struct RunConfig {
   // a mutator not listed weighs 1.
   std::map<std::string, double> mutator_weights;
   double repair_rate = 0.1;  // share of LLM proposals that try to fix a recent failure
-  int llm_concurrency = 4;   // LLM requests in flight at once
+  // LLM requests in flight at once; 0: the servers' slots where they say
+  // (llama.cpp), else 4.
+  int llm_concurrency = 0;
   // With an LLM configured: the share of evaluations it should make. A free
   // slot waits for an LLM child while the LLM is below it (and not backing
   // off after failures); offline mutators fill the rest.

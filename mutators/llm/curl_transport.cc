@@ -77,15 +77,15 @@ int OnProgress(void* cancelled, curl_off_t, curl_off_t, curl_off_t, curl_off_t) 
 absl::Status CurlError(CURLcode code, const char* detail, const HttpRequest& request,
                        const Sink& sink) {
   const std::string what =
-      absl::StrCat("POST ", request.url, ": ", *detail ? detail : curl_easy_strerror(code));
+      absl::StrCat(request.url, ": ", *detail ? detail : curl_easy_strerror(code));
   switch (code) {
     case CURLE_ABORTED_BY_CALLBACK:
-      return absl::CancelledError(absl::StrCat("POST ", request.url, ": cancelled (stopping)"));
+      return absl::CancelledError(absl::StrCat(request.url, ": cancelled (stopping)"));
     case CURLE_OPERATION_TIMEDOUT:
       return absl::DeadlineExceededError(what);
     case CURLE_WRITE_ERROR:
       if (sink.overflowed) {
-        return absl::DataLossError(absl::StrCat("POST ", request.url, ": response larger than ",
+        return absl::DataLossError(absl::StrCat(request.url, ": response larger than ",
                                                 request.max_response_bytes, " bytes"));
       }
       return absl::UnavailableError(what);
@@ -100,14 +100,19 @@ absl::Status CurlError(CURLcode code, const char* detail, const HttpRequest& req
   }
 }
 
-void SetOptions(CURL* curl, const HttpRequest& request, curl_slist* headers, Sink* sink,
+void SetOptions(CURL* curl, const HttpRequest& request, bool post, curl_slist* headers, Sink* sink,
                 char* error_buffer) {
   curl_easy_setopt(curl, CURLOPT_URL, request.url.c_str());
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);  // timeouts must not raise SIGALRM in our threads
-  curl_easy_setopt(curl, CURLOPT_POST, 1L);
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
-  curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
+  if (post) {
+    curl_easy_setopt(curl, CURLOPT_POST, 1L);
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDS, request.body.data());
+    curl_easy_setopt(curl, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request.body.size()));
+  } else {
+    curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+  }
   curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, Millis(request.connect_timeout));
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, Millis(request.total_timeout));
@@ -127,6 +132,14 @@ CurlTransport::CurlTransport() {
 }
 
 absl::StatusOr<HttpResponse> CurlTransport::Post(const HttpRequest& request) {
+  return Perform(request, /*post=*/true);
+}
+
+absl::StatusOr<HttpResponse> CurlTransport::Get(const HttpRequest& request) {
+  return Perform(request, /*post=*/false);
+}
+
+absl::StatusOr<HttpResponse> CurlTransport::Perform(const HttpRequest& request, bool post) {
   std::unique_ptr<CURL, EasyDeleter> curl(curl_easy_init());
   if (curl == nullptr) return absl::InternalError("curl_easy_init failed");
   curl_slist* list = nullptr;
@@ -140,12 +153,12 @@ absl::StatusOr<HttpResponse> CurlTransport::Post(const HttpRequest& request) {
   Sink sink;
   sink.max_bytes = request.max_response_bytes;
   char error_buffer[CURL_ERROR_SIZE] = {0};
-  SetOptions(curl.get(), request, headers.get(), &sink, error_buffer);
+  SetOptions(curl.get(), request, post, headers.get(), &sink, error_buffer);
   curl_easy_setopt(curl.get(), CURLOPT_NOPROGRESS, 0L);
   curl_easy_setopt(curl.get(), CURLOPT_XFERINFOFUNCTION, OnProgress);
   curl_easy_setopt(curl.get(), CURLOPT_XFERINFODATA, &cancelled_);
   if (cancelled_.load()) {
-    return absl::CancelledError(absl::StrCat("POST ", request.url, ": cancelled (stopping)"));
+    return absl::CancelledError(absl::StrCat(request.url, ": cancelled (stopping)"));
   }
   const CURLcode code = curl_easy_perform(curl.get());
   if (code != CURLE_OK) return CurlError(code, error_buffer, request, sink);

@@ -19,11 +19,14 @@ class CurlTransport final : public HttpTransport {
  public:
   CurlTransport();
   [[nodiscard]] absl::StatusOr<HttpResponse> Post(const HttpRequest& request) override;
+  [[nodiscard]] absl::StatusOr<HttpResponse> Get(const HttpRequest& request) override;
   // Checked by libcurl's progress callback, which runs at least once a
   // second during a transfer (and more often while data flows).
   void Cancel() override { cancelled_.store(true); }
 
  private:
+  absl::StatusOr<HttpResponse> Perform(const HttpRequest& request, bool post);
+
   std::atomic<bool> cancelled_{false};
 };
 

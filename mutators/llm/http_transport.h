@@ -1,4 +1,5 @@
-// The seam between LLM clients and the network: one HTTP POST per call. The
+// The seam between LLM clients and the network: one HTTP POST per call (and
+// a GET to read a server's limits). The
 // real transport is CurlTransport (mutators/llm/curl_transport.h); tests
 // point it at a local server or replace it with a fake.
 #ifndef CAMBRIAN_MUTATORS_LLM_HTTP_TRANSPORT_H_
@@ -44,6 +45,8 @@ class HttpTransport {
  public:
   virtual ~HttpTransport() = default;
   [[nodiscard]] virtual absl::StatusOr<HttpResponse> Post(const HttpRequest& request) = 0;
+  // The same as a GET (the request's body is not sent): a server's limits.
+  [[nodiscard]] virtual absl::StatusOr<HttpResponse> Get(const HttpRequest& request) = 0;
   // Ends every request in flight within moments and refuses later ones: a
   // stopping run waits for no reply.
   virtual void Cancel() = 0;

@@ -161,6 +161,9 @@ absl::StatusOr<RunSummary> Search(const Clock& clock, const Task& task, RunConfi
   CAMBRIAN_ASSIGN_OR_RETURN(std::unique_ptr<sandbox::GpuAllocator> gpus,
                             MakeGpuSlots(task, config));
   CAMBRIAN_ASSIGN_OR_RETURN(std::unique_ptr<LlmStack> llm, MakeLlmStack(config, archive));
+  if (config.llm_concurrency == 0) {
+    config.llm_concurrency = llm && llm->server_slots ? *llm->server_slots : kDefaultLlmConcurrency;
+  }
   CAMBRIAN_ASSIGN_OR_RETURN(sandbox::SandboxChoice sandbox, MakeRunSandbox(config, paths, archive));
   CAMBRIAN_ASSIGN_OR_RETURN(auto fitness, evaluator::MakeExpressionFitness(task.fitness_score));
   CAMBRIAN_ASSIGN_OR_RETURN(std::unique_ptr<evaluator::Evaluator> evaluator,

@@ -74,8 +74,10 @@ absl::Status ApplyLlmFlags(const RunOptions& options, RunConfig& config) {
   if (config.llm.replay && !config.llm.models.empty()) {
     return absl::InvalidArgumentError("--llm replay answers from a recorded run: give no models");
   }
-  if (config.llm_concurrency < 1)
-    return absl::InvalidArgumentError("--llm-concurrency must be >= 1");
+  if (config.llm_concurrency < 0) {
+    return absl::InvalidArgumentError(
+        "--llm-concurrency must be >= 1, or 0 for the server's slots");
+  }
   if (!(config.llm_share >= 0 && config.llm_share <= 1)) {
     return absl::InvalidArgumentError("--llm-share must be between 0 and 1");
   }
@@ -143,8 +145,9 @@ void AddRunFlags(CLI::App& app, RunOptions& options) {
   app.add_option("--llm-temperature", options.llm_temperature, "Sampling temperature");
   app.add_option("--llm-max-tokens", options.llm_max_tokens, "Most output tokens per reply");
   app.add_option("--llm-timeout", options.llm_timeout, "Per-request timeout, e.g. 120s");
-  app.add_option("--llm-concurrency", options.llm_concurrency, "LLM requests in flight at once")
-      ->capture_default_str();
+  app.add_option("--llm-concurrency", options.llm_concurrency,
+                 "LLM requests in flight at once (default: the server's slots where it says, "
+                 "else 4)");
   app.add_option("--llm-share", options.llm_share,
                  "Share of evaluations the LLM should make (slots wait for it below this)")
       ->capture_default_str();

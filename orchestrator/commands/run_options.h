@@ -40,7 +40,7 @@ struct RunOptions {
   double llm_temperature = 0;
   int llm_max_tokens = 0;
   std::string llm_timeout;
-  int llm_concurrency = 4;
+  int llm_concurrency = 0;
   double llm_share = 0.8;
   double max_cost = 0;
   int64_t max_tokens = 0;

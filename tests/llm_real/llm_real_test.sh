@@ -25,8 +25,9 @@ fail() {
 
 SERVER_PID=$("$SRC/scripts/local_llm.sh" start port) || fail "the local model server did not start"
 PORT=$(cat port)
+# No --llm-concurrency: the server's one slot is read from it.
 MODEL=(--llm openai:smollm2 --llm-base-url "http://127.0.0.1:$PORT/v1" --llm-key-env ''
-  --llm-concurrency 1 --llm-timeout 120s)
+  --llm-timeout 120s)
 KNOWN="'ok','rejected','cached','budget','http_error','timeout','malformed','refused','empty','cancelled'"
 db() { sqlite3 "runs/$1/cambrian.db" "$2"; }
 
@@ -39,6 +40,8 @@ start=$(date +%s)
 end=$(date +%s)
 # The time limit stops dispatching; a request still out is cancelled, not awaited.
 [ $((end - start)) -le 105 ] || fail "the run took $((end - start)) s against a 90 s limit"
+grep -q "llama.cpp at http://127.0.0.1:$PORT/v1 for smollm2: 1 slot(s), 8192-token context" run.err ||
+  fail "the server's limits were not read: $(grep -i llama run.err)"
 calls=$(db a "SELECT count(*) FROM llm_calls")
 [ "$calls" -ge 1 ] || fail "no LLM call was made"
 [ "$(db a "SELECT count(*) FROM llm_calls WHERE outcome NOT IN ($KNOWN) OR outcome = ''")" = 0 ] ||

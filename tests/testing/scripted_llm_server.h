@@ -128,6 +128,17 @@ class ScriptedLlmServer {
     server_.Post("/v1/chat/completions", handler);
     server_.Post("/chat/completions", handler);
     server_.Post("/v1/messages", handler);
+    // GETs (a server's limits) answer what SetGet gave, else 404.
+    server_.Get(R"(/.*)", [this](const httplib::Request& request, httplib::Response& response) {
+      std::lock_guard<std::mutex> lock(mutex_);
+      gets_seen_.push_back(request.path);
+      auto it = gets_.find(request.path);
+      if (it == gets_.end()) {
+        response.status = 404;
+        return;
+      }
+      response.set_content(it->second, "application/json");
+    });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     for (int i = 0; i < 500 && !server_.is_running(); ++i) {
@@ -162,6 +173,15 @@ class ScriptedLlmServer {
   void SetResponder(Responder responder) {
     std::lock_guard<std::mutex> lock(mutex_);
     responder_ = std::move(responder);
+  }
+  // The body a GET of `path` answers (200, JSON).
+  void SetGet(const std::string& path, std::string body) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    gets_[path] = std::move(body);
+  }
+  std::vector<std::string> gets_seen() const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    return gets_seen_;
   }
   std::vector<RecordedRequest> requests() const {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -323,6 +343,8 @@ class ScriptedLlmServer {
   std::deque<ScriptedReply> script_;
   Responder responder_;
   std::vector<RecordedRequest> requests_;
+  std::map<std::string, std::string> gets_;
+  std::vector<std::string> gets_seen_;
 };
 
 }  // namespace cambrian::testing
