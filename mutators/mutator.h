@@ -71,10 +71,14 @@ class Mutator {
   virtual bool IsSlow() const { return false; }
   // FailedPrecondition if this mutator can do nothing with these parents (for
   // example a program without knobs, or an LLM reply whose edits do not
-  // apply); the controller then tries another. Other errors mean the harness
-  // broke. Slow mutators (IsSlow) are called from proposal threads, so
-  // Propose must be thread-safe for them; the Rng in the context is then
-  // owned by that call.
+  // apply); Unavailable if the service behind it failed (an LLM call that
+  // timed out or got an HTTP error): either way the controller tries another
+  // (and, for Unavailable, does not hold job slots for it while it backs off).
+  // Aborted when it should be asked again later and nothing is wrong (an LLM
+  // whose spend headroom is held by calls in flight). Cancelled when a
+  // stopping run cancelled it. Other errors mean the harness broke. Slow mutators (IsSlow) are
+  // called from proposal threads, so Propose must be thread-safe for them; the Rng in the context
+  // is then owned by that call.
   [[nodiscard]] virtual absl::StatusOr<Proposal> Propose(const MutationContext& context) = 0;
 };
 

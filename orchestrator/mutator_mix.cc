@@ -55,8 +55,10 @@ std::optional<int64_t> RepairCandidates::Draw(Rng& rng, double rate) const {
   return recent_[rng.UniformInt(0, static_cast<int64_t>(recent_.size()) - 1)];
 }
 
-void ProposalBackoff::Note(bool gave_child, const std::string& why, absl::Time now) {
+void ProposalBackoff::Note(bool gave_child, const std::string& why, absl::Time now,
+                           bool service_failed) {
   failures_ = gave_child ? 0 : failures_ + 1;
+  service_failed_ = !gave_child && service_failed;
   if (failures_ == 0) return;
   last_error_ = why;
   const absl::Duration wait = absl::Milliseconds(250) * (1 << std::min(failures_ - 1, 7));

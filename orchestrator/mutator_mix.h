@@ -56,13 +56,17 @@ class RepairCandidates {
 // edits that never apply): 250 ms doubling to 30 s, reset by a success.
 class ProposalBackoff {
  public:
-  void Note(bool gave_child, const std::string& why, absl::Time now);
+  // `service_failed`: the miss was the service's (a failed call), not the
+  // reply's (a rejected edit, a duplicate).
+  void Note(bool gave_child, const std::string& why, absl::Time now, bool service_failed = false);
   bool Waiting(absl::Time now) const { return now < next_; }
   int failures() const { return failures_; }
+  bool service_failed() const { return service_failed_; }
   const std::string& last_error() const { return last_error_; }
 
  private:
   int failures_ = 0;
+  bool service_failed_ = false;
   std::string last_error_;
   absl::Time next_ = absl::InfinitePast();
 };

@@ -29,7 +29,10 @@ Proposer::Proposer(ProposerDeps deps, Population& population, const Scoreboard& 
   for (mutators::Mutator* mutator : deps_.mutators) {
     if (!mutator->IsSlow()) continue;
     slow_names_.insert(std::string(mutator->name()));
-    if (!pool_) pool_ = std::make_unique<ProposalPool>(deps_.config->llm_concurrency);
+    if (pool_) continue;
+    const int threads =
+        deps_.config->llm_concurrency > 0 ? deps_.config->llm_concurrency : kDefaultLlmConcurrency;
+    pool_ = std::make_unique<ProposalPool>(threads);
   }
 }
 
@@ -86,7 +89,9 @@ bool Proposer::WantSlow() const {
 
 bool Proposer::SlowCanServe() const {
   if (!pool_ || mix_.Slow().empty()) return false;
-  return backoff_.failures() < kHoldThroughMisses || !backoff_.Waiting(deps_.clock->Now());
+  if (!backoff_.Waiting(deps_.clock->Now())) return true;
+  // Backing off: a service that failed cannot serve until it is retried.
+  return !backoff_.service_failed() && backoff_.failures() < kHoldThroughMisses;
 }
 
 absl::StatusOr<std::optional<Child>> Proposer::TakeReady() {
@@ -193,7 +198,8 @@ absl::Status Proposer::AddContext(ProposalJob& job) {
 }
 
 absl::Status Proposer::TopUp() {
-  if (!pool_ || backoff_.Waiting(deps_.clock->Now())) return absl::OkStatus();
+  const absl::Time now = deps_.clock->Now();
+  if (!pool_ || backoff_.Waiting(now) || now < held_until_) return absl::OkStatus();
   const std::vector<mutators::Mutator*> slow = mix_.Slow();
   // Bounded: MakeJob may find no job (e.g. no second parent yet).
   for (int tries = 0;
@@ -220,11 +226,18 @@ absl::StatusOr<std::string> Proposer::Collect() {
       continue;
     }
     if (!done->proposal.ok() && absl::IsCancelled(done->proposal.status())) continue;  // stopping
+    if (!done->proposal.ok() && absl::IsAborted(done->proposal.status())) {
+      // Spend held by calls in flight: not a miss; ask again in a moment.
+      held_until_ = deps_.clock->Now() + absl::Milliseconds(250);
+      continue;
+    }
     std::string why = done->proposal.ok() ? "a duplicate or disallowed edit"
                                           : std::string(done->proposal.status().message());
+    const bool service_failed =
+        !done->proposal.ok() && absl::IsUnavailable(done->proposal.status());
     CAMBRIAN_ASSIGN_OR_RETURN(std::optional<Child> child,
                               Accept(*done->job, std::move(done->proposal)));
-    backoff_.Note(child.has_value(), why, deps_.clock->Now());
+    backoff_.Note(child.has_value(), why, deps_.clock->Now(), service_failed);
     if (child) ready_.push_back(*std::move(child));
   }
   return halt;
@@ -233,8 +246,11 @@ absl::StatusOr<std::string> Proposer::Collect() {
 absl::StatusOr<std::optional<Child>> Proposer::Accept(const ProposalJob& job,
                                                       absl::StatusOr<mutators::Proposal> proposal) {
   if (!proposal.ok()) {
-    // A mutator that cannot act on these parents is not a harness failure.
-    if (!absl::IsFailedPrecondition(proposal.status())) return proposal.status();
+    // A mutator that cannot act on these parents, or whose service failed,
+    // is not a harness failure.
+    if (!absl::IsFailedPrecondition(proposal.status()) && !absl::IsUnavailable(proposal.status())) {
+      return proposal.status();
+    }
     ++counts_.rejected;
     if (job.mutator->IsSlow()) {
       LogInfo(absl::StrCat("proposal from #", job.parent_id,
@@ -268,7 +284,8 @@ absl::StatusOr<bool> Proposer::IsNew(const std::string& hash) {
 
 bool Proposer::Awaiting() const {
   if (!pool_) return false;
-  return pool_->in_flight() > 0 || !ready_.empty() || backoff_.Waiting(deps_.clock->Now());
+  const absl::Time now = deps_.clock->Now();
+  return pool_->in_flight() > 0 || !ready_.empty() || backoff_.Waiting(now) || now < held_until_;
 }
 
 }  // namespace cambrian::orchestrator

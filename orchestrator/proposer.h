@@ -117,11 +117,12 @@ class Proposer {
   Population& population_;
   const Scoreboard& scoreboard_;
   Rng& rng_;
-  MutatorMix mix_;                      // which mutator proposes next
-  std::unique_ptr<ProposalPool> pool_;  // only when a slow mutator is configured
-  std::deque<Child> ready_;             // accepted slow proposals waiting for a slot
-  ProposalBackoff backoff_;             // after slow proposals that gave no child
-  RepairCandidates repairs_;            // recent failures an LLM may repair
+  MutatorMix mix_;                                // which mutator proposes next
+  std::unique_ptr<ProposalPool> pool_;            // only when a slow mutator is configured
+  std::deque<Child> ready_;                       // accepted slow proposals waiting for a slot
+  ProposalBackoff backoff_;                       // after slow proposals that gave no child
+  absl::Time held_until_ = absl::InfinitePast();  // spend headroom held by calls in flight
+  RepairCandidates repairs_;                      // recent failures an LLM may repair
   ProposalCounts counts_;
   std::set<std::string> slow_names_;  // mutators whose children count as the LLM's
   int64_t children_ = 0;

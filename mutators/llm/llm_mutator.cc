@@ -116,8 +116,8 @@ LlmCallRecord StartRecord(const ModelConfig& model, const LlmRequest& request,
 }
 
 // Reserves a call's worst case with the meter. A refusal is ResourceExhausted
-// (recorded "budget") when the caps are spent for good, FailedPrecondition
-// when calls in flight hold the headroom (one may settle below its worst case).
+// (recorded "budget") when the caps are spent for good, Aborted when calls in
+// flight hold the headroom (one may settle below its worst case).
 absl::StatusOr<int64_t> ReserveWorstCase(SpendMeter& meter, LlmCallLog& log,
                                          const ModelConfig& model, int max_tokens,
                                          int64_t input_estimate, LlmCallRecord& record) {
@@ -127,7 +127,7 @@ absl::StatusOr<int64_t> ReserveWorstCase(SpendMeter& meter, LlmCallLog& log,
   if (ticket.ok() || !absl::IsResourceExhausted(ticket.status())) return ticket;
   std::string why(Std(ticket.status().message()));
   if (!meter.Exhausted(worst_tokens, worst_cost)) {
-    return absl::FailedPreconditionError(absl::StrCat("LLM spend held by calls in flight: ", why));
+    return absl::AbortedError(absl::StrCat("LLM spend held by calls in flight: ", why));
   }
   record.outcome = "budget";
   record.error = why;
@@ -135,9 +135,9 @@ absl::StatusOr<int64_t> ReserveWorstCase(SpendMeter& meter, LlmCallLog& log,
   return absl::ResourceExhaustedError(why);
 }
 
-// Records a failed client call; FailedPrecondition naming the failure, so the
-// controller tries again, Cancelled when the run is stopping (or the log's
-// error).
+// Records a failed client call: FailedPrecondition naming a refusal or an
+// empty reply, Unavailable naming a service failure (timeout, HTTP error,
+// malformed reply), Cancelled when the run is stopping (or the log's error).
 absl::Status RecordClientFailure(LlmCallLog& log, const absl::Status& error, absl::Duration latency,
                                  LlmCallRecord& record) {
   std::optional<LlmErrorDetail> detail = GetLlmErrorDetail(error);
@@ -149,7 +149,11 @@ absl::Status RecordClientFailure(LlmCallLog& log, const absl::Status& error, abs
   std::string why =
       absl::StrCat(record.model, " call failed (", record.outcome, "): ", record.error);
   if (absl::IsCancelled(error)) return absl::CancelledError(why);  // the run is stopping
-  return absl::FailedPreconditionError(why);
+  // A refusal or an empty reply is the model's answer; the rest is the service failing.
+  if (record.outcome == "refused" || record.outcome == "empty") {
+    return absl::FailedPreconditionError(why);
+  }
+  return absl::UnavailableError(why);
 }
 
 }  // namespace

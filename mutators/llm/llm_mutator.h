@@ -59,10 +59,13 @@ struct ModeMix {
 // "<model> <mode>: <summary>", mode being diff, rewrite or repair.
 //
 // Errors:
-//   FailedPrecondition  the reply was rejected or the call failed (the reason
+//   FailedPrecondition  the reply was rejected, refused or empty (the reason
 //                       is recorded; for a rejection it is also shown in the
-//                       next prompt for the same parent), or the spend caps
-//                       are full only because of calls in flight
+//                       next prompt for the same parent)
+//   Aborted             the spend caps are full only because of calls in
+//                       flight: nothing was sent; ask again once one settles
+//   Unavailable         the call failed: timeout, HTTP error, malformed reply
+//                       (recorded with that outcome)
 //   Cancelled           the transport was cancelled: the run is stopping
 //                       (recorded "cancelled")
 //   ResourceExhausted   a spend cap leaves no room for this call even once

@@ -263,6 +263,38 @@ TEST_F(ProposerTest, ASlowLlmStillMakesItsShareOfChildren) {
   }
 }
 
+TEST_F(ProposerTest, ADownServiceReleasesTheSlotsAReplyMissDoesNot) {
+  EditMutator down("llm", true, [](const mutators::MutationContext&) -> absl::StatusOr<Program> {
+    return absl::UnavailableError("HTTP 500");
+  });
+  EditMutator knob("knob", false, Append("knob"));
+  auto proposer = Make({&down, &knob});
+  AddSeed(*proposer);
+  // The first slot waits for the LLM; once its call failed, slots go to the
+  // knob while it backs off (the manual clock keeps it backing off).
+  std::vector<Child> children = TakeChildren(*proposer, archive_, 5);
+  proposer->Shutdown();
+  ASSERT_EQ(children.size(), 5u);
+  EXPECT_EQ(CountBy(children, "knob"), 5);
+  EXPECT_TRUE(proposer->backoff().service_failed());
+
+  EditMutator wrong("llm", true, [](const mutators::MutationContext&) -> absl::StatusOr<Program> {
+    return absl::FailedPreconditionError("no SEARCH block matched");
+  });
+  auto holding = Make({&wrong, &knob});
+  AddSeed(*holding);
+  ASSERT_TRUE(holding->TopUp().ok());
+  for (int i = 0; i < 500 && holding->backoff().failures() == 0; ++i) {
+    ASSERT_TRUE(holding->Collect().ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  // A rejected reply: the slot still waits for the LLM.
+  absl::StatusOr<std::optional<Child>> next = holding->Next();
+  ASSERT_TRUE(next.ok());
+  EXPECT_FALSE(next->has_value());
+  holding->Shutdown();
+}
+
 TEST_F(ProposerTest, ShareZeroLeavesTheSlotsToOfflineMutators) {
   config_.llm_share = 0;
   EditMutator llm("llm", true, Append("llm"));

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "absl/synchronization/mutex.h"
@@ -250,7 +251,7 @@ TEST_F(LlmMutatorTest, BudgetHeldByCallsInFlightIsATryAgain) {
   ASSERT_TRUE(meter.Reserve(0, 0.003).ok());  // another call in flight
   LlmMutator mutator = Make(&client, &meter);
   absl::StatusOr<Proposal> proposal = mutator.Propose(context_);
-  EXPECT_EQ(proposal.status().code(), absl::StatusCode::kFailedPrecondition) << proposal.status();
+  EXPECT_EQ(proposal.status().code(), absl::StatusCode::kAborted) << proposal.status();
   EXPECT_TRUE(client.requests().empty());
 }
 
@@ -355,18 +356,24 @@ TEST_F(LlmMutatorTest, ModelsAreDrawnByWeight) {
 }
 
 TEST_F(LlmMutatorTest, ClientErrorsAreRecordedWithTheirOutcome) {
-  const std::pair<absl::Status, std::string> cases[] = {
-      {absl::DeadlineExceededError("timed out after 300s"), "timeout"},
-      {absl::DataLossError("malformed JSON"), "malformed"},
-      {absl::UnavailableError("HTTP 503 after 5 attempts"), "http_error"},
-      {absl::FailedPreconditionError("the model refused: content policy"), "refused"},
-      {absl::FailedPreconditionError("empty reply"), "empty"}};
-  for (const auto& [status, outcome] : cases) {
+  // The service failing is Unavailable; the model's own answer is FailedPrecondition.
+  const std::tuple<absl::Status, std::string, absl::StatusCode> cases[] = {
+      {absl::DeadlineExceededError("timed out after 300s"), "timeout",
+       absl::StatusCode::kUnavailable},
+      {absl::DataLossError("malformed JSON"), "malformed", absl::StatusCode::kUnavailable},
+      {absl::UnavailableError("HTTP 503 after 5 attempts"), "http_error",
+       absl::StatusCode::kUnavailable},
+      {absl::FailedPreconditionError("the model refused: content policy"), "refused",
+       absl::StatusCode::kFailedPrecondition},
+      {absl::FailedPreconditionError("empty reply"), "empty",
+       absl::StatusCode::kFailedPrecondition},
+      {absl::CancelledError("stopping"), "cancelled", absl::StatusCode::kCancelled}};
+  for (const auto& [status, outcome, code] : cases) {
     ScriptedClient client({status});
     SpendMeter meter({});
     LlmMutator mutator = Make(&client, &meter);
     absl::StatusOr<Proposal> proposal = mutator.Propose(context_);
-    ASSERT_EQ(proposal.status().code(), absl::StatusCode::kFailedPrecondition) << outcome;
+    ASSERT_EQ(proposal.status().code(), code) << outcome;
     EXPECT_THAT(std::string(proposal.status().message()), HasSubstr(status.message()));
     EXPECT_EQ(log_.records.back().outcome, outcome);
     EXPECT_EQ(log_.records.back().error, status.message());
