@@ -58,6 +58,7 @@ struct Proposal {
   std::string mutator;                 // name() of the mutator that made it
   std::string description;             // human summary, e.g. "kTile 32 -> 64 (matmul.cpp:12)"
   std::optional<int64_t> llm_call_id;  // the LlmCallLog record it came from, if any
+  std::string arm;  // which of the mutator's choices made it (an LLM: the model), for Observe
 };
 
 class Mutator {
@@ -80,6 +81,10 @@ class Mutator {
   // called from proposal threads, so Propose must be thread-safe for them; the Rng in the context
   // is then owned by that call.
   [[nodiscard]] virtual absl::StatusOr<Proposal> Propose(const MutationContext& context) = 0;
+  // The child of a proposal with this `arm` was evaluated; `improved` if it
+  // beat its parent's fitness. Mutators that learn (the LLM's model bandit)
+  // use it; called on the controller thread.
+  virtual void Observe(const std::string& arm, bool improved) {}
 };
 
 }  // namespace cambrian::mutators

@@ -214,7 +214,7 @@ absl::Status Controller::SubmitSeed() {
   archive::NewCandidate candidate;
   candidate.mutator = "seed";
   candidate.description = "the task's seed program";
-  return Submit(seed, candidate);
+  return Submit(seed, candidate).status();
 }
 
 absl::Status Controller::FillSlots() {
@@ -234,10 +234,13 @@ absl::Status Controller::SubmitChild(Child child) {
   candidate.description = child.proposal.description;
   candidate.llm_call_id = child.proposal.llm_call_id;
   candidate.island = child.island;
-  return Submit(child.proposal.program, candidate);
+  CAMBRIAN_ASSIGN_OR_RETURN(int64_t id, Submit(child.proposal.program, candidate));
+  proposer_.Took(id, child);
+  return absl::OkStatus();
 }
 
-absl::Status Controller::Submit(const Program& program, archive::NewCandidate candidate) {
+absl::StatusOr<int64_t> Controller::Submit(const Program& program,
+                                           archive::NewCandidate candidate) {
   CAMBRIAN_ASSIGN_OR_RETURN(std::string hash, deps_.archive->PutProgram(program));
   candidate.program_hash = hash;
   candidate.status = archive::CandidateStatus::kRunning;
@@ -247,7 +250,7 @@ absl::Status Controller::Submit(const Program& program, archive::NewCandidate ca
   island_of_[id] = candidate.island;
   stop_->Submitted();
   pool_->Submit({id, program, EvaluationSeed(deps_.config->seed, id)});
-  return absl::OkStatus();
+  return id;
 }
 
 absl::Status Controller::Record(EvaluationDone done) {
@@ -283,8 +286,8 @@ absl::StatusOr<bool> Controller::Absorb(int64_t id, const archive::CandidateResu
   for (const archive::StageRecord& stage : result.stages) {
     if (stage.outcome != Outcome::kOk) info.failure = stage.output_tail;
   }
-  proposer_.Finished(id, info.outcome);
   const bool new_best = scoreboard_.Add(id, std::move(info));
+  proposer_.Finished(id, std::string(OutcomeName(result.outcome)), result.fitness);
   int island = island_of_[id];
   island_of_.erase(id);
   CAMBRIAN_ASSIGN_OR_RETURN(Metrics features, FeatureMetrics(id, result.metrics));

@@ -112,7 +112,8 @@ class Controller {
   absl::Status CollectProposals();
   bool AwaitingProposals() const;
   absl::Status SubmitChild(Child child);
-  absl::Status Submit(const Program& program, archive::NewCandidate candidate);
+  // The new candidate's id.
+  absl::StatusOr<int64_t> Submit(const Program& program, archive::NewCandidate candidate);
   absl::Status Record(EvaluationDone done);
   void NoteResult(int64_t id, const evaluator::Evaluation& evaluation, bool new_best);
   ProgressState State() const;

@@ -134,6 +134,7 @@ absl::StatusOr<std::unique_ptr<LlmStack>> MakeLlmStack(const RunConfig& config,
   CAMBRIAN_ASSIGN_OR_RETURN(
       stack->mutator, mutators::LlmMutator::Create(models, clients, *prompts, stack->call_log.get(),
                                                    stack->meter.get(), mix));
+  if (config.llm.selection == "bandit") stack->mutator->EnableModelBandit();
   return stack;
 }
 

@@ -61,9 +61,26 @@ void Proposer::Released(int64_t id) {
   }
 }
 
-void Proposer::Finished(int64_t id, const std::string& outcome) {
+void Proposer::Finished(int64_t id, const std::string& outcome, std::optional<double> fitness) {
   evaluated_.push_back(id);
   repairs_.Note(id, outcome);
+  auto taken = taken_.find(id);
+  if (taken == taken_.end()) return;
+  const mutators::ScoredProgram* parent = scoreboard_.Find(taken->second.parent_id);
+  const bool improved = fitness && parent != nullptr &&
+                        (!parent->fitness || Better(deps_.task->goal, *fitness, *parent->fitness));
+  taken->second.mutator->Observe(taken->second.arm, improved);
+  taken_.erase(taken);
+}
+
+void Proposer::Took(int64_t id, const Child& child) {
+  if (child.proposal.arm.empty()) return;
+  for (mutators::Mutator* mutator : deps_.mutators) {
+    if (mutator->name() == child.proposal.mutator) {
+      taken_[id] = {mutator, child.proposal.arm, child.parent_id};
+      return;
+    }
+  }
 }
 
 absl::StatusOr<std::optional<Child>> Proposer::Next() {

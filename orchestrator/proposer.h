@@ -67,7 +67,11 @@ class Proposer {
   void Recorded(int64_t id, const std::string& hash, const std::string& mutator);
   void Submitted(int64_t id, const std::string& hash, const std::string& mutator);
   void Released(int64_t id);
-  void Finished(int64_t id, const std::string& outcome);
+  // `fitness` as scored (nullopt if it failed); a child's mutator is told
+  // whether it beat its parent (Mutator::Observe).
+  void Finished(int64_t id, const std::string& outcome, std::optional<double> fitness = {});
+  // Candidate `id` is `child`, submitted: its mutator hears how it did.
+  void Took(int64_t id, const Child& child);
 
   // A child for a free slot, keeping the LLM's share of children at
   // config.llm_share: below it, an accepted slow proposal, or none (the slot
@@ -132,6 +136,12 @@ class Proposer {
   std::map<std::string, Program> programs_;      // cache of parents' programs
   std::set<std::string> in_flight_hashes_;
   std::vector<int64_t> evaluated_;  // every finished candidate (random strategy)
+  struct Taken {
+    mutators::Mutator* mutator = nullptr;
+    std::string arm;
+    int64_t parent_id = 0;
+  };
+  std::map<int64_t, Taken> taken_;  // in flight, from a mutator that learns (has arms)
 };
 
 }  // namespace cambrian::orchestrator

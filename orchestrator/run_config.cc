@@ -60,6 +60,7 @@ std::string RunConfigToJson(const RunConfig& config) {
                  {"max_tokens", nullptr},
                  {"prompts_dir", config.llm.prompts_dir.string()},
                  {"diff_weight", config.llm.diff_weight},
+                 {"selection", config.llm.selection},
                  {"rewrite_weight", config.llm.rewrite_weight}};
   if (config.llm.max_cost_usd) json["llm"]["max_cost_usd"] = *config.llm.max_cost_usd;
   if (config.llm.max_tokens) json["llm"]["max_tokens"] = *config.llm.max_tokens;
@@ -112,6 +113,7 @@ absl::Status LlmFromJson(const json& llm, LlmRunConfig& config) {
   }
   config.prompts_dir = llm.value("prompts_dir", std::string());
   config.diff_weight = llm.value("diff_weight", config.diff_weight);
+  config.selection = llm.value("selection", config.selection);
   config.rewrite_weight = llm.value("rewrite_weight", config.rewrite_weight);
   return absl::OkStatus();
 }

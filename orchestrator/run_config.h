@@ -28,6 +28,9 @@ struct LlmRunConfig {
   std::filesystem::path prompts_dir;          // "" = the built-in prompts/
   double diff_weight = 0.7;                   // SEARCH/REPLACE edits
   double rewrite_weight = 0.3;                // whole-file rewrites
+  // How each call's model is chosen: "weights" (each model's weight) or
+  // "bandit" (mutators/llm/model_bandit.h: improvements per cost, learned).
+  std::string selection = "weights";
 
   bool enabled() const { return replay || !models.empty(); }
 };

@@ -148,6 +148,10 @@ absl::Status ReadLlm(const std::filesystem::path& path, TomlTable llm, RunConfig
   if (!prompts.empty()) config.llm.prompts_dir = path.parent_path() / prompts;
   CAMBRIAN_RETURN_IF_ERROR(Read(llm, "diff_weight", config.llm.diff_weight));
   CAMBRIAN_RETURN_IF_ERROR(Read(llm, "rewrite_weight", config.llm.rewrite_weight));
+  CAMBRIAN_RETURN_IF_ERROR(Read(llm, "selection", config.llm.selection));
+  if (config.llm.selection != "weights" && config.llm.selection != "bandit") {
+    return llm.Error("selection", "must be \"weights\" or \"bandit\"");
+  }
   if (llm.Find("models") == nullptr) return absl::OkStatus();
   CAMBRIAN_ASSIGN_OR_RETURN(const toml::array* models,
                             llm.Array("models", "[[llm.models]] tables"));

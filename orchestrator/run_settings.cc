@@ -38,6 +38,7 @@ constexpr RunSetting kSettings[] = {
     {"", "", "llm.replay", ""},  // set by `--llm replay`
     {"--replay-from", "", "llm.replay_from", "llm.md"},
     {"--prompts", "llm.prompts", "llm.prompts_dir", "llm.md"},
+    {"--llm-selection", "llm.selection", "llm.selection", "llm.md"},
     {"", "llm.diff_weight", "llm.diff_weight", "llm.md"},
     {"", "llm.rewrite_weight", "llm.rewrite_weight", "llm.md"},
     {"", "llm.models.provider", "llm.models[].provider", "llm.md"},

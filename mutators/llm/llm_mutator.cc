@@ -6,6 +6,7 @@
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/absl_compat.h"
 #include "common/glob.h"
@@ -17,6 +18,7 @@
 namespace cambrian::mutators {
 
 struct LlmMutator::Call {
+  size_t arm = 0;  // the model's index in the ensemble
   const ModelConfig* model = nullptr;
   int max_tokens = 0;  // the model's, or sized to the edit
   LlmClient* client = nullptr;
@@ -261,9 +263,8 @@ absl::StatusOr<Proposal> LlmMutator::Propose(const MutationContext& context) {
   }
   CAMBRIAN_RETURN_IF_ERROR(Validate());
   Call call;
-  std::vector<double> weights;
-  for (const ModelConfig& model : ensemble_) weights.push_back(model.weight);
-  size_t pick = DrawWeighted(weights, context.rng);
+  const size_t pick = PickModel(*context.rng);
+  call.arm = pick;
   call.model = &ensemble_[pick];
   call.client = clients_[pick];
   call.choice.mode = DrawWeighted({mix_.diff, mix_.rewrite}, context.rng) == 0 ? EditMode::kDiff
@@ -301,6 +302,7 @@ absl::StatusOr<Proposal> LlmMutator::AskModel(Call& call, const MutationContext&
   absl::StatusOr<LlmResponse> response = call.client->Complete(call.request);
   if (!response.ok()) {
     meter_->Settle(ticket, Spend{});  // a request went out; no usage is known
+    NoteCall(call.arm, 0);
     return RecordClientFailure(*log_, response.status(), clock_->Now() - start, record);
   }
   record.input_tokens = response->input_tokens;
@@ -313,6 +315,7 @@ absl::StatusOr<Proposal> LlmMutator::AskModel(Call& call, const MutationContext&
   }
   record.cost_usd = Price(model, record.input_tokens, record.output_tokens);
   meter_->Settle(ticket, Spend{record.input_tokens, record.output_tokens, record.cost_usd, 1});
+  NoteCall(call.arm, record.cost_usd);
   record.attempts = response->attempts;
   record.latency_seconds = std::max(0.0, absl::ToDoubleSeconds(response->latency));
   record.response = response->text;
@@ -355,7 +358,40 @@ absl::StatusOr<Proposal> LlmMutator::Finish(Call& call, const MutationContext& c
   proposal.description =
       absl::StrCat(record.model, " ", ModeName(call.choice), ": ", edit->summary);
   proposal.llm_call_id = id;
+  proposal.arm = std::to_string(call.arm);
   return proposal;
+}
+
+void LlmMutator::EnableModelBandit() {
+  std::vector<double> weights;
+  for (const ModelConfig& model : ensemble_) weights.push_back(model.weight);
+  absl::MutexLock lock(&mutex_);
+  bandit_.emplace(weights);
+}
+
+size_t LlmMutator::PickModel(Rng& rng) {
+  absl::MutexLock lock(&mutex_);
+  if (bandit_) return bandit_->Pick(rng);
+  std::vector<double> weights;
+  for (const ModelConfig& model : ensemble_) weights.push_back(model.weight);
+  return DrawWeighted(weights, &rng);
+}
+
+void LlmMutator::NoteCall(size_t arm, double cost_usd) {
+  absl::MutexLock lock(&mutex_);
+  if (bandit_) bandit_->Called(arm, cost_usd);
+}
+
+void LlmMutator::Observe(const std::string& arm, bool improved) {
+  size_t index = 0;
+  if (!improved || !absl::SimpleAtoi(arm, &index)) return;
+  absl::MutexLock lock(&mutex_);
+  if (bandit_) bandit_->Improved(index);
+}
+
+std::vector<ModelBandit::Arm> LlmMutator::ModelStats() const {
+  absl::MutexLock lock(&mutex_);
+  return bandit_ ? bandit_->arms() : std::vector<ModelBandit::Arm>{};
 }
 
 std::string LlmMutator::PreviousRejection(const Program& parent) const {

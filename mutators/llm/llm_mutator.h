@@ -8,6 +8,7 @@
 #include <deque>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -21,6 +22,7 @@
 #include "mutators/llm/edit_format.h"
 #include "mutators/llm/llm_call_log.h"
 #include "mutators/llm/llm_client.h"
+#include "mutators/llm/model_bandit.h"
 #include "mutators/llm/model_config.h"
 #include "mutators/llm/prompt_builder.h"
 #include "mutators/llm/prompt_template.h"
@@ -99,6 +101,16 @@ class LlmMutator final : public Mutator {
   std::string_view name() const override { return "llm"; }
   bool IsSlow() const override { return true; }
   [[nodiscard]] absl::StatusOr<Proposal> Propose(const MutationContext& context) override;
+  // A child of the model `arm` (the proposal's arm: its ensemble index)
+  // was evaluated; `improved` if it beat its parent. Feeds the bandit.
+  void Observe(const std::string& arm, bool improved) override;
+
+  // From now on each call's model is chosen by ModelBandit (learning which
+  // model's children improve, per cost) instead of by weight. Call before
+  // the first Propose.
+  void EnableModelBandit();
+  // The bandit's arms, in ensemble order; empty without the bandit.
+  std::vector<ModelBandit::Arm> ModelStats() const;
 
   // Why the last proposal for this parent program was rejected ("" if it was
   // not, or was forgotten: the memory holds the latest 1024 parents).
@@ -108,6 +120,8 @@ class LlmMutator final : public Mutator {
   struct Call;  // one Propose's state (llm_mutator.cc)
 
   absl::Status Validate() const;
+  size_t PickModel(Rng& rng);
+  void NoteCall(size_t arm, double cost_usd);
   absl::StatusOr<Proposal> Finish(Call& call, const MutationContext& context);
   absl::StatusOr<Proposal> AskModel(Call& call, const MutationContext& context);
   void RememberRejection(const std::string& parent_hash, const std::string& reason);
@@ -126,6 +140,7 @@ class LlmMutator final : public Mutator {
   // Parent program hash -> the reason its last proposal was rejected.
   std::map<std::string, std::string> rejections_ ABSL_GUARDED_BY(mutex_);
   std::deque<std::string> rejection_order_ ABSL_GUARDED_BY(mutex_);
+  std::optional<ModelBandit> bandit_ ABSL_GUARDED_BY(mutex_);
   // "model\nprompt hash" keys already asked in this process.
   std::set<std::string> asked_ ABSL_GUARDED_BY(mutex_);
   std::deque<std::string> asked_order_ ABSL_GUARDED_BY(mutex_);

@@ -156,6 +156,16 @@ absl::StatusOr<std::unique_ptr<sandbox::GpuAllocator>> MakeGpuSlots(const Task& 
   return std::make_unique<sandbox::GpuAllocator>(indices, /*allow_sharing=*/false);
 }
 
+// What the model bandit learned, one line per model.
+void LogModelStats(const RunConfig& config, const mutators::LlmMutator& mutator) {
+  std::vector<mutators::ModelBandit::Arm> arms = mutator.ModelStats();
+  for (size_t i = 0; i < arms.size() && i < config.llm.models.size(); ++i) {
+    LogInfo(absl::StrFormat("model %s: %d calls, %d children beat their parent, $%.4f",
+                            config.llm.models[i].model, arms[i].calls, arms[i].wins,
+                            arms[i].cost_usd));
+  }
+}
+
 absl::StatusOr<RunSummary> Search(const Clock& clock, const Task& task, RunConfig config,
                                   archive::Archive& archive, const RunPaths& paths) {
   CAMBRIAN_ASSIGN_OR_RETURN(std::unique_ptr<sandbox::GpuAllocator> gpus,
@@ -195,7 +205,9 @@ absl::StatusOr<RunSummary> Search(const Clock& clock, const Task& task, RunConfi
   if (sandbox.mode == sandbox::SandboxMode::kProcess)
     deps.warning = "NO ISOLATION (sandbox process)";
   Controller controller(std::move(deps));
-  return controller.Run();
+  absl::StatusOr<RunSummary> summary = controller.Run();
+  if (llm && llm->mutator) LogModelStats(config, *llm->mutator);
+  return summary;
 }
 
 // The confirmed top candidates: mean and spread over every seed, and

@@ -66,6 +66,7 @@ absl::Status ApplyLlmFlags(const RunOptions& options, RunConfig& config) {
   if (Given(options, "--max-cost")) config.llm.max_cost_usd = options.max_cost;
   if (Given(options, "--max-tokens")) config.llm.max_tokens = options.max_tokens;
   if (!options.prompts.empty()) config.llm.prompts_dir = fs::absolute(options.prompts);
+  if (!options.llm_selection.empty()) config.llm.selection = options.llm_selection;
   if (!options.replay_from.empty()) config.llm.replay_from = fs::absolute(options.replay_from);
   if (config.llm.replay && config.llm.replay_from.empty()) {
     return absl::InvalidArgumentError(
@@ -154,6 +155,9 @@ void AddRunFlags(CLI::App& app, RunOptions& options) {
   app.add_option("--max-cost", options.max_cost, "Hard cap on LLM spend in US dollars");
   app.add_option("--max-tokens", options.max_tokens, "Hard cap on LLM tokens (input + output)");
   app.add_option("--prompts", options.prompts, "Directory of prompt templates (default prompts/)");
+  app.add_option("--llm-selection", options.llm_selection,
+                 "How each call's model is chosen: weights (default) or bandit (learned)")
+      ->check(CLI::IsMember({"weights", "bandit"}));
   app.add_option("--replay-from", options.replay_from, "With --llm replay: the recorded run");
   app.add_option("--weight", options.weights, "Mutator weight NAME=W (llm, knob), repeatable")
       ->allow_extra_args(false);

@@ -45,6 +45,7 @@ struct RunOptions {
   double max_cost = 0;
   int64_t max_tokens = 0;
   std::string prompts;
+  std::string llm_selection;
   std::string replay_from;
   std::vector<std::string> weights;  // "llm=0.8", "knob=0.2"
   const CLI::App* app = nullptr;     // set by AddRunFlags: which flags were given

@@ -25,8 +25,12 @@ class EditMutator : public mutators::Mutator {
   absl::StatusOr<mutators::Proposal> Propose(const mutators::MutationContext& context) override {
     absl::StatusOr<Program> program = edit_(context);
     if (!program.ok()) return program.status();
-    return mutators::Proposal{*program, name_, "an edit", std::nullopt};
+    return mutators::Proposal{*program, name_, "an edit", std::nullopt, "arm-" + name_};
   }
+  void Observe(const std::string& arm, bool improved) override {
+    observed.push_back({arm, improved});
+  }
+  std::vector<std::pair<std::string, bool>> observed;
 
  private:
   std::string name_;
@@ -293,6 +297,25 @@ TEST_F(ProposerTest, ADownServiceReleasesTheSlotsAReplyMissDoesNot) {
   ASSERT_TRUE(next.ok());
   EXPECT_FALSE(next->has_value());
   holding->Shutdown();
+}
+
+TEST_F(ProposerTest, AMutatorHearsWhetherItsChildrenBeatTheirParent) {
+  EditMutator edit("edit", false, Append());
+  auto proposer = Make({&edit});
+  const int64_t seed = AddSeed(*proposer);
+  mutators::ScoredProgram scored;
+  scored.fitness = 1.0;
+  scored.outcome = "ok";
+  scoreboard_.Add(seed, scored);
+  std::vector<Child> children = TakeChildren(*proposer, archive_, 3);
+  ASSERT_EQ(children.size(), 3u);
+  for (int i = 0; i < 3; ++i) proposer->Took(seed + 1 + i, children[i]);
+  proposer->Finished(seed + 1, "ok", 2.0);          // better than 1.0
+  proposer->Finished(seed + 2, "ok", 0.5);          // worse
+  proposer->Finished(seed + 3, "build_error", {});  // failed
+  proposer->Finished(seed + 3, "ok", 9.0);          // told once only
+  EXPECT_EQ(edit.observed, (std::vector<std::pair<std::string, bool>>{
+                               {"arm-edit", true}, {"arm-edit", false}, {"arm-edit", false}}));
 }
 
 TEST_F(ProposerTest, ShareZeroLeavesTheSlotsToOfflineMutators) {

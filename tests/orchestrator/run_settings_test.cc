@@ -80,6 +80,7 @@ const std::map<std::string, std::string>& Samples() {
       {"llm.max_cost", "3.5"},
       {"llm.max_tokens", "100000"},
       {"llm.prompts", "\"mine\""},
+      {"llm.selection", "\"bandit\""},
       {"llm.diff_weight", "0.5"},
       {"llm.rewrite_weight", "0.5"},
       {"llm.models.provider", "\"anthropic\""},

@@ -355,6 +355,30 @@ TEST_F(LlmMutatorTest, ModelsAreDrawnByWeight) {
   EXPECT_EQ(light.requests().at(0).model, "light");
 }
 
+TEST_F(LlmMutatorTest, TheBanditLearnsFromObservedChildren) {
+  ScriptedClient first({Reply(kGoodEdit)}), second({Reply(kGoodEdit)});
+  SpendMeter meter({});
+  LlmMutator mutator({Model("first"), Model("second")}, {&first, &second}, prompts_, &log_, &meter,
+                     {1, 0});
+  mutator.EnableModelBandit();
+  absl::StatusOr<Proposal> a = mutator.Propose(context_);
+  absl::StatusOr<Proposal> b = mutator.Propose(context_);
+  ASSERT_TRUE(a.ok() && b.ok());
+  // Each model once before either twice; each proposal names its model.
+  EXPECT_EQ(first.requests().size(), 1u);
+  EXPECT_EQ(second.requests().size(), 1u);
+  EXPECT_NE(a->arm, b->arm);
+  mutator.Observe("1", true);
+  mutator.Observe("0", false);
+  mutator.Observe("not a model", true);  // ignored
+  std::vector<ModelBandit::Arm> stats = mutator.ModelStats();
+  ASSERT_EQ(stats.size(), 2u);
+  EXPECT_EQ(stats[0].calls, 1);
+  EXPECT_EQ(stats[1].wins, 1);
+  EXPECT_EQ(stats[0].wins, 0);
+  EXPECT_GT(stats[0].cost_usd, 0);  // priced calls count toward the cost
+}
+
 TEST_F(LlmMutatorTest, ClientErrorsAreRecordedWithTheirOutcome) {
   // The service failing is Unavailable; the model's own answer is FailedPrecondition.
   const std::tuple<absl::Status, std::string, absl::StatusCode> cases[] = {
