@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <CLI/CLI.hpp>
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -40,9 +41,12 @@ TEST(CommandsTest, EverySetupRegistersOnOneApp) {
 void Parse(const std::vector<std::string>& args) {
   CLI::App app("test", "cambrian");
   app.require_subcommand(1);
+  // The runners own the options the parser writes into: they must outlive
+  // the parse (a discarded one left the parser writing into freed memory).
+  std::vector<std::function<CommandResult()>> runners;
   for (const Command& command : Commands()) {
     CLI::App* sub = app.add_subcommand(std::string(command.name), std::string(command.summary));
-    (void)command.setup(*sub);
+    runners.push_back(command.setup(*sub));
   }
   std::vector<std::string> reversed(args.rbegin(), args.rend());  // CLI11 pops from the back
   app.parse(reversed);
