@@ -69,6 +69,7 @@ absl::StatusOr<RunSummary> Controller::Run() {
   proposer_.Shutdown();  // waits for LLM requests still in flight
   summary_.rejected_proposals = proposer_.counts().rejected;
   summary_.duplicate_proposals = proposer_.counts().duplicates;
+  summary_.not_novel_proposals = proposer_.counts().not_novel;
   summary_.children = proposer_.children();
   summary_.llm_children = proposer_.slow_children();
   summary_.elapsed = stop_->Elapsed();

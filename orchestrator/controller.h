@@ -50,6 +50,7 @@ struct RunSummary {
   int64_t interrupted = 0;          // in flight when the run was stopped
   int64_t rejected_proposals = 0;   // refused by the edit policy or the mutator
   int64_t duplicate_proposals = 0;  // children identical to an earlier candidate
+  int64_t not_novel_proposals = 0;  // layout-only, or too like the parent
   int64_t children = 0;             // candidates but the seed, over the whole run
   int64_t llm_children = 0;         // those a slow (LLM) mutator made
   std::optional<int64_t> best_id;

@@ -86,6 +86,7 @@ std::string Controller::RunStateJson() const {
       {"failed", scoreboard_.failed()},
       {"rejected_proposals", proposer_.counts().rejected},
       {"duplicate_proposals", proposer_.counts().duplicates},
+      {"not_novel_proposals", proposer_.counts().not_novel},
       {"since_improvement", stop_->since_improvement()},
       {"elapsed_seconds", absl::ToDoubleSeconds(stop_->Elapsed())},
       {"population", json::parse(population_.ToJson())},
@@ -127,7 +128,8 @@ absl::Status Controller::RestoreState(const std::vector<archive::Candidate>& rec
     stop_->Resume(absl::Seconds(state.at("elapsed_seconds").get<double>()),
                   state.at("since_improvement").get<int64_t>());
     proposer_.RestoreCounts({.rejected = state.at("rejected_proposals").get<int64_t>(),
-                             .duplicates = state.at("duplicate_proposals").get<int64_t>()});
+                             .duplicates = state.at("duplicate_proposals").get<int64_t>(),
+                             .not_novel = state.value("not_novel_proposals", int64_t{0})});
     if (state.at("evaluated").get<int64_t>() != scoreboard_.evaluated()) {
       return absl::DataLossError(absl::StrCat(
           "the stored run state counts ", state.at("evaluated").get<int64_t>(),

@@ -25,7 +25,8 @@ Proposer::Proposer(ProposerDeps deps, Population& population, const Scoreboard& 
       population_(population),
       scoreboard_(scoreboard),
       rng_(rng),
-      mix_(deps_.mutators, *deps_.config) {
+      mix_(deps_.mutators, *deps_.config),
+      novelty_(deps_.config->llm_novelty) {
   for (mutators::Mutator* mutator : deps_.mutators) {
     if (!mutator->IsSlow()) continue;
     slow_names_.insert(std::string(mutator->name()));
@@ -285,6 +286,10 @@ absl::StatusOr<std::optional<Child>> Proposer::Accept(const ProposalJob& job,
   }
   CAMBRIAN_ASSIGN_OR_RETURN(bool fresh, IsNew(ProgramHash(proposal->program)));
   if (!fresh) return std::optional<Child>();
+  if (!novelty_.Admit(job.parent, proposal->program, job.mutator->IsSlow())) {
+    ++counts_.not_novel;
+    return std::optional<Child>();
+  }
   return std::optional<Child>(
       Child{*std::move(proposal), job.parent_id, job.second_parent_id, job.island});
 }

@@ -24,6 +24,7 @@
 #include "common/task.h"
 #include "mutators/mutator.h"
 #include "orchestrator/mutator_mix.h"
+#include "orchestrator/novelty.h"
 #include "orchestrator/population.h"
 #include "orchestrator/proposal_pool.h"
 #include "orchestrator/run_config.h"
@@ -43,6 +44,7 @@ struct Child {
 struct ProposalCounts {
   int64_t rejected = 0;    // refused by the edit policy or the mutator
   int64_t duplicates = 0;  // identical to an earlier or running candidate
+  int64_t not_novel = 0;   // layout-only changes, or too like the parent (NoveltyFilter)
 };
 
 struct ProposerDeps {
@@ -128,6 +130,7 @@ class Proposer {
   absl::Time held_until_ = absl::InfinitePast();  // spend headroom held by calls in flight
   RepairCandidates repairs_;                      // recent failures an LLM may repair
   ProposalCounts counts_;
+  NoveltyFilter novelty_;
   std::set<std::string> slow_names_;  // mutators whose children count as the LLM's
   int64_t children_ = 0;
   int64_t slow_children_ = 0;

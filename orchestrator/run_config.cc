@@ -34,6 +34,7 @@ std::string RunConfigToJson(const RunConfig& config) {
       {"repair_rate", config.repair_rate},
       {"llm_concurrency", config.llm_concurrency},
       {"llm_share", config.llm_share},
+      {"llm_novelty", config.llm_novelty},
   };
   nlohmann::json models = nlohmann::json::array();
   for (const mutators::ModelConfig& model : config.llm.models) {
@@ -162,6 +163,7 @@ absl::StatusOr<RunConfig> RunConfigFromJson(const std::string& text) {
     config.repair_rate = stored.value("repair_rate", config.repair_rate);
     config.llm_concurrency = stored.value("llm_concurrency", config.llm_concurrency);
     config.llm_share = stored.value("llm_share", config.llm_share);
+    config.llm_novelty = stored.value("llm_novelty", config.llm_novelty);
     CAMBRIAN_RETURN_IF_ERROR(LlmFromJson(stored.value("llm", json()), config.llm));
     return config;
   } catch (const json::exception& error) {

@@ -64,6 +64,9 @@ struct RunConfig {
   // slot waits for an LLM child while the LLM is below it (and not backing
   // off after failures); offline mutators fill the rest.
   double llm_share = 0.8;
+  // The novelty filter (orchestrator/novelty.h): an LLM child at least this
+  // similar to its parent is skipped; 1 skips only layout-only changes.
+  double llm_novelty = 1.0;
   bool keep_job_dirs = false;
   std::string profile;           // the task profile ([profiles.NAME]); "" = none declared
   std::string sandbox = "auto";  // auto | bwrap | process (sandbox/sandbox_factory.h)

@@ -134,6 +134,10 @@ absl::Status ReadLlm(const std::filesystem::path& path, TomlTable llm, RunConfig
   CAMBRIAN_RETURN_IF_ERROR(OnlyKeysOf(llm, "llm"));
   CAMBRIAN_RETURN_IF_ERROR(Read(llm, "concurrency", config.llm_concurrency));
   CAMBRIAN_RETURN_IF_ERROR(Read(llm, "share", config.llm_share));
+  CAMBRIAN_RETURN_IF_ERROR(Read(llm, "novelty", config.llm_novelty));
+  if (!(config.llm_novelty > 0 && config.llm_novelty <= 1)) {
+    return llm.Error("novelty", "must be above 0 and at most 1");
+  }
   if (!(config.llm_share >= 0 && config.llm_share <= 1)) {
     return llm.Error("share", "must be between 0 and 1");
   }

@@ -32,6 +32,7 @@ constexpr RunSetting kSettings[] = {
     {"--keep-jobs", "run.keep_jobs", "keep_job_dirs", "search.md"},
     {"--llm-concurrency", "llm.concurrency", "llm_concurrency", "search.md"},
     {"--llm-share", "llm.share", "llm_share", "search.md"},
+    {"--llm-novelty", "llm.novelty", "llm_novelty", "llm.md"},
     {"--max-cost", "llm.max_cost", "llm.max_cost_usd", "search.md"},
     {"--max-tokens", "llm.max_tokens", "llm.max_tokens", "search.md"},
     {"--llm", "llm.models", "llm.models", "llm.md"},

@@ -240,9 +240,10 @@ void PrintSummary(const RunSummary& summary, const RunConfig& config,
                   const std::optional<archive::LlmTotals>& llm) {
   std::cout << absl::StrFormat(
       "\nStopped: %s after %s. %d evaluated (%d failed, %d interrupted); %d proposals rejected, "
-      "%d duplicates skipped.\n",
+      "%d duplicates and %d not novel skipped.\n",
       summary.stop_reason, HumanDuration(summary.elapsed), summary.evaluated, summary.failed,
-      summary.interrupted, summary.rejected_proposals, summary.duplicate_proposals);
+      summary.interrupted, summary.rejected_proposals, summary.duplicate_proposals,
+      summary.not_novel_proposals);
   if (llm) {
     std::cout << "LLM: " << FormatLlmOutcomes(*llm) << "; "
               << FormatLlmShare(summary.llm_children, summary.children, config.llm_share) << ".\n";

@@ -63,6 +63,7 @@ absl::Status ApplyLlmFlags(const RunOptions& options, RunConfig& config) {
   }
   if (Given(options, "--llm-concurrency")) config.llm_concurrency = options.llm_concurrency;
   if (Given(options, "--llm-share")) config.llm_share = options.llm_share;
+  if (Given(options, "--llm-novelty")) config.llm_novelty = options.llm_novelty;
   if (Given(options, "--max-cost")) config.llm.max_cost_usd = options.max_cost;
   if (Given(options, "--max-tokens")) config.llm.max_tokens = options.max_tokens;
   if (!options.prompts.empty()) config.llm.prompts_dir = fs::absolute(options.prompts);
@@ -78,6 +79,9 @@ absl::Status ApplyLlmFlags(const RunOptions& options, RunConfig& config) {
   if (config.llm_concurrency < 0) {
     return absl::InvalidArgumentError(
         "--llm-concurrency must be >= 1, or 0 for the server's slots");
+  }
+  if (!(config.llm_novelty > 0 && config.llm_novelty <= 1)) {
+    return absl::InvalidArgumentError("--llm-novelty must be above 0 and at most 1");
   }
   if (!(config.llm_share >= 0 && config.llm_share <= 1)) {
     return absl::InvalidArgumentError("--llm-share must be between 0 and 1");
@@ -152,12 +156,15 @@ void AddRunFlags(CLI::App& app, RunOptions& options) {
   app.add_option("--llm-share", options.llm_share,
                  "Share of evaluations the LLM should make (slots wait for it below this)")
       ->capture_default_str();
+  app.add_option("--llm-novelty", options.llm_novelty,
+                 "Skip an LLM child at least this similar to its parent (1: layout-only changes)")
+      ->capture_default_str();
   app.add_option("--max-cost", options.max_cost, "Hard cap on LLM spend in US dollars");
   app.add_option("--max-tokens", options.max_tokens, "Hard cap on LLM tokens (input + output)");
   app.add_option("--prompts", options.prompts, "Directory of prompt templates (default prompts/)");
   app.add_option("--llm-selection", options.llm_selection,
                  "How each call's model is chosen: weights (default) or bandit (learned)")
-      ->check(CLI::IsMember({"weights", "bandit"}));
+      ->check(CLI::IsMember(std::vector<std::string>{"weights", "bandit"}));
   app.add_option("--replay-from", options.replay_from, "With --llm replay: the recorded run");
   app.add_option("--weight", options.weights, "Mutator weight NAME=W (llm, knob), repeatable")
       ->allow_extra_args(false);

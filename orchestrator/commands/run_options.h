@@ -42,6 +42,7 @@ struct RunOptions {
   std::string llm_timeout;
   int llm_concurrency = 0;
   double llm_share = 0.8;
+  double llm_novelty = 1.0;
   double max_cost = 0;
   int64_t max_tokens = 0;
   std::string prompts;

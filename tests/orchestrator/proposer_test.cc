@@ -136,7 +136,7 @@ TEST_F(ProposerTest, DuplicatesAndRefusedEditsGiveNoChildAndAreCounted) {
   EXPECT_EQ(refusing->counts().rejected, config_.proposal_attempts);
 }
 
-TEST_F(ProposerTest, AProgramInFlightIsADuplicateUntilReleased) {
+TEST_F(ProposerTest, AProgramInFlightIsADuplicateAndALayoutCopyIsNotNovel) {
   EditMutator edit("edit", false, [](const mutators::MutationContext& c) {
     Program p = *c.parent;
     p["main.py"] = "print(2)\n";  // always the same child
@@ -152,10 +152,38 @@ TEST_F(ProposerTest, AProgramInFlightIsADuplicateUntilReleased) {
   absl::StatusOr<std::optional<Child>> second = proposer->Next();
   ASSERT_TRUE(second.ok());
   EXPECT_FALSE(second->has_value());
+  EXPECT_EQ(proposer->counts().duplicates, config_.proposal_attempts);
+  // Released (never recorded, as if lost): no longer in flight, but the
+  // novelty filter has seen it, re-indented or not.
   proposer->Released(99);
   second = proposer->Next();
   ASSERT_TRUE(second.ok());
-  EXPECT_TRUE(second->has_value());
+  EXPECT_FALSE(second->has_value());
+  EXPECT_EQ(proposer->counts().not_novel, config_.proposal_attempts);
+}
+
+TEST_F(ProposerTest, AChildThatOnlyRespacesItsParentIsNotNovel) {
+  EditMutator respace("edit", false, [](const mutators::MutationContext& c) {
+    Program p = *c.parent;
+    p["main.py"] = "print( 1 )\n\n";  // the seed's print(1), respaced
+    return p;
+  });
+  auto proposer = Make({&respace});
+  AddSeed(*proposer);
+  absl::StatusOr<std::optional<Child>> child = proposer->Next();
+  ASSERT_TRUE(child.ok());
+  EXPECT_TRUE(child->has_value());  // "print( 1 )" is not "print(1)": spaces inside a line count
+  EditMutator blank("edit", false, [](const mutators::MutationContext& c) {
+    Program p = *c.parent;
+    p["main.py"] = "\n  print(1)   \n\n";
+    return p;
+  });
+  auto other = Make({&blank});
+  AddSeed(*other);
+  child = other->Next();
+  ASSERT_TRUE(child.ok());
+  EXPECT_FALSE(child->has_value());
+  EXPECT_EQ(other->counts().not_novel, config_.proposal_attempts);
 }
 
 TEST_F(ProposerTest, SlowProposalsArriveThroughThePool) {

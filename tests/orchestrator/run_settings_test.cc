@@ -77,6 +77,7 @@ const std::map<std::string, std::string>& Samples() {
       {"run.keep_jobs", "true"},
       {"llm.concurrency", "2"},
       {"llm.share", "0.5"},
+      {"llm.novelty", "0.97"},
       {"llm.max_cost", "3.5"},
       {"llm.max_tokens", "100000"},
       {"llm.prompts", "\"mine\""},
