@@ -129,6 +129,11 @@ void PrintText(const OpenedRun& run, const Counts& counts, const nlohmann::json&
                                 llm["share_target"].get<double>())
               << "\n";
   }
+  const nlohmann::json& proposals = json["proposals"];
+  std::cout << absl::StrFormat("skipped  %d proposals rejected, %d duplicates, %d not novel\n",
+                               proposals["rejected"].get<int64_t>(),
+                               proposals["duplicates"].get<int64_t>(),
+                               proposals["not_novel"].get<int64_t>());
   std::string warning = json["warning"].get<std::string>();
   if (!warning.empty()) std::cout << warning << "\n";
 }
@@ -160,6 +165,10 @@ absl::Status PrintStatus(const StatusOptions& options) {
       {"since_improvement", state.value("since_improvement", nlohmann::json())},
       {"islands", IslandsJson(state)},
       {"migrations", state.value("population", nlohmann::json::object()).value("migrations", 0)},
+      {"proposals",
+       {{"rejected", state.value("rejected_proposals", 0)},
+        {"duplicates", state.value("duplicate_proposals", 0)},
+        {"not_novel", state.value("not_novel_proposals", 0)}}},
       {"sandbox", modes},
       {"warning", IsolationWarning(modes)},
       {"llm",

@@ -399,8 +399,9 @@ case_llm_slow_share() {
   expect_contains "$(cat run.out)" "of $children children (target 80%)" "the summary's share"
   expect_contains "$(cat run.out)" "LLM: " "the summary's LLM line"
   "$CAMBRIAN" status --run-dir runs/share --json |
-    json "data['llm']['llm_children'] == $llm and data['llm']['share_target'] == 0.8 and data['llm']['outcomes']['ok'] >= $llm" |
+    json "data['llm']['llm_children'] == $llm and data['llm']['share_target'] == 0.8 and data['llm']['outcomes']['ok'] >= $llm and 'not_novel' in data['proposals']" |
     grep -q True || fail "status does not show the share and the outcomes"
+  expect_contains "$("$CAMBRIAN" status --run-dir runs/share)" "not novel" "status's skipped proposals"
 }
 
 # Stopping does not wait for requests in flight: they are cancelled at once
