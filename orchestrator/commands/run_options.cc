@@ -17,8 +17,12 @@ namespace cambrian::orchestrator {
 namespace {
 namespace fs = std::filesystem;
 
+// Whether `flag` was on the command line (false for a flag this command
+// does not take: `resume` takes fewer than `run`).
 bool Given(const RunOptions& options, const std::string& flag) {
-  return options.app != nullptr && options.app->count(flag) > 0;
+  if (options.app == nullptr) return false;
+  const CLI::Option* option = options.app->get_option_no_throw(flag);
+  return option != nullptr && option->count() > 0;
 }
 
 fs::path DefaultRunDir(const Task& task, absl::Time now) {
@@ -181,6 +185,13 @@ void AddResumeFlags(CLI::App& app, RunOptions& options) {
   app.add_option("--workers", options.workers, "Parallel job slots");
   app.add_option("--top", options.top, "Leaderboard rows printed at the end")
       ->capture_default_str();
+  app.add_option("--llm-base-url", options.llm_base_url, "A new base URL for the run's models");
+  app.add_option("--llm-key-env", options.llm_key_env,
+                 "A new environment variable holding the models' key ('' for none)");
+  app.add_option("--llm-timeout", options.llm_timeout, "A new per-request timeout, e.g. 120s");
+  app.add_option("--llm-concurrency", options.llm_concurrency, "LLM requests in flight at once");
+  app.add_option("--max-cost", options.max_cost, "A new cap on the run's LLM spend in US dollars");
+  app.add_option("--max-tokens", options.max_tokens, "A new cap on the run's LLM tokens");
 }
 
 absl::Status ApplyBudgetFlags(const RunOptions& options, RunConfig& config) {
@@ -198,6 +209,15 @@ absl::Status ApplyBudgetFlags(const RunOptions& options, RunConfig& config) {
     if (options.workers < 1) return absl::InvalidArgumentError("--workers must be at least 1");
     config.workers = options.workers;
   }
+  if (!options.resume) return absl::OkStatus();
+  // A resumed run keeps its models, but where they are served may have
+  // moved (a local server on a new port, a new key variable).
+  for (mutators::ModelConfig& model : config.llm.models) {
+    CAMBRIAN_RETURN_IF_ERROR(ApplyModelFlags(options, model));
+  }
+  if (Given(options, "--llm-concurrency")) config.llm_concurrency = options.llm_concurrency;
+  if (Given(options, "--max-cost")) config.llm.max_cost_usd = options.max_cost;
+  if (Given(options, "--max-tokens")) config.llm.max_tokens = options.max_tokens;
   return absl::OkStatus();
 }
 

@@ -65,7 +65,9 @@ void AddRunFlags(CLI::App& app, RunOptions& options);
 void AddResumeFlags(CLI::App& app, RunOptions& options);
 
 // The budgets, patience and workers the command line gives, on top of
-// `config` (a new run's, or on resume the stored one). InvalidArgument on a
+// `config` (a new run's, or on resume the stored one); on resume also where
+// the models are served (--llm-base-url, --llm-key-env, --llm-timeout) and
+// the LLM concurrency and caps. InvalidArgument on a
 // bad value.
 [[nodiscard]] absl::Status ApplyBudgetFlags(const RunOptions& options, RunConfig& config);
 

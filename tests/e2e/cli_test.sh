@@ -423,6 +423,28 @@ case_llm_stop_cancels() {
   expect_contains "$(cat run.out)" "cancelled" "the summary counts cancelled calls"
 }
 
+# A resumed run reaches its models where they are served now (a local
+# server restarted on another port).
+case_llm_resume_new_server() {
+  start_llm_server --step --unique
+  write_llm_config 1
+  export CAMBRIAN_TEST_KEY=sk-e2e-resume
+  "$CAMBRIAN" run "$TASKS/quadratic" --run-dir runs/r --config llm.toml --budget 3 --workers 1 \
+    >run.out 2>run.err || fail "run exited $?: $(tail -3 run.err)"
+  kill "$SERVER_PID"
+  wait "$SERVER_PID" 2>/dev/null
+  mkdir second && cd second
+  start_llm_server --step --unique
+  cd ..
+  "$CAMBRIAN" resume runs/r --budget 6 --llm-base-url "http://127.0.0.1:$PORT/v1" \
+    >resume.out 2>resume.err || fail "resume exited $?: $(tail -3 resume.err)"
+  [ -s second/server.log ] || fail "the resumed run did not call the new server: $(tail -3 resume.err)"
+  [ "$(sqlite3 runs/r/cambrian.db "SELECT count(*) FROM candidates WHERE mutator = 'llm' AND status = 'done'")" -ge 4 ] ||
+    fail "the resumed run made no LLM children"
+  [ "$(sqlite3 runs/r/cambrian.db "SELECT count(*) FROM llm_calls WHERE outcome = 'http_error'")" = 0 ] ||
+    fail "calls went to the old server"
+}
+
 case_llm_failures_recorded() {
   export CAMBRIAN_TEST_KEY=sk-e2e-secret-fail
   # Not in $(...): the server's EXIT trap must stay in this shell.
