@@ -225,6 +225,19 @@ namespace {
 // The largest prompt `model` takes: its max_prompt_bytes, and where its
 // context window is known, what fits beside the reply at a conservative 3
 // bytes per token.
+// What is left of feedback and failure output when a prompt must shrink.
+constexpr size_t kShortTail = 512;
+
+// The last `bytes` of `text`, from a line start where there is one, marked.
+std::string TailOf(const std::string& text, size_t bytes) {
+  if (text.size() <= bytes) return text;
+  size_t from = text.size() - bytes;
+  if (size_t line = text.find('\n', from); line != std::string::npos && line + 1 < text.size()) {
+    from = line + 1;
+  }
+  return "[... cut to fit the model's context ...]\n" + text.substr(from);
+}
+
 int64_t PromptCap(const ModelConfig& model, int max_tokens) {
   int64_t cap = model.max_prompt_bytes;
   if (model.context_tokens > 0) {
@@ -243,10 +256,16 @@ absl::StatusOr<BuiltPrompt> BuildCappedPrompt(const PromptSet& prompts,
     return static_cast<int64_t>(p.system.size() + p.user.size());
   };
   BuiltPrompt prompt = BuildPrompt(prompts, context, choice, rejection);
-  if (size(prompt) > cap && !context.inspirations.empty()) {
-    MutationContext lean = context;  // inspirations are the first to go
-    lean.inspirations.clear();
+  MutationContext lean = context;
+  if (size(prompt) > cap && !lean.inspirations.empty()) {
+    lean.inspirations.clear();  // inspirations are the first to go
     prompt = BuildPrompt(prompts, lean, choice, rejection);
+  }
+  if (size(prompt) > cap) {
+    // Then long feedback and failure output, cut to their last lines.
+    lean.parent_info.feedback = TailOf(lean.parent_info.feedback, kShortTail);
+    lean.parent_info.failure = TailOf(lean.parent_info.failure, kShortTail);
+    prompt = BuildPrompt(prompts, lean, choice, TailOf(rejection, kShortTail));
   }
   if (size(prompt) <= cap) return prompt;
   return absl::FailedPreconditionError(

@@ -331,6 +331,33 @@ TEST_F(LlmMutatorTest, PromptsOverTheCapShedInspirationsOrAreRefused) {
   EXPECT_THAT(std::string(refused.status().message()), HasSubstr("cap of 3000"));
 }
 
+TEST_F(LlmMutatorTest, LongFeedbackIsCutBeforeAPromptIsRefused) {
+  ScriptedClient client({Reply(kGoodEdit)});
+  SpendMeter meter({});
+  ModelConfig model = Model("m1");
+  LlmMutator plain_mutator({model}, {&client}, prompts_, &log_, &meter, {1, 0});
+  ASSERT_TRUE(plain_mutator.Propose(context_).ok());
+  const size_t plain_size =
+      client.requests()[0].system.size() + client.requests()[0].messages[0].content.size();
+  // A failed parent with 30 KB of output: over a cap the prompt would meet
+  // with its last lines only.
+  std::string output;
+  for (int i = 0; i < 1000; ++i) output += "error line " + std::to_string(i) + " of the build\n";
+  context_.parent_info.outcome = "build_error";
+  context_.parent_info.failure = output;
+  model.max_prompt_bytes = static_cast<int64_t>(plain_size) + 4000;
+  ScriptedClient cut({Reply(kGoodEdit)});
+  LlmMutator capped({model}, {&cut}, prompts_, &log_, &meter, {1, 0});
+  absl::StatusOr<Proposal> proposal = capped.Propose(context_);
+  ASSERT_TRUE(proposal.ok()) << proposal.status();
+  const std::string& sent = cut.requests()[0].messages[0].content;
+  EXPECT_THAT(sent, HasSubstr("cut to fit the model's context"));
+  EXPECT_THAT(sent, HasSubstr("error line 999 of the build"));  // the end is what matters
+  EXPECT_THAT(sent, Not(HasSubstr("error line 10 of the build\n")));
+  EXPECT_LE(sent.size() + cut.requests()[0].system.size(),
+            static_cast<size_t>(model.max_prompt_bytes));
+}
+
 TEST_F(LlmMutatorTest, RewriteModeFromTheMix) {
   ScriptedClient client({Reply("```bash params.sh\nX=2\nY=2\n```\n")});
   SpendMeter meter({});
