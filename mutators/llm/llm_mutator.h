@@ -24,6 +24,7 @@
 #include "mutators/llm/llm_client.h"
 #include "mutators/llm/model_bandit.h"
 #include "mutators/llm/model_config.h"
+#include "mutators/llm/prompt_budget.h"
 #include "mutators/llm/prompt_builder.h"
 #include "mutators/llm/prompt_template.h"
 #include "mutators/llm/spend_meter.h"
@@ -75,12 +76,6 @@ struct ModeMix {
 //                       the run should end
 //   InvalidArgument     a missing parent/rng, or an invalid configuration
 //   other codes         the call log failed (a harness problem)
-// The reply budget of a model whose max_tokens is 0: the editable files'
-// bytes / 3 (a whole-file rewrite, at a generous 3 bytes per token) plus a
-// quarter of that and 512 for the explanation, from 1024 to 8192. A small
-// model that rambles stops there instead of at a 4096 default.
-int ReplyTokens(const Program& parent, const std::vector<std::string>& editable);
-
 class LlmMutator final : public Mutator {
  public:
   // `ensemble` and `clients` pair up by index (clients[i] serves
