@@ -30,7 +30,9 @@ def fail(why):
 
 def load(path):
     try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+        # Non-blocking, so a FIFO in its place cannot hold the open; it is
+        # then refused as not a regular file.
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError as error:
         fail(f"cannot open circles.json ({error.strerror}); construct() must write it")
     with os.fdopen(fd, "rb") as handle:
