@@ -41,14 +41,17 @@ absl::Status AddReplayClients(const RunConfig& config, LlmStack& stack,
   return absl::OkStatus();
 }
 
-// Reads what each model's server says about its limits: a context window not
-// configured is taken from it, and the slots of all servers become the
-// default concurrency when every one of them says.
+// Reads what each model's server says about its limits, once per server: a
+// context window not configured is taken from it, and the slots of all
+// servers become the default concurrency when every one of them says.
 void ApplyServerLimits(LlmStack& stack, std::vector<mutators::ModelConfig>& models) {
   int slots = 0;
   bool all_said = !models.empty();
+  std::map<std::string, mutators::ServerLimits> servers;  // base URL -> what it said
   for (mutators::ModelConfig& model : models) {
-    mutators::ServerLimits limits = mutators::ProbeServer(*stack.transport, model);
+    auto [it, first] = servers.try_emplace(model.base_url);
+    if (first) it->second = mutators::ProbeServer(*stack.transport, model);
+    const mutators::ServerLimits& limits = it->second;
     if (limits.server.empty()) {
       all_said = false;
       continue;
@@ -60,10 +63,10 @@ void ApplyServerLimits(LlmStack& stack, std::vector<mutators::ModelConfig>& mode
       if (model.context_tokens == 0) model.context_tokens = *limits.context_tokens;
     }
     LogInfo(said);
-    if (limits.slots) {
-      slots += *limits.slots;
-    } else {
+    if (!limits.slots) {
       all_said = false;
+    } else if (first) {
+      slots += *limits.slots;  // two models on one server share its slots
     }
   }
   if (all_said && slots > 0) stack.server_slots = slots;

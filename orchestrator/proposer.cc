@@ -26,7 +26,8 @@ Proposer::Proposer(ProposerDeps deps, Population& population, const Scoreboard& 
       scoreboard_(scoreboard),
       rng_(rng),
       mix_(deps_.mutators, *deps_.config),
-      novelty_(deps_.config->llm_novelty) {
+      novelty_(deps_.config->llm_novelty),
+      slow_(mix_.Slow()) {
   for (mutators::Mutator* mutator : deps_.mutators) {
     if (!mutator->IsSlow()) continue;
     slow_names_.insert(std::string(mutator->name()));
@@ -75,12 +76,8 @@ void Proposer::Finished(int64_t id, const std::string& outcome, std::optional<do
 }
 
 void Proposer::Took(int64_t id, const Child& child) {
-  if (child.proposal.arm.empty()) return;
-  for (mutators::Mutator* mutator : deps_.mutators) {
-    if (mutator->name() == child.proposal.mutator) {
-      taken_[id] = {mutator, child.proposal.arm, child.parent_id};
-      return;
-    }
+  if (child.mutator != nullptr && !child.proposal.arm.empty()) {
+    taken_[id] = {child.mutator, child.proposal.arm, child.parent_id};
   }
 }
 
@@ -99,14 +96,14 @@ absl::StatusOr<std::optional<Child>> Proposer::Next() {
 }
 
 bool Proposer::WantSlow() const {
-  if (!pool_ || mix_.Slow().empty()) return false;
+  if (!pool_ || slow_.empty()) return false;
   // Would one more offline child leave the LLM below its share?
   return static_cast<double>(slow_children_) <
          deps_.config->llm_share * static_cast<double>(children_ + 1);
 }
 
 bool Proposer::SlowCanServe() const {
-  if (!pool_ || mix_.Slow().empty()) return false;
+  if (!pool_ || slow_.empty()) return false;
   if (!backoff_.Waiting(deps_.clock->Now())) return true;
   // Backing off: a service that failed cannot serve until it is retried.
   return !backoff_.service_failed() && backoff_.failures() < kHoldThroughMisses;
@@ -218,13 +215,12 @@ absl::Status Proposer::AddContext(ProposalJob& job) {
 absl::Status Proposer::TopUp() {
   const absl::Time now = deps_.clock->Now();
   if (!pool_ || backoff_.Waiting(now) || now < held_until_) return absl::OkStatus();
-  const std::vector<mutators::Mutator*> slow = mix_.Slow();
   // Bounded: MakeJob may find no job (e.g. no second parent yet).
   for (int tries = 0;
-       !slow.empty() && tries < pool_->capacity() && pool_->in_flight() < pool_->capacity() &&
+       !slow_.empty() && tries < pool_->capacity() && pool_->in_flight() < pool_->capacity() &&
        static_cast<int>(ready_.size()) < pool_->capacity();
        ++tries) {
-    mutators::Mutator& mutator = *slow[rng_.UniformInt(0, slow.size() - 1)];
+    mutators::Mutator& mutator = *slow_[rng_.UniformInt(0, slow_.size() - 1)];
     CAMBRIAN_ASSIGN_OR_RETURN(std::unique_ptr<ProposalJob> job,
                               MakeJob(mutator, population_.NextIsland()));
     if (!job) continue;
@@ -238,21 +234,21 @@ absl::StatusOr<std::string> Proposer::Collect() {
   std::string halt;
   if (!pool_) return halt;
   while (std::optional<ProposalDone> done = pool_->TryTake()) {
-    if (!done->proposal.ok() && absl::IsResourceExhausted(done->proposal.status())) {
+    const absl::Status status = done->proposal.status();
+    if (absl::IsResourceExhausted(status)) {
       // A spending cap: no further LLM call fits, so the run ends cleanly.
-      if (halt.empty()) halt = std::string(done->proposal.status().message());
+      if (halt.empty()) halt = std::string(status.message());
       continue;
     }
-    if (!done->proposal.ok() && absl::IsCancelled(done->proposal.status())) continue;  // stopping
-    if (!done->proposal.ok() && absl::IsAborted(done->proposal.status())) {
+    if (absl::IsCancelled(status)) continue;  // stopping
+    if (absl::IsAborted(status)) {
       // Spend held by calls in flight: not a miss; ask again in a moment.
       held_until_ = deps_.clock->Now() + absl::Milliseconds(250);
       continue;
     }
-    std::string why = done->proposal.ok() ? "a duplicate or disallowed edit"
-                                          : std::string(done->proposal.status().message());
-    const bool service_failed =
-        !done->proposal.ok() && absl::IsUnavailable(done->proposal.status());
+    std::string why =
+        status.ok() ? "a duplicate or disallowed edit" : std::string(status.message());
+    const bool service_failed = absl::IsUnavailable(status);
     CAMBRIAN_ASSIGN_OR_RETURN(std::optional<Child> child,
                               Accept(*done->job, std::move(done->proposal)));
     backoff_.Note(child.has_value(), why, deps_.clock->Now(), service_failed);
@@ -291,7 +287,7 @@ absl::StatusOr<std::optional<Child>> Proposer::Accept(const ProposalJob& job,
     return std::optional<Child>();
   }
   return std::optional<Child>(
-      Child{*std::move(proposal), job.parent_id, job.second_parent_id, job.island});
+      Child{*std::move(proposal), job.mutator, job.parent_id, job.second_parent_id, job.island});
 }
 
 absl::StatusOr<bool> Proposer::IsNew(const std::string& hash) {

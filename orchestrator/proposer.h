@@ -35,6 +35,7 @@ namespace cambrian::orchestrator {
 // An accepted proposal waiting for an evaluation slot.
 struct Child {
   mutators::Proposal proposal;
+  mutators::Mutator* mutator = nullptr;  // the one that made it
   int64_t parent_id = 0;
   std::optional<int64_t> second_parent_id;
   int island = 0;
@@ -131,7 +132,8 @@ class Proposer {
   RepairCandidates repairs_;                      // recent failures an LLM may repair
   ProposalCounts counts_;
   NoveltyFilter novelty_;
-  std::set<std::string> slow_names_;  // mutators whose children count as the LLM's
+  std::set<std::string> slow_names_;      // mutators whose children count as the LLM's
+  std::vector<mutators::Mutator*> slow_;  // mix_.Slow(): those with a positive weight
   int64_t children_ = 0;
   int64_t slow_children_ = 0;
   int64_t seed_id_ = 0;

@@ -14,6 +14,7 @@
 #include "common/units.h"
 #include "orchestrator/commands/commands.h"
 #include "orchestrator/review.h"
+#include "orchestrator/run_config.h"
 
 namespace cambrian::orchestrator {
 namespace {
@@ -41,13 +42,12 @@ struct Counts {
   std::optional<archive::Candidate> best;
 };
 
-// The run's llm_share when it has an LLM, else null.
+// The run's llm_share when it has an LLM, else null (also for a damaged
+// stored configuration).
 nlohmann::json LlmShareTarget(const nlohmann::json& config) {
-  const nlohmann::json llm = config.value("llm", nlohmann::json::object());
-  const bool enabled =
-      !llm.value("models", nlohmann::json::array()).empty() || llm.value("replay", false);
-  if (!enabled) return nullptr;
-  return config.value("llm_share", 0.8);
+  absl::StatusOr<RunConfig> parsed = RunConfigFromJson(config.dump());
+  if (!parsed.ok() || !parsed->llm.enabled()) return nullptr;
+  return parsed->llm_share;
 }
 
 absl::StatusOr<Counts> CountCandidates(archive::Archive& archive, absl::Time now) {
