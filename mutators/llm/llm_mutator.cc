@@ -9,7 +9,6 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/absl_compat.h"
-#include "common/glob.h"
 #include "common/status_macros.h"
 #include "mutators/llm/edit_format_internal.h"
 #include "mutators/llm/llm_error.h"
