@@ -5,27 +5,9 @@
 
 #include "absl/strings/str_cat.h"
 #include "common/absl_compat.h"
+#include "common/did_you_mean.h"
 
 namespace cambrian {
-namespace {
-
-// Levenshtein distance, for "did you mean" hints on short key names.
-size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-      diagonal = above;
-    }
-  }
-  return row[b.size()];
-}
-
-}  // namespace
 
 std::string DescribeNode(const toml::node& node) {
   switch (node.type()) {
@@ -172,11 +154,8 @@ absl::Status TomlTable::AllowOnly(const std::vector<std::string_view>& allowed) 
   }
   if (first == nullptr) return absl::OkStatus();
   std::string hint;
-  for (std::string_view candidate : allowed) {
-    if (EditDistance(first->str(), candidate) <= 2) {
-      hint = absl::StrCat("did you mean '", Sv(candidate), "'? ");
-      break;
-    }
+  if (std::optional<std::string> close = ClosestName(first->str(), allowed)) {
+    hint = absl::StrCat("did you mean '", *close, "'? ");
   }
   std::string list;
   for (std::string_view key : allowed) absl::StrAppend(&list, list.empty() ? "" : ", ", Sv(key));

@@ -1,7 +1,9 @@
 #include "common/untrusted_text.h"
 
+#include <algorithm>
 #include <cstdint>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/absl_compat.h"
@@ -100,6 +102,17 @@ std::string QuoteForNote(std::string_view text, size_t max_bytes) {
   size_t cut = Utf8CutPoint(text, max_bytes);
   return absl::StrCat(Escape(text.substr(0, cut), /*keep_layout=*/false), "... (", text.size(),
                       " bytes)");
+}
+
+std::string ShellQuote(std::string_view text) {
+  const bool plain = !text.empty() && std::all_of(text.begin(), text.end(), [](char c) {
+    return absl::ascii_isalnum(static_cast<unsigned char>(c)) ||
+           std::string_view("-_./:=@%+,").find(c) != std::string_view::npos;
+  });
+  if (plain) return std::string(text);
+  std::string quoted = "'";
+  for (char c : text) quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return quoted + "'";
 }
 
 }  // namespace cambrian

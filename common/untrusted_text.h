@@ -36,6 +36,10 @@ std::string EscapeControl(std::string_view text);
 // newlines and tabs escaped too, so a quoted value stays on its line.
 std::string QuoteForNote(std::string_view text, size_t max_bytes = 80);
 
+// `text` as one word for a POSIX shell: as is when it holds only letters,
+// digits and -_./:=@%+,; otherwise in single quotes (a ' as '\'').
+std::string ShellQuote(std::string_view text);
+
 }  // namespace cambrian
 
 #endif  // CAMBRIAN_COMMON_UNTRUSTED_TEXT_H_

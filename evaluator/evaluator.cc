@@ -310,9 +310,13 @@ absl::StatusOr<StageResult> Evaluator::RunStage(size_t index, uint64_t seed,
     stage.note = "trusted files changed: the job wrote outside its own directories";
     return stage;
   }
-  // A non-zero exit while building means the candidate does not compile.
-  if (!spec.judged() && stage.outcome == Outcome::kRuntimeError &&
-      (index == 0 || spec.name == "build")) {
+  // A non-zero exit while building means the candidate does not compile:
+  // a stage named build or compile, or the first of several. A one-stage
+  // task's only stage runs the candidate (a Python exception is a runtime
+  // error, not a build error).
+  const bool builds =
+      spec.name == "build" || spec.name == "compile" || (index == 0 && task_.stages.size() > 1);
+  if (!spec.judged() && stage.outcome == Outcome::kRuntimeError && builds) {
     stage.outcome = Outcome::kBuildError;
   }
   return stage;

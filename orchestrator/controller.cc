@@ -54,7 +54,8 @@ Controller::Controller(ControllerDeps deps)
       rng_(deps_.config->seed),
       population_(deps_.config->population, deps_.task->goal, deps_.task->features),
       scoreboard_(deps_.task->goal),
-      proposer_({deps_.task, deps_.config, deps_.archive, deps_.mutators, deps_.brief, deps_.clock},
+      proposer_({deps_.task, deps_.config, deps_.archive, deps_.mutators, deps_.brief, deps_.clock,
+                 deps_.embedder},
                 population_, scoreboard_, rng_) {}
 
 absl::StatusOr<RunSummary> Controller::Run() {
@@ -121,6 +122,7 @@ absl::Status Controller::Loop() {
     std::optional<EvaluationDone> done = pool_->Wait(proposing ? kProposalPoll : kPollInterval);
     if (done) CAMBRIAN_RETURN_IF_ERROR(Record(*std::move(done)));
     deps_.progress->OnTick(State());
+    if (deps_.notices) deps_.notices->Tick();
   }
 }
 
@@ -215,7 +217,8 @@ absl::Status Controller::SubmitSeed() {
   archive::NewCandidate candidate;
   candidate.mutator = "seed";
   candidate.description = "the task's seed program";
-  return Submit(seed, candidate).status();
+  CAMBRIAN_ASSIGN_OR_RETURN(seed_id_, Submit(seed, candidate));
+  return absl::OkStatus();
 }
 
 absl::Status Controller::FillSlots() {
@@ -270,6 +273,12 @@ absl::Status Controller::Record(EvaluationDone done) {
   // The result and the search state it changes are one transaction.
   CAMBRIAN_ASSIGN_OR_RETURN(const bool new_best, Absorb(id, result));
   NoteResult(id, evaluation, new_best);
+  if (id == seed_id_ && !evaluation.fitness && !deps_.config->seed_may_fail) {
+    summary_.seed_failure =
+        absl::StrCat("the seed #", id, " failed (", std::string(OutcomeName(evaluation.outcome)),
+                     "): ", evaluation.note.empty() ? "no fitness" : evaluation.note);
+    stop_->Halt("the seed failed");
+  }
   result.run_state = RunStateJson();
   if (absl::Status finished = deps_.archive->FinishCandidate(id, result); !finished.ok()) {
     (void)deps_.archive->SetCandidateStatus(id, archive::CandidateStatus::kInterrupted);
@@ -313,6 +322,10 @@ void Controller::NoteResult(int64_t id, const evaluator::Evaluation& evaluation,
     }
   }
   stop_->Evaluated(new_best);
+  if (deps_.notices) {
+    deps_.notices->Evaluated(id, evaluation.fitness, new_best && scoreboard_.scored().size() > 1,
+                             evaluation.note);
+  }
   absl::StrAppend(&line, "  <- ", descriptions_[id]);
   descriptions_.erase(id);
   deps_.progress->OnCandidate(line);

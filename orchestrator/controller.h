@@ -22,9 +22,11 @@
 #include "common/rng.h"
 #include "common/task.h"
 #include "evaluator/evaluator.h"
+#include "mutators/llm/embedder.h"
 #include "mutators/llm/spend_meter.h"
 #include "mutators/mutator.h"
 #include "orchestrator/evaluation_pool.h"
+#include "orchestrator/notifier.h"
 #include "orchestrator/population.h"
 #include "orchestrator/progress.h"
 #include "orchestrator/proposer.h"
@@ -56,6 +58,9 @@ struct RunSummary {
   std::optional<int64_t> best_id;
   std::optional<double> best_fitness;
   std::string stop_reason;
+  // Why the seed failed, when it did: the run stopped there, since every
+  // child of a broken seed would fail the same way. "" when it scored.
+  std::string seed_failure;
   absl::Duration elapsed;  // over the whole run, earlier sessions included
   // Best mean first; empty unless the task asks for confirmation.
   std::vector<Confirmation> confirmed;
@@ -69,6 +74,7 @@ struct ControllerDeps {
   const evaluator::Evaluator* evaluator = nullptr;
   std::vector<mutators::Mutator*> mutators;     // weighted by config->mutator_weights
   const mutators::TaskBrief* brief = nullptr;   // for LLM mutators
+  mutators::Embedder* embedder = nullptr;       // the novelty filter's; may be null
   const mutators::SpendMeter* spend = nullptr;  // LLM spend, shown in progress; may be null
   std::function<std::string()> llm_status;      // e.g. "openai: circuit open"; may be empty
   std::function<void()> interrupt_llm;          // ends LLM retry waits on a stop; may be empty
@@ -77,6 +83,7 @@ struct ControllerDeps {
   ProgressSink* progress = nullptr;
   std::string warning;  // repeated in every progress line (e.g. no sandbox isolation)
   sandbox::GpuAllocator* gpus = nullptr;  // GPU slots (tasks with resources.gpus > 0); may be null
+  RunNotices* notices = nullptr;          // --notify, --notify-cmd; may be null
 };
 
 class Controller {
@@ -131,6 +138,7 @@ class Controller {
   std::optional<StopRules> stop_;                // budgets and stop reasons; from Run() on
   std::map<int64_t, std::string> descriptions_;  // in flight: id -> "knob: ..."
   std::map<int64_t, int> island_of_;             // in flight: id -> island
+  int64_t seed_id_ = 0;                          // this session submitted the seed
   Scoreboard scoreboard_;                        // finished: results, fitness, the best
   Proposer proposer_;                            // mutators, parents, children
   std::map<int64_t, std::vector<std::optional<double>>> confirmations_;  // id -> extra runs

@@ -100,6 +100,30 @@ absl::Status AddHttpClients(const RunConfig& config, LlmStack& stack,
   return absl::OkStatus();
 }
 
+// The embedder of --llm-embeddings, where the novelty threshold uses it.
+absl::Status AddEmbedder(const RunConfig& config, LlmStack& stack) {
+  const mutators::EmbeddingConfig& embeddings = config.llm.embeddings;
+  if (!embeddings.enabled()) return absl::OkStatus();
+  if (config.llm_novelty >= 1) {
+    LogWarning(absl::StrCat("--llm-embeddings ", embeddings.base_url,
+                            " is not used: only --llm-novelty below 1 compares embeddings"));
+    return absl::OkStatus();
+  }
+  if (!stack.transport) {  // replay: no server is asked, so the text measure
+    LogInfo("a replayed run compares children by text, not embeddings");
+    return absl::OkStatus();
+  }
+  CAMBRIAN_ASSIGN_OR_RETURN(
+      std::string key,
+      mutators::KeyFromEnvironment(embeddings.key_env,
+                                   absl::StrCat("the embeddings server ", embeddings.base_url)));
+  stack.embedder =
+      std::make_unique<mutators::HttpEmbedder>(*stack.transport, embeddings, std::move(key));
+  LogInfo(absl::StrCat("novelty: children compared by embeddings from ", embeddings.base_url,
+                       " (cosine at least ", config.llm_novelty, " is too similar)"));
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::filesystem::path> PromptsDir(const RunConfig& config) {
   if (!config.llm.prompts_dir.empty()) return config.llm.prompts_dir;
   std::optional<std::filesystem::path> dir = BuiltinPromptsDir();
@@ -123,6 +147,7 @@ absl::StatusOr<std::unique_ptr<LlmStack>> MakeLlmStack(const RunConfig& config,
   } else {
     CAMBRIAN_RETURN_IF_ERROR(AddHttpClients(config, *stack, models));
   }
+  CAMBRIAN_RETURN_IF_ERROR(AddEmbedder(config, *stack));
   CAMBRIAN_ASSIGN_OR_RETURN(std::filesystem::path prompts_dir, PromptsDir(config));
   absl::StatusOr<mutators::PromptSet> prompts = mutators::LoadPromptSet(prompts_dir);
   if (!prompts.ok()) return Annotate(prompts.status(), "loading prompt templates");

@@ -17,6 +17,7 @@
 #include "archive/sqlite_archive.h"
 #include "common/clock.h"
 #include "mutators/llm/circuit_breaker.h"
+#include "mutators/llm/embedder.h"
 #include "mutators/llm/http_transport.h"
 #include "mutators/llm/llm_client.h"
 #include "mutators/llm/llm_mutator.h"
@@ -39,6 +40,8 @@ struct LlmStack {
   std::unique_ptr<ArchiveCallLog> call_log;
   std::unique_ptr<mutators::SpendMeter> meter;
   std::unique_ptr<mutators::LlmMutator> mutator;
+  // The novelty filter's embeddings (--llm-embeddings), when it uses them.
+  std::unique_ptr<mutators::Embedder> embedder;
   // One line for the progress display: circuit breakers that are open.
   std::function<std::string()> status;
   // The requests the models' servers serve at once, where every server

@@ -60,6 +60,7 @@ class ProposalBackoff {
   // reply's (a rejected edit, a duplicate).
   void Note(bool gave_child, const std::string& why, absl::Time now, bool service_failed = false);
   bool Waiting(absl::Time now) const { return now < next_; }
+  absl::Time until() const { return next_; }
   int failures() const { return failures_; }
   bool service_failed() const { return service_failed_; }
   const std::string& last_error() const { return last_error_; }

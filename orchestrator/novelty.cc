@@ -3,7 +3,10 @@
 #include <string_view>
 #include <unordered_set>
 
+#include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "common/glob.h"
+#include "mutators/llm/embedder.h"
 
 namespace cambrian::orchestrator {
 namespace {
@@ -64,15 +67,39 @@ double TextSimilarity(const Program& a, const Program& b) {
   return all == 0 ? 1 : static_cast<double>(common) / static_cast<double>(all);
 }
 
-bool NoveltyFilter::Admit(const Program& parent, const Program& child, bool with_threshold) {
+std::string EditableText(const Program& program, const std::vector<std::string>& editable) {
+  std::string text;
+  for (const auto& [path, content] : program) {
+    if (MatchesAnyGlob(path, editable)) absl::StrAppend(&text, "=== ", path, " ===\n", content);
+  }
+  return text;
+}
+
+bool NoveltyFilter::Admit(const Program& parent, const Program& child, bool with_threshold,
+                          const ProposalEmbeddings* embeddings) {
   seen_.insert(LayoutFreeHash(parent));
   const std::string hash = LayoutFreeHash(child);
   if (seen_.count(hash)) return false;
-  if (with_threshold && threshold_ < 1 && TextSimilarity(parent, child) >= threshold_) {
-    return false;
+  if (with_threshold && threshold_ < 1) {
+    if (embeddings ? TooLikeEmbedded(*embeddings) : TextSimilarity(parent, child) >= threshold_) {
+      return false;
+    }
   }
   seen_.insert(hash);
+  if (embeddings) {
+    constexpr size_t kRemembered = 4096;
+    admitted_.push_back(embeddings->child);
+    if (admitted_.size() > kRemembered) admitted_.pop_front();
+  }
   return true;
+}
+
+bool NoveltyFilter::TooLikeEmbedded(const ProposalEmbeddings& embeddings) const {
+  if (mutators::CosineSimilarity(embeddings.parent, embeddings.child) >= threshold_) return true;
+  for (const std::vector<float>& other : admitted_) {
+    if (mutators::CosineSimilarity(other, embeddings.child) >= threshold_) return true;
+  }
+  return false;
 }
 
 }  // namespace cambrian::orchestrator

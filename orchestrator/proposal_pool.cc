@@ -21,7 +21,24 @@ absl::StatusOr<mutators::Proposal> RunProposalJob(ProposalJob& job) {
   return job.mutator->Propose(context);
 }
 
-ProposalPool::ProposalPool(int threads) {
+void EmbedProposal(mutators::Embedder& embedder, ProposalDone& done) {
+  const ProposalJob& job = *done.job;
+  absl::StatusOr<std::vector<float>> parent =
+      embedder.Embed(EditableText(job.parent, job.editable));
+  if (!parent.ok()) {
+    done.embedding_error = parent.status();
+    return;
+  }
+  absl::StatusOr<std::vector<float>> child =
+      embedder.Embed(EditableText(done.proposal->program, job.editable));
+  if (!child.ok()) {
+    done.embedding_error = child.status();
+    return;
+  }
+  done.embeddings = ProposalEmbeddings{*std::move(parent), *std::move(child)};
+}
+
+ProposalPool::ProposalPool(int threads, mutators::Embedder* embedder) : embedder_(embedder) {
   for (int i = 0; i < std::max(1, threads); ++i) threads_.emplace_back([this] { WorkerLoop(); });
 }
 
@@ -79,9 +96,11 @@ void ProposalPool::WorkerLoop() {
       queue_.pop_front();
     }
     absl::StatusOr<mutators::Proposal> proposal = RunProposalJob(*job);
+    ProposalDone done{std::move(job), std::move(proposal), std::nullopt, absl::OkStatus()};
+    if (embedder_ != nullptr && done.proposal.ok()) EmbedProposal(*embedder_, done);
     std::lock_guard<std::mutex> lock(mutex_);
-    if (auto it = out_.find(job->sent); it != out_.end()) out_.erase(it);
-    done_.push_back({std::move(job), std::move(proposal)});
+    if (auto it = out_.find(done.job->sent); it != out_.end()) out_.erase(it);
+    done_.push_back(std::move(done));
   }
 }
 

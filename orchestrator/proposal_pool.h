@@ -18,7 +18,9 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "common/program.h"
+#include "mutators/llm/embedder.h"
 #include "mutators/mutator.h"
+#include "orchestrator/novelty.h"
 
 namespace cambrian::orchestrator {
 
@@ -42,13 +44,19 @@ struct ProposalJob {
 struct ProposalDone {
   std::unique_ptr<ProposalJob> job;
   absl::StatusOr<mutators::Proposal> proposal;
+  // With an embedder, for a proposal: its parent's and child's embeddings,
+  // or why they could not be had (the novelty filter then uses the text).
+  std::optional<ProposalEmbeddings> embeddings;
+  absl::Status embedding_error;
 };
 
 // Thread-safe. The destructor waits for proposals in flight (each bounded by
 // its client's timeouts) and joins the threads.
 class ProposalPool {
  public:
-  explicit ProposalPool(int threads);
+  // `embedder` (may be null; outlives the pool) embeds each proposal's
+  // parent and child on the proposal's thread.
+  explicit ProposalPool(int threads, mutators::Embedder* embedder = nullptr);
   ~ProposalPool();
   ProposalPool(const ProposalPool&) = delete;
   ProposalPool& operator=(const ProposalPool&) = delete;
@@ -76,11 +84,16 @@ class ProposalPool {
   int in_flight_ = 0;
   std::multiset<absl::Time> out_;  // `sent` of each job not yet finished
   bool shutting_down_ = false;
+  mutators::Embedder* const embedder_;
   std::vector<std::thread> threads_;
 };
 
 // Runs one job: builds its MutationContext over the job's own copies.
 absl::StatusOr<mutators::Proposal> RunProposalJob(ProposalJob& job);
+
+// Embeds a finished proposal's parent and child (editable files only) into
+// `done.embeddings`, or sets `done.embedding_error`.
+void EmbedProposal(mutators::Embedder& embedder, ProposalDone& done);
 
 }  // namespace cambrian::orchestrator
 

@@ -16,6 +16,7 @@ constexpr int kInspirations = 3;  // the island's best plus two others
 // misses must not hand every slot to the offline mutators; a model that
 // misses this often in a row is as good as down.
 constexpr int kHoldThroughMisses = 10;
+constexpr absl::Duration kHoldThroughPause = absl::Seconds(2);
 
 }  // namespace
 
@@ -34,7 +35,9 @@ Proposer::Proposer(ProposerDeps deps, Population& population, const Scoreboard& 
     if (pool_) continue;
     const int threads =
         deps_.config->llm_concurrency > 0 ? deps_.config->llm_concurrency : kDefaultLlmConcurrency;
-    pool_ = std::make_unique<ProposalPool>(threads);
+    // Embeddings serve only the similarity threshold.
+    pool_ = std::make_unique<ProposalPool>(
+        threads, deps_.config->llm_novelty < 1 ? deps_.embedder : nullptr);
   }
 }
 
@@ -104,9 +107,17 @@ bool Proposer::WantSlow() const {
 
 bool Proposer::SlowCanServe() const {
   if (!pool_ || slow_.empty()) return false;
+  // A model that missed this often in a row is as good as down: slots stop
+  // waiting for it, though it is still asked and its children still taken
+  // (a slow small model that never makes a usable edit would otherwise
+  // hold every slot at its own pace).
+  if (backoff_.failures() >= kHoldThroughMisses) return false;
   if (!backoff_.Waiting(deps_.clock->Now())) return true;
-  // Backing off: a service that failed cannot serve until it is retried.
-  return !backoff_.service_failed() && backoff_.failures() < kHoldThroughMisses;
+  // Backing off: a service that failed cannot serve until it is retried. A
+  // slot waits out a short pause after a miss, not a long one: an idle slot
+  // costs more than an offline child (a model whose replies keep missing
+  // waits up to 30 s between tries).
+  return !backoff_.service_failed() && backoff_.until() - deps_.clock->Now() <= kHoldThroughPause;
 }
 
 absl::StatusOr<std::optional<Child>> Proposer::TakeReady() {
@@ -249,16 +260,29 @@ absl::StatusOr<std::string> Proposer::Collect() {
     std::string why =
         status.ok() ? "a duplicate or disallowed edit" : std::string(status.message());
     const bool service_failed = absl::IsUnavailable(status);
+    NoteEmbeddingError(done->embedding_error);
     CAMBRIAN_ASSIGN_OR_RETURN(std::optional<Child> child,
-                              Accept(*done->job, std::move(done->proposal)));
+                              Accept(*done->job, std::move(done->proposal),
+                                     done->embeddings ? &*done->embeddings : nullptr));
     backoff_.Note(child.has_value(), why, deps_.clock->Now(), service_failed);
     if (child) ready_.push_back(*std::move(child));
   }
   return halt;
 }
 
+void Proposer::NoteEmbeddingError(const absl::Status& error) {
+  if (error.ok() || absl::IsCancelled(error)) return;
+  // Said on the first failure and every 10th after: the run goes on with the
+  // text measure, and a dead server should not flood the log.
+  if (embedding_failures_++ % 10 == 0) {
+    LogWarning(absl::StrCat("embeddings unavailable (", embedding_failures_,
+                            " so far; the text measure is used instead): ", error.message()));
+  }
+}
+
 absl::StatusOr<std::optional<Child>> Proposer::Accept(const ProposalJob& job,
-                                                      absl::StatusOr<mutators::Proposal> proposal) {
+                                                      absl::StatusOr<mutators::Proposal> proposal,
+                                                      const ProposalEmbeddings* embeddings) {
   if (!proposal.ok()) {
     // A mutator that cannot act on these parents, or whose service failed,
     // is not a harness failure.
@@ -282,7 +306,7 @@ absl::StatusOr<std::optional<Child>> Proposer::Accept(const ProposalJob& job,
   }
   CAMBRIAN_ASSIGN_OR_RETURN(bool fresh, IsNew(ProgramHash(proposal->program)));
   if (!fresh) return std::optional<Child>();
-  if (!novelty_.Admit(job.parent, proposal->program, job.mutator->IsSlow())) {
+  if (!novelty_.Admit(job.parent, proposal->program, job.mutator->IsSlow(), embeddings)) {
     ++counts_.not_novel;
     return std::optional<Child>();
   }

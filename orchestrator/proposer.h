@@ -22,6 +22,7 @@
 #include "common/program.h"
 #include "common/rng.h"
 #include "common/task.h"
+#include "mutators/llm/embedder.h"
 #include "mutators/mutator.h"
 #include "orchestrator/mutator_mix.h"
 #include "orchestrator/novelty.h"
@@ -55,6 +56,7 @@ struct ProposerDeps {
   std::vector<mutators::Mutator*> mutators;  // weighted by config->mutator_weights
   const mutators::TaskBrief* brief = nullptr;
   const Clock* clock = nullptr;
+  mutators::Embedder* embedder = nullptr;  // for the novelty filter; may be null
 };
 
 class Proposer {
@@ -117,7 +119,9 @@ class Proposer {
   absl::StatusOr<std::unique_ptr<ProposalJob>> MakeJob(mutators::Mutator& mutator, int island);
   absl::Status AddContext(ProposalJob& job);
   absl::StatusOr<std::optional<Child>> Accept(const ProposalJob& job,
-                                              absl::StatusOr<mutators::Proposal> proposal);
+                                              absl::StatusOr<mutators::Proposal> proposal,
+                                              const ProposalEmbeddings* embeddings = nullptr);
+  void NoteEmbeddingError(const absl::Status& error);
   absl::StatusOr<bool> IsNew(const std::string& hash);
 
   ProposerDeps deps_;
@@ -137,6 +141,7 @@ class Proposer {
   int64_t children_ = 0;
   int64_t slow_children_ = 0;
   int64_t seed_id_ = 0;
+  int64_t embedding_failures_ = 0;
   std::map<int64_t, std::string> program_hash_;  // candidate id -> program hash
   std::map<std::string, Program> programs_;      // cache of parents' programs
   std::set<std::string> in_flight_hashes_;

@@ -9,6 +9,7 @@
 #include "common/file_util.h"
 #include "common/log.h"
 #include "common/status_macros.h"
+#include "common/units.h"
 #include "common/untrusted_text.h"
 #include "evaluator/task_loader.h"
 #include "orchestrator/run_config.h"
@@ -35,12 +36,12 @@ std::string StatusText(const archive::Candidate& candidate) {
   return std::string(archive::CandidateStatusName(candidate.status));
 }
 
-// Up to three metrics other than the built-in code_lines, for a quick look.
-std::string MetricsSummary(const Metrics& metrics) {
+// Up to `most` metrics other than the built-in code_lines, for a quick look.
+std::string MetricsSummary(const Metrics& metrics, int most) {
   std::string text;
   int shown = 0;
   for (const auto& [name, value] : metrics) {
-    if (name == "code_lines" || shown == 3) continue;
+    if (name == "code_lines" || shown == most) continue;
     absl::StrAppend(&text, text.empty() ? "" : " ", name, "=", absl::StrFormat("%.4g", value));
     ++shown;
   }
@@ -107,19 +108,72 @@ absl::StatusOr<int64_t> SeedId(archive::Archive& archive) {
   return absl::NotFoundError("this run has no seed candidate");
 }
 
-std::string FormatLeaderboard(const std::vector<archive::Candidate>& candidates) {
-  std::string out = absl::StrFormat("%-5s %-6s %-12s %-13s %-9s %-7s %-34s %s\n", "rank", "id",
-                                    "fitness", "status", "mutator", "parent", "metrics", "change");
-  int rank = 0;
+std::string FormatLeaderboard(const std::vector<archive::Candidate>& candidates,
+                              const LeaderboardFormat& format) {
+  // The metrics column is as wide as its widest cell, within a limit.
+  const size_t limit = format.wide ? 4096 : 72;
+  size_t width = 7;
+  for (const archive::Candidate& c : candidates) {
+    width = std::max(width, std::min(limit, Cell(MetricsSummary(c.metrics, 8), limit).size()));
+  }
+  std::string out =
+      absl::StrFormat("%-5s %-6s %-12s %-13s %-9s %-7s %-*s %s\n", "rank", "id", "fitness",
+                      "status", "mutator", "parent", width, "metrics", "change");
+  std::optional<double> best;
+  int rank = 0, ties = 0;
   for (const archive::Candidate& c : candidates) {
     std::string fitness = c.fitness ? absl::StrFormat("%.6g", *c.fitness) : "-";
-    absl::StrAppend(
-        &out, absl::StrFormat("%-5d %-6s %-12s %-13s %-9s %-7s %-34s %s\n", ++rank,
-                              absl::StrCat("#", c.id), fitness, StatusText(c), Cell(c.mutator, 9),
-                              IdOrDash(c.parent_id), Cell(MetricsSummary(c.metrics), 34),
-                              Cell(c.description, 60)));
+    std::string place = absl::StrCat(++rank);
+    if (c.fitness && best && format.noise > 0 && std::abs(*c.fitness - *best) <= format.noise) {
+      absl::StrAppend(&place, "~");
+      ++ties;
+    }
+    if (c.fitness && !best) best = c.fitness;
+    absl::StrAppend(&out, absl::StrFormat("%-5s %-6s %-12s %-13s %-9s %-7s %-*s %s\n", place,
+                                          absl::StrCat("#", c.id), fitness, StatusText(c),
+                                          Cell(c.mutator, 9), IdOrDash(c.parent_id), width,
+                                          Cell(MetricsSummary(c.metrics, 8), width),
+                                          Cell(c.description, format.wide ? 4096 : 60)));
   }
   if (candidates.empty()) absl::StrAppend(&out, "(no candidates yet)\n");
+  if (ties > 0) {
+    absl::StrAppend(&out, absl::StrFormat("~ within the task's noise floor (%.4g) of the best: "
+                                          "a tie, not a loss (replay to tell them apart)\n",
+                                          format.noise));
+  }
+  return out;
+}
+
+std::vector<archive::Candidate> BestOverTime(std::vector<archive::Candidate> candidates,
+                                             bool maximize) {
+  std::stable_sort(candidates.begin(), candidates.end(),
+                   [](const archive::Candidate& a, const archive::Candidate& b) {
+                     const absl::Time ta = a.finished_at.value_or(absl::InfiniteFuture());
+                     const absl::Time tb = b.finished_at.value_or(absl::InfiniteFuture());
+                     return ta != tb ? ta < tb : a.id < b.id;
+                   });
+  std::vector<archive::Candidate> bests;
+  for (archive::Candidate& c : candidates) {
+    if (!c.fitness) continue;
+    const bool better = bests.empty() || (maximize ? *c.fitness > *bests.back().fitness
+                                                   : *c.fitness < *bests.back().fitness);
+    if (better) bests.push_back(std::move(c));
+  }
+  return bests;
+}
+
+std::string FormatBestOverTime(const std::vector<archive::Candidate>& bests, absl::Time start) {
+  std::string out;
+  for (size_t i = 0; i < bests.size(); ++i) {
+    const archive::Candidate& c = bests[i];
+    const absl::Duration at = c.finished_at ? *c.finished_at - start : absl::ZeroDuration();
+    std::string gain =
+        i == 0 ? std::string("") : absl::StrFormat("(%+.4g)", *c.fitness - *bests[i - 1].fitness);
+    absl::StrAppend(&out, absl::StrFormat("%-6s +%-9s fitness %-12.6g %-11s %-9s %s\n",
+                                          absl::StrCat("#", c.id), HumanDuration(at), *c.fitness,
+                                          gain, Cell(c.mutator, 9), Cell(c.description, 60)));
+  }
+  if (bests.empty()) absl::StrAppend(&out, "(no candidate has a fitness yet)\n");
   return out;
 }
 
@@ -206,6 +260,20 @@ std::string IsolationWarning(const std::set<std::string>& modes) {
   if (!modes.count("process")) return "";
   return "WARNING: candidates of this run ran in sandbox 'process', without isolation (your "
          "files, network and the controller were reachable); see `cambrian doctor`";
+}
+
+EvaluationRate RecentRate(std::vector<absl::Time> finished, absl::Time run_start, absl::Time now,
+                          bool running) {
+  EvaluationRate rate;
+  if (finished.empty()) return rate;
+  std::sort(finished.begin(), finished.end());
+  // A stopped run's rate is that of its last ten minutes of work, not zero.
+  const absl::Time end = running ? std::max(now, finished.back()) : finished.back();
+  const absl::Time start = std::max(end - absl::Minutes(10), run_start);
+  for (absl::Time t : finished) rate.evaluations += (t >= start && t <= end) ? 1 : 0;
+  rate.window = std::max(end - start, absl::Seconds(1));
+  rate.per_minute = rate.evaluations / absl::ToDoubleMinutes(rate.window);
+  return rate;
 }
 
 }  // namespace cambrian::orchestrator

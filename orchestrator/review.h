@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "archive/archive.h"
 #include "archive/sqlite_archive.h"
 #include "common/task.h"
@@ -42,8 +43,26 @@ struct OpenedRun {
 // The id of the run's seed candidate (the one with mutator "seed").
 [[nodiscard]] absl::StatusOr<int64_t> SeedId(archive::Archive& archive);
 
-// The text table `cambrian leaderboard` prints.
-std::string FormatLeaderboard(const std::vector<archive::Candidate>& candidates);
+struct LeaderboardFormat {
+  // The task's noise floor: a scored row within it of the best is marked a
+  // tie ("~"), since its lead or lag may be noise. 0: nothing is marked.
+  double noise = 0;
+  bool wide = false;  // cells are not cut (otherwise metrics up to 72, changes 60)
+};
+
+// The text table `cambrian leaderboard` prints, in the given order (best
+// first).
+std::string FormatLeaderboard(const std::vector<archive::Candidate>& candidates,
+                              const LeaderboardFormat& format = {});
+
+// The candidates that set a new best, in the order they finished (by id
+// among equals): how the best fitness rose over the run.
+std::vector<archive::Candidate> BestOverTime(std::vector<archive::Candidate> candidates,
+                                             bool maximize);
+
+// One line per new best: "#ID  +ELAPSED  fitness F  (+GAIN)  MUTATOR  CHANGE",
+// elapsed from `start`.
+std::string FormatBestOverTime(const std::vector<archive::Candidate>& bests, absl::Time start);
 
 // {"id", "parent_id", "second_parent_id", "mutator", "description", "status",
 //  "outcome", "fitness", "metrics", "feedback", "program_hash", "created_at",
@@ -70,6 +89,17 @@ std::string FormatLlmOutcomes(const archive::LlmTotals& totals);
 
 // "60% of 20 children (target 80%)": the LLM's part of a run's children.
 std::string FormatLlmShare(int64_t llm_children, int64_t children, double target);
+
+// How fast evaluations finish lately: over the last 10 minutes, or since
+// the run started if that is shorter; a stopped run's over the last 10
+// minutes of its work (up to its last evaluation), not over idle time.
+struct EvaluationRate {
+  double per_minute = 0;
+  int64_t evaluations = 0;  // in the window
+  absl::Duration window = absl::ZeroDuration();
+};
+EvaluationRate RecentRate(std::vector<absl::Time> finished, absl::Time run_start, absl::Time now,
+                          bool running);
 
 // The warning `show` and `status` print when any session ran without
 // isolation; "" otherwise.

@@ -28,6 +28,7 @@ std::string RunConfigToJson(const RunConfig& config) {
       {"crossover_rate", config.crossover_rate},
       {"proposal_attempts", config.proposal_attempts},
       {"keep_job_dirs", config.keep_job_dirs},
+      {"seed_may_fail", config.seed_may_fail},
       {"sandbox", config.sandbox},
       {"profile", config.profile},
       {"mutator_weights", config.mutator_weights},
@@ -52,7 +53,8 @@ std::string RunConfigToJson(const RunConfig& config) {
                       {"usd_per_million_input", model.usd_per_million_input},
                       {"usd_per_million_output", model.usd_per_million_output},
                       {"max_prompt_bytes", model.max_prompt_bytes},
-                      {"context_tokens", model.context_tokens}});
+                      {"context_tokens", model.context_tokens},
+                      {"stop", model.stop}});
   }
   json["llm"] = {{"models", models},
                  {"replay", config.llm.replay},
@@ -62,6 +64,10 @@ std::string RunConfigToJson(const RunConfig& config) {
                  {"prompts_dir", config.llm.prompts_dir.string()},
                  {"diff_weight", config.llm.diff_weight},
                  {"selection", config.llm.selection},
+                 {"embeddings",
+                  {{"base_url", config.llm.embeddings.base_url},
+                   {"model", config.llm.embeddings.model},
+                   {"key_env", config.llm.embeddings.key_env}}},
                  {"rewrite_weight", config.llm.rewrite_weight}};
   if (config.llm.max_cost_usd) json["llm"]["max_cost_usd"] = *config.llm.max_cost_usd;
   if (config.llm.max_tokens) json["llm"]["max_tokens"] = *config.llm.max_tokens;
@@ -95,6 +101,11 @@ absl::StatusOr<mutators::ModelConfig> ModelFromJson(const json& entry) {
   model.usd_per_million_output = entry.value("usd_per_million_output", 0.0);
   model.max_prompt_bytes = entry.value("max_prompt_bytes", model.max_prompt_bytes);
   model.context_tokens = entry.value("context_tokens", model.context_tokens);
+  if (auto stop = entry.find("stop"); stop != entry.end() && stop->is_array()) {
+    for (const json& text : *stop) {
+      if (text.is_string()) model.stop.push_back(text.get<std::string>());
+    }
+  }
   return model;
 }
 
@@ -103,6 +114,11 @@ absl::Status LlmFromJson(const json& llm, LlmRunConfig& config) {
   for (const json& entry : llm.value("models", json::array())) {
     CAMBRIAN_ASSIGN_OR_RETURN(mutators::ModelConfig model, ModelFromJson(entry));
     config.models.push_back(std::move(model));
+  }
+  if (const json embeddings = llm.value("embeddings", json()); embeddings.is_object()) {
+    config.embeddings.base_url = embeddings.value("base_url", "");
+    config.embeddings.model = embeddings.value("model", "");
+    config.embeddings.key_env = embeddings.value("key_env", "");
   }
   config.replay = llm.value("replay", false);
   config.replay_from = llm.value("replay_from", std::string());
@@ -157,6 +173,7 @@ absl::StatusOr<RunConfig> RunConfigFromJson(const std::string& text) {
     config.crossover_rate = stored.value("crossover_rate", config.crossover_rate);
     config.proposal_attempts = stored.value("proposal_attempts", config.proposal_attempts);
     config.keep_job_dirs = stored.value("keep_job_dirs", config.keep_job_dirs);
+    config.seed_may_fail = stored.value("seed_may_fail", config.seed_may_fail);
     config.sandbox = stored.value("sandbox", config.sandbox);
     config.profile = stored.value("profile", config.profile);
     config.mutator_weights = stored.value("mutator_weights", std::map<std::string, double>());

@@ -13,6 +13,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "mutators/llm/embedder.h"
 #include "mutators/llm/model_config.h"
 #include "orchestrator/population.h"
 
@@ -31,6 +32,8 @@ struct LlmRunConfig {
   // How each call's model is chosen: "weights" (each model's weight) or
   // "bandit" (mutators/llm/model_bandit.h: improvements per cost, learned).
   std::string selection = "weights";
+  // An /embeddings server for the novelty filter (used when llm_novelty < 1).
+  mutators::EmbeddingConfig embeddings;
 
   bool enabled() const { return replay || !models.empty(); }
 };
@@ -68,6 +71,15 @@ struct RunConfig {
   // similar to its parent is skipped; 1 skips only layout-only changes.
   double llm_novelty = 1.0;
   bool keep_job_dirs = false;
+  // A seed that fails stops the run with its reason (every child of a broken
+  // seed tends to fail the same way), unless this is set: a stub seed that
+  // an LLM is meant to complete.
+  bool seed_may_fail = false;
+  // Notifications (orchestrator/notifier.h): a webhook URL and a shell
+  // command. Never stored with the run (a webhook URL is often a secret):
+  // `resume` takes them again.
+  std::string notify_url;
+  std::string notify_cmd;
   std::string profile;           // the task profile ([profiles.NAME]); "" = none declared
   std::string sandbox = "auto";  // auto | bwrap | process (sandbox/sandbox_factory.h)
   LlmRunConfig llm;

@@ -60,11 +60,21 @@ absl::Status ReadRun(TomlTable run, RunConfig& config) {
   CAMBRIAN_RETURN_IF_ERROR(Read(run, "workers", config.workers));
   CAMBRIAN_RETURN_IF_ERROR(Read(run, "seed", config.seed));
   CAMBRIAN_RETURN_IF_ERROR(Read(run, "keep_jobs", config.keep_job_dirs));
-  int64_t patience = 0, budget = 0;
-  CAMBRIAN_RETURN_IF_ERROR(Read(run, "patience", patience));
-  if (patience > 0) config.patience = patience;
-  CAMBRIAN_RETURN_IF_ERROR(Read(run, "budget", budget));
-  if (budget > 0) config.max_evaluations = budget;
+  CAMBRIAN_RETURN_IF_ERROR(Read(run, "seed_may_fail", config.seed_may_fail));
+  CAMBRIAN_RETURN_IF_ERROR(Read(run, "notify", config.notify_url));
+  CAMBRIAN_RETURN_IF_ERROR(Read(run, "notify_cmd", config.notify_cmd));
+  if (run.Find("patience")) {
+    int64_t patience = 0;
+    CAMBRIAN_RETURN_IF_ERROR(Read(run, "patience", patience));
+    if (patience < 1) return run.Error("patience", "must be at least 1");
+    config.patience = patience;
+  }
+  if (run.Find("budget")) {
+    int64_t budget = 0;
+    CAMBRIAN_RETURN_IF_ERROR(Read(run, "budget", budget));
+    if (budget < 1) return run.Error("budget", "must be at least 1");
+    config.max_evaluations = budget;
+  }
   absl::Duration time = absl::ZeroDuration();
   CAMBRIAN_RETURN_IF_ERROR(ReadDuration(run, "time", time));
   if (time > absl::ZeroDuration()) config.max_wall_time = time;
@@ -102,6 +112,20 @@ absl::Status ReadMutators(const std::string& file, TomlTable mutators, RunConfig
   return absl::OkStatus();
 }
 
+// `stop`: up to 4 non-empty strings (the most OpenAI's API takes).
+absl::Status ReadStop(TomlTable& entry, std::vector<std::string>& out) {
+  if (entry.Find("stop") == nullptr) return absl::OkStatus();
+  constexpr std::string_view kExpected = "an array of up to 4 non-empty strings";
+  CAMBRIAN_ASSIGN_OR_RETURN(const toml::array* stop, entry.Array("stop", kExpected));
+  if (stop->size() > 4) return entry.WrongType("stop", kExpected);
+  for (const toml::node& node : *stop) {
+    const std::optional<std::string> text = node.value<std::string>();
+    if (!text || text->empty()) return entry.WrongType("stop", kExpected);
+    out.push_back(*text);
+  }
+  return absl::OkStatus();
+}
+
 absl::Status ReadModel(TomlTable entry, mutators::ModelConfig& model) {
   CAMBRIAN_RETURN_IF_ERROR(OnlyKeysOf(entry, "llm.models"));
   std::string provider, name;
@@ -127,7 +151,7 @@ absl::Status ReadModel(TomlTable entry, mutators::ModelConfig& model) {
     return entry.Error("max_prompt_bytes", "must be at least 1024");
   }
   if (model.context_tokens < 0) return entry.Error("context_tokens", "must be 0 or more");
-  return absl::OkStatus();
+  return ReadStop(entry, model.stop);
 }
 
 absl::Status ReadLlm(const std::filesystem::path& path, TomlTable llm, RunConfig& config) {
@@ -153,6 +177,9 @@ absl::Status ReadLlm(const std::filesystem::path& path, TomlTable llm, RunConfig
   CAMBRIAN_RETURN_IF_ERROR(Read(llm, "diff_weight", config.llm.diff_weight));
   CAMBRIAN_RETURN_IF_ERROR(Read(llm, "rewrite_weight", config.llm.rewrite_weight));
   CAMBRIAN_RETURN_IF_ERROR(Read(llm, "selection", config.llm.selection));
+  CAMBRIAN_RETURN_IF_ERROR(Read(llm, "embeddings", config.llm.embeddings.base_url));
+  CAMBRIAN_RETURN_IF_ERROR(Read(llm, "embeddings_model", config.llm.embeddings.model));
+  CAMBRIAN_RETURN_IF_ERROR(Read(llm, "embeddings_key_env", config.llm.embeddings.key_env));
   if (config.llm.selection != "weights" && config.llm.selection != "bandit") {
     return llm.Error("selection", "must be \"weights\" or \"bandit\"");
   }

@@ -97,4 +97,12 @@ RunLock::~RunLock() {
   if (fd_ >= 0) close(fd_);  // closing the descriptor releases the flock
 }
 
+bool ControllerRunning(const RunPaths& paths) {
+  const int fd = open(paths.lock.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  const bool held = flock(fd, LOCK_SH | LOCK_NB) != 0;
+  close(fd);
+  return held;
+}
+
 }  // namespace cambrian::orchestrator

@@ -41,6 +41,9 @@ inline constexpr char kDefaultRunsDir[] = "runs";
 // FailedPrecondition if another process holds it (a second controller on the
 // same run directory). A lock whose recorded controller is dead is waited
 // for up to `grace`: a job it forked may hold the file for a moment longer.
+// True if a controller holds the run's lock (probed without taking it).
+bool ControllerRunning(const RunPaths& paths);
+
 class RunLock {
  public:
   [[nodiscard]] static absl::StatusOr<RunLock> Acquire(const RunPaths& paths,

@@ -30,6 +30,9 @@ constexpr RunSetting kSettings[] = {
     {"", "mutators.repair_rate", "repair_rate", "search.md"},
     {"", "", "proposal_attempts", ""},  // fixed: tries per slot to find a new child
     {"--keep-jobs", "run.keep_jobs", "keep_job_dirs", "search.md"},
+    {"--seed-may-fail", "run.seed_may_fail", "seed_may_fail", "search.md"},
+    {"--notify", "run.notify", "", "search.md"},  // not stored: often a secret
+    {"--notify-cmd", "run.notify_cmd", "", "search.md"},
     {"--llm-concurrency", "llm.concurrency", "llm_concurrency", "search.md"},
     {"--llm-share", "llm.share", "llm_share", "search.md"},
     {"--llm-novelty", "llm.novelty", "llm_novelty", "llm.md"},
@@ -40,6 +43,9 @@ constexpr RunSetting kSettings[] = {
     {"--replay-from", "", "llm.replay_from", "llm.md"},
     {"--prompts", "llm.prompts", "llm.prompts_dir", "llm.md"},
     {"--llm-selection", "llm.selection", "llm.selection", "llm.md"},
+    {"--llm-embeddings", "llm.embeddings", "llm.embeddings.base_url", "llm.md"},
+    {"--llm-embeddings-model", "llm.embeddings_model", "llm.embeddings.model", "llm.md"},
+    {"", "llm.embeddings_key_env", "llm.embeddings.key_env", "llm.md"},
     {"", "llm.diff_weight", "llm.diff_weight", "llm.md"},
     {"", "llm.rewrite_weight", "llm.rewrite_weight", "llm.md"},
     {"", "llm.models.provider", "llm.models[].provider", "llm.md"},
@@ -56,6 +62,7 @@ constexpr RunSetting kSettings[] = {
     {"", "llm.models.price_output", "llm.models[].usd_per_million_output", "llm.md"},
     {"", "llm.models.max_prompt_bytes", "llm.models[].max_prompt_bytes", "llm.md"},
     {"", "llm.models.context_tokens", "llm.models[].context_tokens", "llm.md"},
+    {"", "llm.models.stop", "llm.models[].stop", "llm.md"},
 };
 
 }  // namespace

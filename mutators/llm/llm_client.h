@@ -25,6 +25,7 @@ struct LlmRequest {
   std::vector<ChatMessage> messages;
   double temperature = 0.7;
   int max_tokens = 4096;
+  std::vector<std::string> stop;  // stop sequences; none when empty
 };
 
 struct LlmResponse {

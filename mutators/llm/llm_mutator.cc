@@ -86,6 +86,7 @@ LlmRequest MakeRequest(const ModelConfig& model, const BuiltPrompt& prompt, int 
   request.messages.push_back({"user", prompt.user});
   request.temperature = model.temperature;
   request.max_tokens = max_tokens;
+  request.stop = model.stop;
   return request;
 }
 

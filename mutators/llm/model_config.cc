@@ -1,9 +1,11 @@
 #include "mutators/llm/model_config.h"
 
 #include <cmath>
+#include <cstdlib>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "mutators/llm/anthropic_wire.h"
 #include "mutators/llm/openai_wire.h"
 
@@ -60,6 +62,23 @@ absl::StatusOr<ModelConfig> ParseModelFlag(const std::string& flag) {
   if (model.empty()) return BadFlag(flag, "no model name");
   config.model = std::move(model);
   return config;
+}
+
+absl::StatusOr<std::string> KeyFromEnvironment(const std::string& key_env,
+                                               const std::string& what) {
+  if (key_env.empty()) return std::string();
+  const char* value = std::getenv(key_env.c_str());
+  if (value == nullptr || absl::StripAsciiWhitespace(value).empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("environment variable ", key_env, " is not set; it must hold the API key for ",
+                     what, " (or set the key variable to \"\" for a server without auth)"));
+  }
+  std::string key(absl::StripAsciiWhitespace(value));
+  if (key.find_first_of("\r\n") != std::string::npos) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("environment variable ", key_env, " holds a line break; it cannot be a key"));
+  }
+  return key;
 }
 
 }  // namespace cambrian::mutators

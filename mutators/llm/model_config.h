@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -35,6 +36,10 @@ struct ModelConfig {
   // The model's context window in tokens, where known (0: unknown): the
   // prompt must then also fit in it beside max_tokens of reply.
   int64_t context_tokens = 0;
+  // Texts that end a reply where the model writes them (OpenAI `stop`,
+  // Anthropic `stop_sequences`); none by default, since no one text ends
+  // every valid answer (see docs/llm.md). At most 4, none empty.
+  std::vector<std::string> stop;
 };
 
 // Parses "openai:gpt-4.1-mini@0.8" / "anthropic:claude-sonnet-4" (weight
@@ -43,6 +48,12 @@ struct ModelConfig {
 [[nodiscard]] absl::StatusOr<ModelConfig> ParseModelFlag(const std::string& flag);
 
 std::string ProviderName(Provider provider);
+
+// The API key in environment variable `key_env` ("" when `key_env` is ""),
+// trimmed. FailedPrecondition naming the variable and `what` needs it when
+// it is unset, blank or holds a line break; the value is never in a message.
+[[nodiscard]] absl::StatusOr<std::string> KeyFromEnvironment(const std::string& key_env,
+                                                             const std::string& what);
 
 }  // namespace cambrian::mutators
 

@@ -44,6 +44,7 @@ std::string OpenAiRequestBody(const LlmRequest& request) {
                {"messages", std::move(messages)},
                {"temperature", request.temperature},
                {"max_tokens", request.max_tokens}};
+  if (!request.stop.empty()) body["stop"] = request.stop;
   return wire::Dump(body);
 }
 

@@ -19,6 +19,9 @@ Command DiffCommand();
 Command ExportCommand();
 Command ReplayCommand();
 Command EvalCommand();
+Command CheckCommand();
+Command ServeCommand();
+Command ReportCommand();
 Command TasksCommand();
 Command DoctorCommand();
 

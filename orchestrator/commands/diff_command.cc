@@ -106,8 +106,9 @@ Command ExportCommand() {
             app.add_option("id", options->id, "Candidate id")->required();
             app.add_option("--run-dir", options->run_dir, "Run directory (default: latest)");
             app.add_option("--out", options->out, "Directory to write the program's files to");
-            app.add_flag("--patch", options->patch,
-                         "Print a patch against the seed (apply in the task's program dir)");
+            app.add_flag(
+                "--patch", options->patch,
+                "Print a patch against the seed (paths relative to the task's program dir)");
             return [options] { return CommandResult{Export(*options)}; };
           }};
 }

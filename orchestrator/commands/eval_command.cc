@@ -18,6 +18,7 @@
 #include "evaluator/task_loader.h"
 #include "nlohmann/json.hpp"
 #include "orchestrator/commands/commands.h"
+#include "orchestrator/commands/eval_once.h"
 #include "orchestrator/evaluator_setup.h"
 #include "orchestrator/review.h"
 #include "orchestrator/task_locator.h"
@@ -66,7 +67,9 @@ nlohmann::json StagesJson(const evaluator::Evaluation& evaluation) {
   return stages;
 }
 
-void Print(const evaluator::Evaluation& evaluation, bool json) {
+}  // namespace
+
+void PrintEvaluation(const evaluator::Evaluation& evaluation, bool json) {
   if (json) {
     nlohmann::json out = {
         {"outcome", std::string(OutcomeName(evaluation.outcome))},
@@ -97,6 +100,40 @@ void Print(const evaluator::Evaluation& evaluation, bool json) {
   std::cout << "\n";
 }
 
+absl::StatusOr<evaluator::Evaluation> EvaluateOnce(const Task& task, const Program& program,
+                                                   const std::vector<int>& gpus,
+                                                   const EvalSettings& settings) {
+  sandbox::SandboxOptions sandbox_options;
+  CAMBRIAN_ASSIGN_OR_RETURN(sandbox_options.mode, sandbox::ParseSandboxMode(settings.sandbox));
+  CAMBRIAN_ASSIGN_OR_RETURN(sandbox::SandboxChoice sandbox, sandbox::MakeSandbox(sandbox_options));
+  if (!sandbox.warning.empty()) LogWarning(sandbox.warning);
+  const bool temporary = settings.work_dir.empty();
+  const fs::path work = temporary
+                            ? fs::temp_directory_path() / absl::StrCat("cambrian-eval-", getpid())
+                            : fs::absolute(settings.work_dir);
+  struct Cleanup {
+    fs::path dir;
+    ~Cleanup() {
+      std::error_code ec;
+      if (!dir.empty()) fs::remove_all(dir, ec);
+    }
+  } cleanup{temporary ? work : fs::path()};
+  std::error_code ec;
+  fs::create_directories(work / "jobs", ec);
+  // bubblewrap's uid walks down to the job directories.
+  fs::permissions(work, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec, ec);
+  CAMBRIAN_ASSIGN_OR_RETURN(auto fitness, evaluator::MakeExpressionFitness(task.fitness_score));
+  CAMBRIAN_ASSIGN_OR_RETURN(
+      std::unique_ptr<evaluator::Evaluator> evaluator,
+      MakePreparedEvaluator(
+          task, *sandbox.sandbox, *fitness,
+          {.jobs_root = work / "jobs", .keep_job_dirs = !temporary, .setup_dir = work / "setup"}));
+  const uint64_t seed = settings.seed != 0 ? settings.seed : std::random_device{}();
+  return evaluator->Evaluate(program, "eval", seed, nullptr, gpus);
+}
+
+namespace {
+
 // --until STAGE: the stages up to STAGE only, and no fitness (a constant
 // score, no plausibility), so that e.g. a CUDA task's build is checked on a
 // machine without a GPU.
@@ -117,10 +154,8 @@ absl::Status KeepStagesUntil(const std::string& until, Task* task) {
                                                  "' has no such stage (it has:", names, ")"));
 }
 
-// The GPUs the evaluation's jobs get: the first resources.gpus of the
-// machine's, none for a task without GPUs. A task that needs more than the
-// machine has is refused, unless --until stops before any judged stage (a
-// build needs no GPU).
+}  // namespace
+
 absl::StatusOr<std::vector<int>> EvalGpus(const Task& task, bool until) {
   if (task.resources.gpus == 0) return std::vector<int>{};
   absl::StatusOr<std::vector<int>> found = MachineGpusFor(task);
@@ -136,41 +171,20 @@ absl::StatusOr<std::vector<int>> EvalGpus(const Task& task, bool until) {
   return found.status();
 }
 
+namespace {
+
 absl::StatusOr<int> Eval(const EvalOptions& options) {
   CAMBRIAN_ASSIGN_OR_RETURN(fs::path task_path, ResolveTask(options.task));
   CAMBRIAN_ASSIGN_OR_RETURN(Task task, evaluator::LoadTask(task_path, options.profile));
   CAMBRIAN_RETURN_IF_ERROR(KeepStagesUntil(options.until, &task));
   CAMBRIAN_ASSIGN_OR_RETURN(std::vector<int> gpus, EvalGpus(task, !options.until.empty()));
   CAMBRIAN_ASSIGN_OR_RETURN(Program program, ProgramFor(task, options.program));
-  sandbox::SandboxOptions sandbox_options;
-  CAMBRIAN_ASSIGN_OR_RETURN(sandbox_options.mode, sandbox::ParseSandboxMode(options.sandbox));
-  CAMBRIAN_ASSIGN_OR_RETURN(sandbox::SandboxChoice sandbox, sandbox::MakeSandbox(sandbox_options));
-  if (!sandbox.warning.empty()) LogWarning(sandbox.warning);
-  const bool temporary = options.work_dir.empty();
-  const fs::path work = temporary
-                            ? fs::temp_directory_path() / absl::StrCat("cambrian-eval-", getpid())
-                            : fs::absolute(options.work_dir);
-  struct Cleanup {
-    fs::path dir;
-    ~Cleanup() {
-      std::error_code ec;
-      if (!dir.empty()) fs::remove_all(dir, ec);
-    }
-  } cleanup{temporary ? work : fs::path()};
-  std::error_code ec;
-  fs::create_directories(work / "jobs", ec);
-  // bubblewrap's uid walks down to the job directories.
-  fs::permissions(work, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec, ec);
-  CAMBRIAN_ASSIGN_OR_RETURN(auto fitness, evaluator::MakeExpressionFitness(task.fitness_score));
   CAMBRIAN_ASSIGN_OR_RETURN(
-      std::unique_ptr<evaluator::Evaluator> evaluator,
-      MakePreparedEvaluator(
-          task, *sandbox.sandbox, *fitness,
-          {.jobs_root = work / "jobs", .keep_job_dirs = !temporary, .setup_dir = work / "setup"}));
-  const uint64_t seed = options.seed != 0 ? options.seed : std::random_device{}();
-  CAMBRIAN_ASSIGN_OR_RETURN(evaluator::Evaluation evaluation,
-                            evaluator->Evaluate(program, "eval", seed, nullptr, gpus));
-  Print(evaluation, options.json);
+      evaluator::Evaluation evaluation,
+      EvaluateOnce(
+          task, program, gpus,
+          {.sandbox = options.sandbox, .work_dir = options.work_dir, .seed = options.seed}));
+  PrintEvaluation(evaluation, options.json);
   return evaluation.outcome == Outcome::kOk ? 0 : 3;
 }
 

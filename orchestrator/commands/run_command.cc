@@ -2,6 +2,7 @@
 #include <signal.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <iostream>
@@ -16,17 +17,20 @@
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "common/units.h"
+#include "common/untrusted_text.h"
 #include "evaluator/evaluator.h"
 #include "evaluator/expression.h"
 #include "evaluator/task_loader.h"
 #include "mutators/crossover_mutator.h"
 #include "mutators/knob_mutator.h"
-#include "mutators/knobs.h"
 #include "orchestrator/commands/commands.h"
+#include "orchestrator/commands/preflight.h"
 #include "orchestrator/commands/run_options.h"
+#include "orchestrator/commands/run_output.h"
 #include "orchestrator/controller.h"
 #include "orchestrator/evaluator_setup.h"
 #include "orchestrator/llm_setup.h"
+#include "orchestrator/notifier.h"
 #include "orchestrator/review.h"
 #include "orchestrator/run_dir.h"
 #include "orchestrator/task_locator.h"
@@ -40,8 +44,12 @@ namespace fs = std::filesystem;
 
 // The one process-wide flag a signal may set; the controller polls it.
 std::atomic<bool> g_stop_requested{false};
+std::atomic<int> g_stop_signal{0};  // which signal asked, for the exit code
 
-void OnStopSignal(int) { g_stop_requested.store(true); }
+void OnStopSignal(int signal) {
+  g_stop_signal.store(signal);
+  g_stop_requested.store(true);
+}
 
 void InstallStopHandlers() {
   struct sigaction action = {};
@@ -53,21 +61,6 @@ void InstallStopHandlers() {
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGHUP, &action, nullptr);
-}
-
-// Refuses a seed whose knob annotations are broken before anything runs, and
-// a run that has no mutator able to change the seed.
-absl::Status CheckSeedMutable(const Task& task, bool have_llm) {
-  CAMBRIAN_ASSIGN_OR_RETURN(Program seed, ReadProgramTree(task.program_root));
-  absl::StatusOr<std::vector<mutators::Knob>> knobs = mutators::FindKnobs(seed, task.editable);
-  if (!knobs.ok()) return Annotate(knobs.status(), "the seed program's knobs");
-  if (knobs->empty() && !have_llm) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("task '", task.name,
-                     "': the editable files have no @knob annotations, so the offline "
-                     "mutators cannot change anything (see docs/knobs.md)"));
-  }
-  return absl::OkStatus();
 }
 
 absl::StatusOr<std::unique_ptr<archive::SqliteArchive>> CreateRun(const Clock& clock,
@@ -167,7 +160,8 @@ void LogModelStats(const RunConfig& config, const mutators::LlmMutator& mutator)
 }
 
 absl::StatusOr<RunSummary> Search(const Clock& clock, const Task& task, RunConfig config,
-                                  archive::Archive& archive, const RunPaths& paths) {
+                                  archive::Archive& archive, const RunPaths& paths,
+                                  RunNotices* notices) {
   CAMBRIAN_ASSIGN_OR_RETURN(std::unique_ptr<sandbox::GpuAllocator> gpus,
                             MakeGpuSlots(task, config));
   CAMBRIAN_ASSIGN_OR_RETURN(std::unique_ptr<LlmStack> llm, MakeLlmStack(config, archive));
@@ -197,11 +191,13 @@ absl::StatusOr<RunSummary> Search(const Clock& clock, const Task& task, RunConfi
     deps.spend = llm->meter.get();
     deps.llm_status = llm->status;
     deps.interrupt_llm = [stack = llm.get()] { stack->Interrupt(); };
+    deps.embedder = llm->embedder.get();
   }
   deps.clock = &clock;
   deps.stop_requested = &g_stop_requested;
   deps.progress = progress.get();
   deps.gpus = gpus.get();
+  deps.notices = notices;
   if (sandbox.mode == sandbox::SandboxMode::kProcess)
     deps.warning = "NO ISOLATION (sandbox process)";
   Controller controller(std::move(deps));
@@ -210,58 +206,12 @@ absl::StatusOr<RunSummary> Search(const Clock& clock, const Task& task, RunConfi
   return summary;
 }
 
-// The confirmed top candidates: mean and spread over every seed, and
-// whether the winner's lead is larger than the task's noise floor.
-void PrintConfirmations(const RunSummary& summary, const Task& task) {
-  if (summary.confirmed.empty()) return;
-  std::cout << absl::StrFormat("\nConfirmed on %d more seeds each (noise floor %.4g):\n",
-                               task.confirm_seeds, task.noise);
-  for (const Confirmation& c : summary.confirmed) {
-    std::vector<std::string> runs;
-    for (const std::optional<double>& f : c.fitness) {
-      runs.push_back(f ? absl::StrFormat("%.6g", *f) : "failed");
-    }
-    std::cout << absl::StrFormat("  #%-5d mean %.6g  spread %.3g  runs %s\n", c.id, c.mean,
-                                 c.spread, absl::StrJoin(runs, ", "));
-  }
-  const Confirmation& winner = summary.confirmed.front();
-  std::cout << absl::StrFormat("Winner: #%d, mean %.6g +- %.3g", winner.id, winner.mean,
-                               winner.spread);
-  if (summary.confirmed.size() > 1 && winner.failed == 0 &&
-      std::abs(winner.mean - summary.confirmed[1].mean) <= task.noise) {
-    std::cout << absl::StrFormat(" (a tie with #%d within the noise floor)",
-                                 summary.confirmed[1].id);
-  }
-  if (winner.failed > 0) std::cout << " (but it failed a confirmation run)";
-  std::cout << "\n";
-}
-
-void PrintSummary(const RunSummary& summary, const RunConfig& config,
-                  const std::optional<archive::LlmTotals>& llm) {
-  std::cout << absl::StrFormat(
-      "\nStopped: %s after %s. %d evaluated (%d failed, %d interrupted); %d proposals rejected, "
-      "%d duplicates and %d not novel skipped.\n",
-      summary.stop_reason, HumanDuration(summary.elapsed), summary.evaluated, summary.failed,
-      summary.interrupted, summary.rejected_proposals, summary.duplicate_proposals,
-      summary.not_novel_proposals);
-  if (llm) {
-    std::cout << "LLM: " << FormatLlmOutcomes(*llm) << "; "
-              << FormatLlmShare(summary.llm_children, summary.children, config.llm_share) << ".\n";
-  }
-  if (summary.best_id) {
-    std::cout << absl::StrFormat(
-        "Best: #%d with fitness %.6g. Next: cambrian show %d --run-dir %s ; cambrian replay %d ; "
-        "cambrian export %d --patch\n",
-        *summary.best_id, *summary.best_fitness, *summary.best_id, config.run_dir.string(),
-        *summary.best_id, *summary.best_id);
-  }
-}
-
 // A new run: the task, its config from flags and file, a fresh database.
 absl::StatusOr<std::unique_ptr<archive::SqliteArchive>> StartNew(const Clock& clock,
                                                                  const RunOptions& options,
                                                                  Task& task, RunConfig& config,
-                                                                 std::optional<RunLock>& lock) {
+                                                                 std::optional<RunLock>& lock,
+                                                                 bool& created_dir) {
   if (options.task.empty()) return absl::InvalidArgumentError("run needs a TASK");
   CAMBRIAN_ASSIGN_OR_RETURN(fs::path task_path, ResolveTask(options.task));
   CAMBRIAN_ASSIGN_OR_RETURN(task, evaluator::LoadTask(task_path, options.profile));
@@ -271,6 +221,7 @@ absl::StatusOr<std::unique_ptr<archive::SqliteArchive>> StartNew(const Clock& cl
   if (task.resources.gpus > 0) CAMBRIAN_RETURN_IF_ERROR(MachineGpusFor(task).status());
   RunPaths paths = PathsFor(config.run_dir);
   std::error_code ec;
+  created_dir = !fs::exists(paths.dir, ec);
   fs::create_directories(paths.dir, ec);
   if (ec) return absl::InternalError(absl::StrCat("cannot create ", paths.dir.string()));
   CAMBRIAN_ASSIGN_OR_RETURN(RunLock held, RunLock::Acquire(paths));
@@ -303,11 +254,22 @@ absl::StatusOr<std::unique_ptr<archive::SqliteArchive>> OpenExisting(const RunOp
   return archive;
 }
 
-absl::Status RunSearch(const RunOptions& options) {
+bool NothingEvaluated(archive::Archive& archive) {
+  absl::StatusOr<std::vector<archive::Candidate>> all = archive.ListCandidates({});
+  if (!all.ok()) return false;
+  return std::none_of(all->begin(), all->end(),
+                      [](const archive::Candidate& c) { return c.outcome.has_value(); });
+}
+
+// Exit code 128 + the signal that stopped the run (130 for Ctrl-C), as a
+// shell reports a process a signal ended: a script can tell an interrupted
+// run from one that finished its budget. Everything is recorded either way.
+absl::StatusOr<int> RunSearch(const RunOptions& options) {
   SystemClock clock;
   Task task;
   RunConfig config;
   std::optional<RunLock> lock;
+  bool created_dir = false;
   if (options.resume) {
     if (options.run_dir.empty()) return absl::InvalidArgumentError("--resume needs --run-dir");
     if (!fs::exists(PathsFor(options.run_dir).db)) {
@@ -319,7 +281,7 @@ absl::Status RunSearch(const RunOptions& options) {
   }
   absl::StatusOr<std::unique_ptr<archive::SqliteArchive>> opened =
       options.resume ? OpenExisting(options, task, config)
-                     : StartNew(clock, options, task, config, lock);
+                     : StartNew(clock, options, task, config, lock, created_dir);
   if (!opened.ok()) return opened.status();
   std::unique_ptr<archive::SqliteArchive> archive = *std::move(opened);
   RunPaths paths = PathsFor(config.run_dir);
@@ -333,11 +295,33 @@ absl::Status RunSearch(const RunOptions& options) {
   InstallStopHandlers();
   CAMBRIAN_RETURN_IF_ERROR(
       archive->AddEvent(options.resume ? "run_resumed" : "run_started", RunConfigToJson(config)));
-  absl::StatusOr<RunSummary> summary = Search(clock, task, config, *archive, paths);
+  NoticeSetup notify = MakeNotices(config, paths, task, clock);
+  absl::StatusOr<RunSummary> summary =
+      Search(clock, task, config, *archive, paths, notify.notices.get());
+  if (notify.notices) {
+    if (summary.ok()) {
+      notify.notices->Ended(
+          summary->seed_failure.empty() ? summary->stop_reason : summary->seed_failure,
+          summary->evaluated, summary->best_id, summary->best_fitness,
+          !summary->seed_failure.empty());
+    } else {
+      notify.notices->Ended(std::string(summary.status().message()), 0, std::nullopt, std::nullopt,
+                            true);
+    }
+  }
   if (!summary.ok()) {
     (void)archive->AddEvent("run_failed",
                             nlohmann::json{{"error", summary.status().message()}}.dump(
                                 -1, ' ', false, nlohmann::json::error_handler_t::replace));
+    if (created_dir && NothingEvaluated(*archive)) {
+      // A run that failed before its first evaluation (a missing key, a
+      // server that refused) leaves no directory to become the "latest".
+      archive.reset();
+      lock.reset();
+      std::error_code ec;
+      fs::remove_all(paths.dir, ec);
+      if (!ec) LogInfo(absl::StrCat("removed ", paths.dir.string(), ": nothing was evaluated"));
+    }
     return summary.status();
   }
   CAMBRIAN_RETURN_IF_ERROR(archive->AddEvent(
@@ -352,7 +336,18 @@ absl::Status RunSearch(const RunOptions& options) {
   archive::ListOptions top{.scored_only = false, .best_first = true, .limit = options.top};
   CAMBRIAN_ASSIGN_OR_RETURN(std::vector<archive::Candidate> best, archive->ListCandidates(top));
   std::cout << "\n" << FormatLeaderboard(best);
-  return absl::OkStatus();
+  if (!summary->seed_failure.empty()) {
+    return absl::FailedPreconditionError(
+        absl::StrCat(summary->seed_failure, "\n  `cambrian check ", ShellQuote(task.dir.string()),
+                     "` runs the seed alone and shows every stage"));
+  }
+  const int signal = g_stop_signal.load();
+  return signal == 0 ? 0 : 128 + signal;
+}
+
+CommandResult ResultOf(absl::StatusOr<int> exit_code) {
+  if (!exit_code.ok()) return CommandResult{exit_code.status()};
+  return CommandResult{absl::OkStatus(), *exit_code};
 }
 
 }  // namespace
@@ -362,7 +357,7 @@ Command ResumeCommand() {
           [](CLI::App& app) {
             auto options = std::make_shared<RunOptions>();
             AddResumeFlags(app, *options);
-            return [options] { return CommandResult{RunSearch(*options)}; };
+            return [options] { return ResultOf(RunSearch(*options)); };
           }};
 }
 
@@ -371,7 +366,7 @@ Command RunCommand() {
           [](CLI::App& app) {
             auto options = std::make_shared<RunOptions>();
             AddRunFlags(app, *options);
-            return [options] { return CommandResult{RunSearch(*options)}; };
+            return [options] { return ResultOf(RunSearch(*options)); };
           }};
 }
 

@@ -72,6 +72,10 @@ absl::Status ApplyLlmFlags(const RunOptions& options, RunConfig& config) {
   if (Given(options, "--max-tokens")) config.llm.max_tokens = options.max_tokens;
   if (!options.prompts.empty()) config.llm.prompts_dir = fs::absolute(options.prompts);
   if (!options.llm_selection.empty()) config.llm.selection = options.llm_selection;
+  if (Given(options, "--llm-embeddings")) config.llm.embeddings.base_url = options.llm_embeddings;
+  if (Given(options, "--llm-embeddings-model")) {
+    config.llm.embeddings.model = options.llm_embeddings_model;
+  }
   if (!options.replay_from.empty()) config.llm.replay_from = fs::absolute(options.replay_from);
   if (config.llm.replay && config.llm.replay_from.empty()) {
     return absl::InvalidArgumentError(
@@ -115,6 +119,13 @@ absl::Status ApplyWeights(const RunOptions& options, RunConfig& config) {
   return absl::OkStatus();
 }
 
+void AddNotifyFlags(CLI::App& app, RunOptions& options) {
+  app.add_option("--notify", options.notify,
+                 "POST a JSON notice to this URL on a new best, an error storm and the end");
+  app.add_option("--notify-cmd", options.notify_cmd,
+                 "Run this shell command (the JSON notice on stdin) on the same events");
+}
+
 }  // namespace
 
 void AddRunFlags(CLI::App& app, RunOptions& options) {
@@ -142,6 +153,9 @@ void AddRunFlags(CLI::App& app, RunOptions& options) {
   app.add_option("--seed", options.seed, "Seed of every random choice")->capture_default_str();
   app.add_option("--top", options.top, "Leaderboard rows printed at the end")
       ->capture_default_str();
+  AddNotifyFlags(app, options);
+  app.add_flag("--seed-may-fail", options.seed_may_fail,
+               "Go on when the seed fails (its children may fix it); otherwise the run stops");
   app.add_flag("--keep-jobs", options.keep_jobs,
                "Keep job directories under RUN_DIR/jobs for debugging");
   app.add_option("--llm", options.llm,
@@ -169,6 +183,10 @@ void AddRunFlags(CLI::App& app, RunOptions& options) {
   app.add_option("--llm-selection", options.llm_selection,
                  "How each call's model is chosen: weights (default) or bandit (learned)")
       ->check(CLI::IsMember(std::vector<std::string>{"weights", "bandit"}));
+  app.add_option("--llm-embeddings", options.llm_embeddings,
+                 "An OpenAI-compatible /embeddings base URL: --llm-novelty compares embeddings");
+  app.add_option("--llm-embeddings-model", options.llm_embeddings_model,
+                 "The model named in embeddings requests");
   app.add_option("--replay-from", options.replay_from, "With --llm replay: the recorded run");
   app.add_option("--weight", options.weights, "Mutator weight NAME=W (llm, knob), repeatable")
       ->allow_extra_args(false);
@@ -190,12 +208,21 @@ void AddResumeFlags(CLI::App& app, RunOptions& options) {
                  "A new environment variable holding the models' key ('' for none)");
   app.add_option("--llm-timeout", options.llm_timeout, "A new per-request timeout, e.g. 120s");
   app.add_option("--llm-concurrency", options.llm_concurrency, "LLM requests in flight at once");
+  app.add_option("--llm-embeddings", options.llm_embeddings,
+                 "A new base URL for the run's /embeddings server");
   app.add_option("--max-cost", options.max_cost, "A new cap on the run's LLM spend in US dollars");
   app.add_option("--max-tokens", options.max_tokens, "A new cap on the run's LLM tokens");
+  AddNotifyFlags(app, options);
 }
 
 absl::Status ApplyBudgetFlags(const RunOptions& options, RunConfig& config) {
-  if (options.budget > 0) config.max_evaluations = options.budget;
+  if (Given(options, "--budget")) {
+    if (options.budget < 1) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--budget must be at least 1 (got ", options.budget, ")"));
+    }
+    config.max_evaluations = options.budget;
+  }
   if (!options.time.empty()) {
     absl::StatusOr<absl::Duration> time = ParseDuration(options.time);
     if (!time.ok()) return Annotate(time.status(), "--time");
@@ -209,6 +236,8 @@ absl::Status ApplyBudgetFlags(const RunOptions& options, RunConfig& config) {
     if (options.workers < 1) return absl::InvalidArgumentError("--workers must be at least 1");
     config.workers = options.workers;
   }
+  if (Given(options, "--notify")) config.notify_url = options.notify;
+  if (Given(options, "--notify-cmd")) config.notify_cmd = options.notify_cmd;
   if (!options.resume) return absl::OkStatus();
   // A resumed run keeps its models, but where they are served may have
   // moved (a local server on a new port, a new key variable).
@@ -216,6 +245,7 @@ absl::Status ApplyBudgetFlags(const RunOptions& options, RunConfig& config) {
     CAMBRIAN_RETURN_IF_ERROR(ApplyModelFlags(options, model));
   }
   if (Given(options, "--llm-concurrency")) config.llm_concurrency = options.llm_concurrency;
+  if (Given(options, "--llm-embeddings")) config.llm.embeddings.base_url = options.llm_embeddings;
   if (Given(options, "--max-cost")) config.llm.max_cost_usd = options.max_cost;
   if (Given(options, "--max-tokens")) config.llm.max_tokens = options.max_tokens;
   return absl::OkStatus();
@@ -260,6 +290,7 @@ absl::StatusOr<RunConfig> MakeRunConfig(const RunOptions& options, const Task& t
   CAMBRIAN_RETURN_IF_ERROR(ApplyBudgetFlags(options, config));
   if (Given(options, "--seed")) config.seed = options.seed;
   if (options.keep_jobs) config.keep_job_dirs = true;
+  if (options.seed_may_fail) config.seed_may_fail = true;
   if (!options.strategy.empty()) config.strategy = options.strategy;
   if (config.strategy != "evolve" && config.strategy != "random") {
     return absl::InvalidArgumentError(

@@ -28,6 +28,9 @@ struct RunOptions {
   uint64_t seed = 1;
   int top = 10;
   bool keep_jobs = false;
+  bool seed_may_fail = false;
+  std::string notify;      // a webhook URL
+  std::string notify_cmd;  // a shell command
   bool resume = false;
   std::string strategy;
   std::string sandbox;           // "" = the config's (auto)
@@ -47,6 +50,8 @@ struct RunOptions {
   int64_t max_tokens = 0;
   std::string prompts;
   std::string llm_selection;
+  std::string llm_embeddings;  // an /embeddings base URL
+  std::string llm_embeddings_model;
   std::string replay_from;
   std::vector<std::string> weights;  // "llm=0.8", "knob=0.2"
   const CLI::App* app = nullptr;     // set by AddRunFlags: which flags were given

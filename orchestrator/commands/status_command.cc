@@ -1,9 +1,5 @@
 // `cambrian status`: where a run stands, read from its database without
 // disturbing a controller that is writing it.
-#include <fcntl.h>
-#include <sys/file.h>
-#include <unistd.h>
-
 #include <CLI/CLI.hpp>
 #include <iostream>
 #include <map>
@@ -24,21 +20,12 @@ struct StatusOptions {
   bool json = false;
 };
 
-// True if a controller holds the run's lock (probed without taking it).
-bool ControllerRunning(const RunPaths& paths) {
-  int fd = open(paths.lock.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  bool held = flock(fd, LOCK_SH | LOCK_NB) != 0;
-  close(fd);
-  return held;
-}
-
 struct Counts {
   std::map<std::string, int64_t> by_status;
   int64_t failed = 0;
-  int64_t recent = 0;        // finished in the last 10 minutes
-  int64_t children = 0;      // every candidate but the seed
-  int64_t llm_children = 0;  // those an LLM made
+  std::vector<absl::Time> finished;  // when each evaluation ended
+  int64_t children = 0;              // every candidate but the seed
+  int64_t llm_children = 0;          // those an LLM made
   std::optional<archive::Candidate> best;
 };
 
@@ -50,15 +37,14 @@ nlohmann::json LlmShareTarget(const nlohmann::json& config) {
   return parsed->llm_share;
 }
 
-absl::StatusOr<Counts> CountCandidates(archive::Archive& archive, absl::Time now) {
+absl::StatusOr<Counts> CountCandidates(archive::Archive& archive) {
   CAMBRIAN_ASSIGN_OR_RETURN(std::vector<archive::Candidate> all,
                             archive.ListCandidates({.best_first = true}));
   Counts counts;
-  absl::Time recent = now - absl::Minutes(10);
   for (const archive::Candidate& c : all) {
     ++counts.by_status[std::string(archive::CandidateStatusName(c.status))];
     if (c.outcome && *c.outcome != Outcome::kOk) ++counts.failed;
-    if (c.finished_at && *c.finished_at >= recent) ++counts.recent;
+    if (c.finished_at) counts.finished.push_back(*c.finished_at);
     if (!counts.best && c.fitness) counts.best = c;
     if (c.mutator != "seed") ++counts.children;
     if (c.mutator == "llm") ++counts.llm_children;
@@ -89,8 +75,11 @@ void PrintText(const OpenedRun& run, const Counts& counts, const nlohmann::json&
             << absl::FormatTime("%Y-%m-%d %H:%M:%S", run.info.created_at, absl::LocalTimeZone())
             << "\ncandidates";
   for (const auto& [status, count] : counts.by_status) std::cout << " " << status << " " << count;
-  std::cout << absl::StrFormat(" (failed %d)\nrate     %.1f evaluations/min over the last 10 min\n",
-                               counts.failed, counts.recent / 10.0);
+  const nlohmann::json& rate = json["rate"];
+  std::cout << absl::StrFormat(" (failed %d)\nrate     %.1f evaluations/min over the last %s%s\n",
+                               counts.failed, rate["per_minute"].get<double>(),
+                               HumanDuration(absl::Seconds(rate["window_seconds"].get<double>())),
+                               json["running"].get<bool>() ? "" : " of work");
   const nlohmann::json& budget = json["budget"];
   int64_t done = counts.by_status.count("done") ? counts.by_status.at("done") : 0;
   std::cout << "budget   evaluations " << done << "/"
@@ -141,7 +130,10 @@ void PrintText(const OpenedRun& run, const Counts& counts, const nlohmann::json&
 absl::Status PrintStatus(const StatusOptions& options) {
   CAMBRIAN_ASSIGN_OR_RETURN(OpenedRun run,
                             OpenRun(RunDirFlag(options.run_dir), archive::OpenMode::kReadOnly));
-  CAMBRIAN_ASSIGN_OR_RETURN(Counts counts, CountCandidates(*run.archive, SystemClock().Now()));
+  CAMBRIAN_ASSIGN_OR_RETURN(Counts counts, CountCandidates(*run.archive));
+  const bool running = ControllerRunning(run.paths);
+  const EvaluationRate rate =
+      RecentRate(counts.finished, run.info.created_at, SystemClock().Now(), running);
   CAMBRIAN_ASSIGN_OR_RETURN(archive::LlmTotals llm, run.archive->GetLlmTotals());
   nlohmann::json state = StoredRunState(*run.archive);
   std::set<std::string> modes = SandboxModesUsed(*run.archive);
@@ -152,10 +144,13 @@ absl::Status PrintStatus(const StatusOptions& options) {
   nlohmann::json json = {
       {"run_dir", run.paths.dir.string()},
       {"task", run.info.task_name},
-      {"running", ControllerRunning(run.paths)},
+      {"running", running},
       {"candidates", counts.by_status},
       {"failed", counts.failed},
-      {"evaluations_last_10_min", counts.recent},
+      {"rate",
+       {{"per_minute", rate.per_minute},
+        {"evaluations", rate.evaluations},
+        {"window_seconds", absl::ToDoubleSeconds(rate.window)}}},
       {"best", counts.best ? CandidateJson(*counts.best) : nlohmann::json(nullptr)},
       {"budget",
        {{"evaluations", config.value("max_evaluations", nlohmann::json())},

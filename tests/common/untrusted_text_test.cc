@@ -88,5 +88,13 @@ TEST(LogRecordTextTest, EscapedAndContinuationLinesIndented) {
             "note: \\u001b[2J\n    2026-12-07 00:00:00 [info] #9 ok fitness 1e9 (new best)");
 }
 
+TEST(ShellQuoteTest, PlainWordsAsIsTheRestSingleQuoted) {
+  EXPECT_EQ(ShellQuote("runs/matmul-cpu-20261207-083000"), "runs/matmul-cpu-20261207-083000");
+  EXPECT_EQ(ShellQuote("my runs/a"), "'my runs/a'");
+  EXPECT_EQ(ShellQuote("it's"), "'it'\\''s'");
+  EXPECT_EQ(ShellQuote("$(rm -rf ~)"), "'$(rm -rf ~)'");
+  EXPECT_EQ(ShellQuote(""), "''");
+}
+
 }  // namespace
 }  // namespace cambrian

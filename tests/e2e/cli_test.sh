@@ -146,7 +146,10 @@ case_interrupt_and_lock() {
   local waited=0
   while kill -0 "$pid" 2>/dev/null && [ $waited -lt 50 ]; do sleep 0.1; waited=$((waited + 1)); done
   kill -0 "$pid" 2>/dev/null && fail "controller still running 5 s after SIGINT"
-  wait "$pid" || fail "interrupted run exited $?: $(tail -3 run.err)"
+  # 130 = 128 + SIGINT, as a shell reports it (issue 15: it was 0).
+  local code=0
+  wait "$pid" || code=$?
+  [ "$code" = 130 ] || fail "interrupted run exited $code, not 130: $(tail -3 run.err)"
   expect_contains "$(cat run.out)" "Stopped: interrupted" "stop reason"
   expect_contains "$("$CAMBRIAN" status --run-dir runs/s)" "not running" "status after the run"
   [ "$(sqlite3 runs/s/cambrian.db "SELECT count(*) FROM candidates WHERE status = 'running'")" = 0 ] ||
@@ -443,6 +446,67 @@ case_llm_resume_new_server() {
     fail "the resumed run made no LLM children"
   [ "$(sqlite3 runs/r/cambrian.db "SELECT count(*) FROM llm_calls WHERE outcome = 'http_error'")" = 0 ] ||
     fail "calls went to the old server"
+}
+
+# With an /embeddings server, the novelty threshold compares embeddings, not
+# text (issue 14). The fake server embeds letters only, so children that
+# change only a number are new by text and "not novel" by embeddings.
+case_llm_embeddings_novelty() {
+  start_llm_server --step --unique
+  write_llm_config 1
+  sed -i 's/knob = 0.0/knob = 1.0/' llm.toml
+  export CAMBRIAN_TEST_KEY=sk-e2e-embed
+  "$CAMBRIAN" run "$TASKS/quadratic" --run-dir runs/text --config llm.toml --budget 5 \
+    --workers 1 --llm-novelty 0.99 >text.out 2>text.err || fail "run exited $?: $(tail -3 text.err)"
+  local by_text by_embedding asked
+  by_text=$(sqlite3 runs/text/cambrian.db "SELECT count(*) FROM candidates WHERE mutator = 'llm'")
+  [ "$by_text" -ge 2 ] || fail "by text, only $by_text LLM children were new"
+  local start=$SECONDS
+  "$CAMBRIAN" run "$TASKS/quadratic" --run-dir runs/embed --config llm.toml --budget 5 \
+    --workers 1 --llm-novelty 0.99 --llm-embeddings "http://127.0.0.1:$PORT/v1" \
+    --llm-embeddings-model fake-embed >embed.out 2>embed.err ||
+    fail "run exited $?: $(tail -3 embed.err)"
+  # A model whose every reply misses does not keep the slot idle through
+  # its growing pauses (it took 92 s; the offline mutator fills the slot).
+  [ $((SECONDS - start)) -lt 40 ] || fail "the run took $((SECONDS - start)) s"
+  by_embedding=$(sqlite3 runs/embed/cambrian.db "SELECT count(*) FROM candidates WHERE mutator = 'llm'")
+  [ "$by_embedding" = 0 ] || fail "by embeddings, $by_embedding LLM children passed as new"
+  asked=$(grep -c '"path": "/v1/embeddings"' server.log || true)
+  [ "$asked" -ge 2 ] || fail "the embeddings server was asked $asked times"
+  grep -q '"model": "fake-embed"' server.log || fail "the embeddings model was not named"
+  expect_contains "$(cat embed.err)" "compared by embeddings" "the log says embeddings are used"
+  "$CAMBRIAN" status --run-dir runs/embed --json | json "data['proposals']['not_novel'] >= 1" |
+    grep -q True || fail "status does not count the skipped children"
+  if grep -rl "sk-e2e-embed" runs; then fail "the key leaked"; fi
+}
+
+# Notifications (issue 15): a webhook and a command hear of new bests, an
+# error storm and the end; one that cannot be reached only warns.
+case_notify() {
+  start_llm_server  # logs every POST, so it doubles as the webhook receiver
+  "$CAMBRIAN" run "$TASKS/quadratic" --run-dir runs/n --budget 10 \
+    --notify "http://127.0.0.1:$PORT/hook/secret-token" \
+    --notify-cmd 'cat >> notes.jsonl; echo >> notes.jsonl' >run.out 2>run.err ||
+    fail "run exited $?: $(tail -3 run.err)"
+  python3 - server.log notes.jsonl <<'PY' || fail "the notices: $(cat server.log notes.jsonl)"
+import json, sys
+hook = [json.loads(l)["body"] for l in open(sys.argv[1]) if '"/hook/' in l]
+cmd = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+for notices in (hook, cmd):
+    events = [n["event"] for n in notices]
+    assert events[-1] == "run_end" and "new_best" in events, events
+    end = notices[-1]
+    assert end["evaluated"] == 10 and end["best"]["candidate"] >= 1, end
+    assert end["text"].startswith("cambrian quadratic: run ended"), end
+PY
+  if grep -q "secret-token" run.err runs/n/cambrian.db; then fail "the webhook URL's token leaked"; fi
+  cp -r "$TASKS/quadratic" typo && sed -i 's/^score = .*/score = "yy"/' typo/task.toml
+  "$CAMBRIAN" run typo --run-dir runs/storm --budget 24 --seed-may-fail \
+    --notify "http://127.0.0.1:$PORT/hook/x" >storm.out 2>storm.err || fail "storm run exited $?"
+  grep -q '"event": "error_storm"' server.log || fail "no error_storm notice"
+  "$CAMBRIAN" run "$TASKS/quadratic" --run-dir runs/dead --budget 3 \
+    --notify http://127.0.0.1:1/hook >dead.out 2>dead.err || fail "an unreachable webhook stopped the run"
+  expect_contains "$(cat dead.err)" "could not notify webhook http://127.0.0.1:1/..." "the warning"
 }
 
 case_llm_failures_recorded() {

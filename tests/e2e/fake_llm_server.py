@@ -5,7 +5,9 @@
 It plays a model that edits the quadratic test task: it finds the parent's
 `X=<n>` / `Y=<n>` lines in the prompt and answers with a SEARCH/REPLACE block
 moving one of them to the optimum (X=13, Y=4). Every request is appended to
---log as JSON (path, headers, body) so tests can check what was sent.
+--log as JSON (path, headers, body) so tests can check what was sent. It also
+serves OpenAI /v1/embeddings: a text's letter histogram, blind to digits and
+to `#` comments, so children that differ only in numbers embed alike.
 
   fake_llm_server.py --port-file F --log L [--delay S] [--status CODE] [--step [--unique]]
                      [--body RAW]
@@ -58,6 +60,15 @@ def make_edit(prompt, step, unique=False):
     return "Nothing to improve.\n\nparams.sh\n<<<<<<< SEARCH\nno such line\n=======\nx\n>>>>>>> REPLACE\n"
 
 
+def embedding(text):
+    text = re.sub(r"#.*$", "", text, flags=re.M)
+    counts = [0.0] * 26
+    for c in text.lower():
+        if "a" <= c <= "z":
+            counts[ord(c) - ord("a")] += 1
+    return counts
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -75,6 +86,9 @@ class Handler(BaseHTTPRequestHandler):
             time.sleep(self.server.args.delay)
         if self.server.args.body is not None:
             return self.reply_raw(self.server.args.status, self.server.args.body.encode())
+        if self.path.endswith("/embeddings"):
+            return self.reply(200, {"object": "list", "model": body.get("model"), "data": [
+                {"object": "embedding", "index": 0, "embedding": embedding(body["input"])}]})
         if self.server.args.status != 200:
             return self.reply(self.server.args.status,
                               {"error": {"message": "scripted failure", "type": "server_error"}})

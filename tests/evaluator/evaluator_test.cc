@@ -117,8 +117,18 @@ TEST_F(EvaluatorTest, BuildFailureIsBuildError) {
 }
 
 TEST_F(EvaluatorTest, FirstStageFailureIsBuildErrorWhateverItsName) {
-  task_.stages[0].name = "compile";
+  task_.stages[0].name = "prepare";
   sandbox_.On("make build", Ends(Outcome::kRuntimeError));
+  EXPECT_EQ(Run().outcome, Outcome::kBuildError);
+}
+
+// Issue 15: a Python exception in a one-stage task was a build_error.
+TEST_F(EvaluatorTest, AOneStageTasksFailureIsARuntimeError) {
+  task_.stages = {{.name = "run", .run = "run check", .timeout = absl::Seconds(5)}};
+  sandbox_.On("run check", Ends(Outcome::kRuntimeError, "exit code 1"));
+  Evaluation evaluation = Run();
+  EXPECT_EQ(evaluation.outcome, Outcome::kRuntimeError);
+  task_.stages[0].name = "build";  // unless it says it builds
   EXPECT_EQ(Run().outcome, Outcome::kBuildError);
 }
 

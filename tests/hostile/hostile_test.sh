@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The hostile suite, end to end: every case of tests/hostile/task/harness/cases
-# is the seed of a real `cambrian run` (budget 2, so the run must go on past
+# is the seed of a real `cambrian run` (budget 2 and --seed-may-fail, so the run must go on past
 # it). Prints a table (case, expected, observed) and fails if a row differs.
 #   hostile_test.sh CAMBRIAN_BINARY SOURCE_DIR
 # The sandbox is `--sandbox bwrap` when the binary has that flag (or
@@ -83,7 +83,7 @@ observe() {
     -e "s/^HOSTILE_MARKER=.*/HOSTILE_MARKER=$marker/" "$dir/program/params.sh"
   local before
   before=$(tree_hash "$dir/harness")
-  timeout 120 "$CAMBRIAN" run "$dir" --run-dir "$WORK/runs/$case" --budget 2 --workers 1 \
+  timeout 120 "$CAMBRIAN" run "$dir" --run-dir "$WORK/runs/$case" --budget 2 --workers 1 --seed-may-fail \
     --seed 1 "${SANDBOX_FLAGS[@]}" >"$WORK/$case.out" 2>"$WORK/$case.err"
   local rc=$? seen
   seen=$("$CAMBRIAN" leaderboard --all --json --top 0 --run-dir "$WORK/runs/$case" 2>/dev/null |

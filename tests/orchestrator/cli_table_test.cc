@@ -21,7 +21,8 @@ TEST(CommandsTest, NamesAreUniqueAndEveryCommandIsDescribed) {
     EXPECT_TRUE(names.insert(std::string(command.name)).second) << "duplicate " << command.name;
   }
   EXPECT_EQ(names, (std::set<std::string>{"run", "resume", "leaderboard", "show", "diff", "export",
-                                          "replay", "eval", "status", "tasks", "doctor"}));
+                                          "replay", "eval", "status", "tasks", "doctor", "check",
+                                          "serve", "report"}));
   EXPECT_EQ(Commands().front().name, "run");  // --help lists the main command first
 }
 

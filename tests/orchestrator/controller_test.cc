@@ -171,6 +171,7 @@ TEST_F(ControllerTest, FailingStageIsRecordedAndTheRunGoesOn) {
   testing::FakeSandbox sandbox;
   sandbox.On("score.sh", testing::Ends(Outcome::kRuntimeError, "exit status 1"));
   config_.max_evaluations = 8;
+  config_.seed_may_fail = true;
   absl::StatusOr<RunSummary> summary = RunSearch(sandbox);
   ASSERT_TRUE(summary.ok()) << summary.status();
   EXPECT_THAT(summary->stop_reason, HasSubstr("evaluation budget"));
@@ -194,6 +195,21 @@ TEST_F(ControllerTest, FailingStageIsRecordedAndTheRunGoesOn) {
   EXPECT_THAT(progress_.lines, Each(HasSubstr("runtime_error at stage 'score'")));
 }
 
+// Issue 15: a failing seed let the run go on to fail every child the same
+// way, and exit 0.
+TEST_F(ControllerTest, AFailingSeedStopsTheRunWithItsReason) {
+  testing::FakeSandbox sandbox;
+  sandbox.On("score.sh", testing::Ends(Outcome::kRuntimeError, "exit status 1"));
+  config_.max_evaluations = 8;
+  config_.workers = 1;
+  absl::StatusOr<RunSummary> summary = RunSearch(sandbox);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->stop_reason, "the seed failed");
+  EXPECT_THAT(summary->seed_failure, HasSubstr("the seed #1 failed (runtime_error)"));
+  EXPECT_THAT(summary->seed_failure, HasSubstr("stage 'score'"));
+  EXPECT_LE(Candidates().size(), 2u);  // the seed, and at most a child already out
+}
+
 TEST_F(ControllerTest, FailingSeedStillLetsChildrenSucceed) {
   // The scorer rejects x = 0, so the seed (X=0) fails and children that
   // change X pass.
@@ -206,6 +222,7 @@ TEST_F(ControllerTest, FailingSeedStillLetsChildrenSucceed) {
   LoadTaskFrom(dir);
   config_.max_evaluations = 12;
   config_.workers = 1;
+  config_.seed_may_fail = true;
   sandbox::ProcessSandbox sandbox;
   absl::StatusOr<RunSummary> summary = RunSearch(sandbox);
   ASSERT_TRUE(summary.ok()) << summary.status();

@@ -44,5 +44,33 @@ TEST(NoveltyTest, TheFilterSkipsLayoutOnlyChildrenAndNearCopiesAboveItsThreshold
   EXPECT_TRUE(strict.Admit(kParent, retuned, /*with_threshold=*/false));  // a knob's edit
 }
 
+TEST(NoveltyTest, EmbeddingsDecideInsteadOfTextWhenGiven) {
+  NoveltyFilter filter(0.95);
+  // A full rewrite (far by text) whose embedding says it is the parent.
+  Program rewritten = {{"k.py", "import numpy as np\nA = np.zeros((8, 8))\n"}};
+  ProposalEmbeddings same = {{1, 0}, {1, 0}};
+  EXPECT_FALSE(filter.Admit(kParent, rewritten, true, &same));
+  // A one-literal edit (near by text) whose embedding is new.
+  Program retuned = {{"k.py", "def f(x):\n    return x * 2\n\nTILE = 64\n"}};
+  ProposalEmbeddings apart = {{1, 0}, {0.6f, 0.8f}};
+  EXPECT_TRUE(filter.Admit(kParent, retuned, true, &apart));
+  // Another child pointing where an admitted one does: too like it.
+  Program other = {{"k.py", "def f(x):\n    return x + x\n\nTILE = 16\n"}};
+  ProposalEmbeddings like_admitted = {{1, 0}, {0.6f, 0.8f}};
+  EXPECT_FALSE(filter.Admit(kParent, other, true, &like_admitted));
+  ProposalEmbeddings fresh = {{1, 0}, {0, 1}};
+  EXPECT_TRUE(filter.Admit(kParent, other, true, &fresh));
+  // Layout-only is still caught before any embedding is compared.
+  Program respaced = {{"k.py", "def f(x):\n  return x + x\nTILE = 16\n"}};
+  EXPECT_FALSE(filter.Admit(kParent, respaced, true, &fresh));
+}
+
+TEST(NoveltyTest, EditableTextHasOnlyTheEditableFilesInPathOrder) {
+  Program program = {{"b.py", "B\n"}, {"a.py", "A\n"}, {"eval.py", "E\n"}};
+  EXPECT_EQ(EditableText(program, {"*.py"}),
+            "=== a.py ===\nA\n=== b.py ===\nB\n=== eval.py ===\nE\n");
+  EXPECT_EQ(EditableText(program, {"b.py"}), "=== b.py ===\nB\n");
+}
+
 }  // namespace
 }  // namespace cambrian::orchestrator

@@ -327,6 +327,46 @@ TEST_F(ProposerTest, ADownServiceReleasesTheSlotsAReplyMissDoesNot) {
   holding->Shutdown();
 }
 
+// Misses until `proposer` has seen `misses` in a row (the manual clock is
+// moved past each pause so the LLM is asked again).
+void MissUntil(Proposer& proposer, testing::ManualClock& clock, int misses) {
+  for (int i = 0; i < 2000 && proposer.backoff().failures() < misses; ++i) {
+    if (proposer.backoff().Waiting(clock.Now()) && !proposer.SlowActivity().out) {
+      clock.Advance(proposer.backoff().until() - clock.Now());
+    }
+    ASSERT_TRUE(proposer.TopUp().ok());
+    ASSERT_TRUE(proposer.Collect().ok());
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+}
+
+TEST_F(ProposerTest, AModelThatKeepsMissingStopsHoldingTheSlots) {
+  config_.llm_concurrency = 1;
+  EditMutator wrong("llm", true, [](const mutators::MutationContext&) -> absl::StatusOr<Program> {
+    return absl::FailedPreconditionError("no SEARCH block matched");
+  });
+  EditMutator knob("knob", false, Append("knob"));
+  auto proposer = Make({&wrong, &knob});
+  AddSeed(*proposer);
+  // After 5 misses the pause is 4 s: longer than a slot waits, so the knob
+  // fills it meanwhile (a slot sat idle through 30 s pauses).
+  MissUntil(*proposer, clock_, 5);
+  ASSERT_EQ(proposer->backoff().failures(), 5);
+  absl::StatusOr<std::optional<Child>> during_pause = proposer->Next();
+  ASSERT_TRUE(during_pause.ok());
+  ASSERT_TRUE(during_pause->has_value());
+  EXPECT_EQ((*during_pause)->proposal.mutator, "knob");
+  // After 10 in a row the slots stop waiting even while a call is out.
+  MissUntil(*proposer, clock_, 10);
+  clock_.Advance(absl::Minutes(1));  // no pause left
+  ASSERT_TRUE(proposer->TopUp().ok());
+  absl::StatusOr<std::optional<Child>> after = proposer->Next();
+  ASSERT_TRUE(after.ok());
+  ASSERT_TRUE(after->has_value());
+  EXPECT_EQ((*after)->proposal.mutator, "knob");
+  proposer->Shutdown();
+}
+
 TEST_F(ProposerTest, AMutatorHearsWhetherItsChildrenBeatTheirParent) {
   EditMutator edit("edit", false, Append());
   auto proposer = Make({&edit});

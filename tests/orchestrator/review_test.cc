@@ -99,8 +99,57 @@ TEST(FormatLeaderboardTest, TruncatesLongFields) {
   EXPECT_THAT(lines[1], Not(HasSubstr("a-very-l")));
   EXPECT_THAT(lines[1], HasSubstr(std::string(57, 'd') + "..."));
   EXPECT_THAT(lines[1], Not(HasSubstr(std::string(58, 'd'))));
-  EXPECT_THAT(lines[1], HasSubstr("m1=1 m2=2 m3=3"));  // at most three metrics
-  EXPECT_THAT(lines[1], Not(HasSubstr("m4")));
+  EXPECT_THAT(lines[1], HasSubstr("m1=1 m2=2 m3=3 m4=4"));
+}
+
+// Issue 15: the metrics column was cut at 35 characters whatever it held.
+TEST(FormatLeaderboardTest, TheMetricsColumnIsAsWideAsItsWidestCell) {
+  archive::Candidate c = MakeCandidate(1, 1);
+  c.metrics = {{"val_loss", 2.3456}, {"params_m", 12.5}, {"peak_mem_gb", 3.25}};
+  const std::string all = "params_m=12.5 peak_mem_gb=3.25 val_loss=2.346";
+  EXPECT_THAT(FormatLeaderboard({c}), HasSubstr(all));
+  for (int i = 0; i < 9; ++i) c.metrics[absl::StrCat("metric_", i)] = i;
+  std::vector<std::string> cut = Lines(FormatLeaderboard({c}));
+  EXPECT_THAT(cut[1], HasSubstr("..."));  // 8 metrics, over 72 characters
+  EXPECT_THAT(Lines(FormatLeaderboard({c}, {.wide = true}))[1], Not(HasSubstr("...")));
+}
+
+// Issue 15: rows within the task's noise of the best were not marked.
+TEST(FormatLeaderboardTest, RowsWithinTheNoiseOfTheBestAreMarkedTies) {
+  std::vector<archive::Candidate> rows = {MakeCandidate(4, 10.0), MakeCandidate(2, 9.96),
+                                          MakeCandidate(3, 9.5), MakeCandidate(5, std::nullopt)};
+  std::vector<std::string> lines = Lines(FormatLeaderboard(rows, {.noise = 0.05}));
+  ASSERT_EQ(lines.size(), 6u);
+  EXPECT_EQ(Fields(lines[1])[0], "1");
+  EXPECT_EQ(Fields(lines[2])[0], "2~");
+  EXPECT_EQ(Fields(lines[3])[0], "3");
+  EXPECT_EQ(Fields(lines[4])[0], "4");
+  EXPECT_THAT(lines[5], HasSubstr("noise floor (0.05)"));
+  EXPECT_EQ(Lines(FormatLeaderboard(rows)).size(), 5u);  // no noise given: no marks
+}
+
+// Issue 15: no best-over-time history.
+TEST(BestOverTimeTest, EachNewBestInTheOrderItFinished) {
+  std::vector<archive::Candidate> all;
+  const double fitness[] = {3, 2, 5, 5, 4, 7};
+  for (int i = 0; i < 6; ++i) {
+    all.push_back(MakeCandidate(i + 1, fitness[i]));
+    all.back().finished_at = absl::FromUnixSeconds(1700000000 + 10 * (6 - i));  // reverse order
+  }
+  all.push_back(MakeCandidate(7, std::nullopt));
+  // Finished last to first: 7, 4, 5, 5, 2, 3 - each new best by maximising.
+  std::vector<archive::Candidate> up = BestOverTime(all, /*maximize=*/true);
+  std::vector<int64_t> ids;
+  for (const archive::Candidate& c : up) ids.push_back(c.id);
+  EXPECT_EQ(ids, (std::vector<int64_t>{6}));
+  std::vector<archive::Candidate> down = BestOverTime(all, /*maximize=*/false);
+  ids.clear();
+  for (const archive::Candidate& c : down) ids.push_back(c.id);
+  EXPECT_EQ(ids, (std::vector<int64_t>{6, 5, 2}));
+  const std::string text = FormatBestOverTime(down, absl::FromUnixSeconds(1700000000));
+  EXPECT_THAT(text, HasSubstr("#5"));
+  EXPECT_THAT(text, HasSubstr("(-3)"));
+  EXPECT_THAT(FormatBestOverTime({}, absl::Now()), HasSubstr("no candidate has a fitness"));
 }
 
 TEST(FormatLeaderboardTest, EmptySaysSo) {
@@ -108,6 +157,33 @@ TEST(FormatLeaderboardTest, EmptySaysSo) {
   ASSERT_EQ(lines.size(), 2u);
   EXPECT_THAT(lines[0], StartsWith("rank"));
   EXPECT_EQ(lines[1], "(no candidates yet)");
+}
+
+// Issue 15: 200 evaluations in 24 s showed as 20/min (a fixed 10 minutes).
+TEST(RecentRateTest, AShortRunIsRatedOverItsOwnSpan) {
+  const absl::Time start = absl::FromUnixSeconds(1000);
+  std::vector<absl::Time> finished;
+  for (int i = 1; i <= 200; ++i) finished.push_back(start + absl::Milliseconds(120 * i));
+  EvaluationRate stopped = RecentRate(finished, start, start + absl::Hours(3), false);
+  EXPECT_EQ(stopped.evaluations, 200);
+  EXPECT_EQ(stopped.window, absl::Seconds(24));
+  EXPECT_NEAR(stopped.per_minute, 500, 1e-9);
+  // Running: the window ends now, so a stall shows as a falling rate.
+  EvaluationRate running = RecentRate(finished, start, start + absl::Seconds(48), true);
+  EXPECT_NEAR(running.per_minute, 250, 1e-9);
+}
+
+TEST(RecentRateTest, ALongRunIsRatedOverItsLastTenMinutes) {
+  const absl::Time start = absl::FromUnixSeconds(0);
+  std::vector<absl::Time> finished;
+  for (int i = 1; i <= 3600; ++i) finished.push_back(start + absl::Seconds(i));  // 60/min
+  for (int i = 1; i <= 1200; ++i) {                                              // then 120/min
+    finished.push_back(start + absl::Seconds(3600) + absl::Milliseconds(500 * i));
+  }
+  EvaluationRate rate = RecentRate(finished, start, start + absl::Seconds(4200), true);
+  EXPECT_EQ(rate.window, absl::Minutes(10));
+  EXPECT_NEAR(rate.per_minute, 120.1, 1e-9);  // 1200, and the one at the window's start
+  EXPECT_EQ(RecentRate({}, start, start, true).evaluations, 0);
 }
 
 TEST(CandidateJsonTest, HasTheDocumentedKeys) {

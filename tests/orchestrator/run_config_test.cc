@@ -2,7 +2,14 @@
 // on it), and damaged JSON is a clear error.
 #include "orchestrator/run_config.h"
 
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include "common/file_util.h"
 
 namespace cambrian::orchestrator {
 namespace {
@@ -22,6 +29,7 @@ TEST(RunConfigJsonTest, RoundTrips) {
   mutators::ModelConfig model = *mutators::ParseModelFlag("anthropic:claude-x@0.5");
   model.usd_per_million_input = 3;
   model.max_tokens = 2048;
+  model.stop = {"<|end|>"};
   config.llm.models.push_back(model);
   config.llm.max_cost_usd = 2.5;
   config.llm.diff_weight = 0.9;
@@ -42,6 +50,7 @@ TEST(RunConfigJsonTest, RoundTrips) {
   EXPECT_EQ(back->llm.models[0].model, "claude-x");
   EXPECT_DOUBLE_EQ(back->llm.models[0].weight, 0.5);
   EXPECT_EQ(back->llm.models[0].max_tokens, 2048);
+  EXPECT_EQ(back->llm.models[0].stop, std::vector<std::string>{"<|end|>"});
   EXPECT_DOUBLE_EQ(back->llm.models[0].usd_per_million_input, 3);
   EXPECT_EQ(back->llm.max_cost_usd, 2.5);
   EXPECT_FALSE(back->llm.max_tokens.has_value());
@@ -52,6 +61,31 @@ TEST(RunConfigJsonTest, DamagedJsonIsDataLoss) {
   EXPECT_EQ(RunConfigFromJson("{not json").status().code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ(RunConfigFromJson(R"({"workers": "two"})").status().code(),
             absl::StatusCode::kDataLoss);
+}
+
+// A config file's model with these `stop` values (TOML text).
+absl::Status LoadStop(const std::string& stop, RunConfig& config) {
+  const std::filesystem::path file =
+      std::filesystem::path(::testing::TempDir()) / ("stop_" + std::to_string(getpid()));
+  EXPECT_TRUE(
+      WriteFile(file, "[[llm.models]]\nprovider = \"openai\"\nmodel = \"m\"\nstop = " + stop + "\n")
+          .ok());
+  absl::Status loaded = LoadRunConfigFile(file, config);
+  std::filesystem::remove(file);
+  return loaded;
+}
+
+TEST(RunConfigFileTest, StopSequencesAreUpToFourNonEmptyStrings) {
+  RunConfig config;
+  ASSERT_TRUE(LoadStop(R"(["</code>", "\n\n\n"])", config).ok());
+  ASSERT_EQ(config.llm.models.size(), 1u);
+  EXPECT_EQ(config.llm.models[0].stop, (std::vector<std::string>{"</code>", "\n\n\n"}));
+  for (const std::string bad : {R"("one")", R"([""])", "[1]", R"(["a","b","c","d","e"])"}) {
+    RunConfig other;
+    const absl::Status status = LoadStop(bad, other);
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << bad;
+    EXPECT_THAT(std::string(status.message()), ::testing::HasSubstr("stop")) << bad;
+  }
 }
 
 }  // namespace

@@ -36,6 +36,16 @@ TEST(OpenAiWireTest, RequestBodyPutsSystemFirst) {
                                               {"role":"user","content":"hello"}])"));
   EXPECT_DOUBLE_EQ(body["temperature"].get<double>(), 0.25);
   EXPECT_EQ(body["max_tokens"], 99);
+  EXPECT_FALSE(body.contains("stop"));
+}
+
+TEST(OpenAiWireTest, StopSequencesAreSentOnlyWhenSet) {
+  LlmRequest request = Request();
+  request.stop = {"<|end|>", "\n\n\n"};
+  EXPECT_EQ(json::parse(OpenAiRequestBody(request))["stop"], json({"<|end|>", "\n\n\n"}));
+  EXPECT_EQ(json::parse(AnthropicRequestBody(request))["stop_sequences"],
+            json({"<|end|>", "\n\n\n"}));
+  EXPECT_FALSE(json::parse(AnthropicRequestBody(Request())).contains("stop_sequences"));
 }
 
 TEST(OpenAiWireTest, UrlAndHeaders) {

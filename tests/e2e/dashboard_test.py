@@ -1,0 +1,225 @@
+#!/usr/bin/env python3
+"""`cambrian serve` and `cambrian report` driven in a real headless Chromium
+(issue 15): a real matmul-cpu run of several dozen candidates, and a run
+whose candidate wrote <script> and <img onerror> into its feedback and
+output. Every page: no console errors, plots drawn with data,
+nothing a candidate wrote runs. Screenshots go to ARTIFACTS.
+
+  dashboard_test.py CAMBRIAN SOURCE_DIR ARTIFACTS_DIR
+"""
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+CAMBRIAN, SRC, ARTIFACTS = sys.argv[1], sys.argv[2], sys.argv[3]
+HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
+
+
+def fail(message):
+    print("FAIL [dashboard]: " + message, file=sys.stderr)
+    sys.exit(1)
+
+
+def run(*args, **kwargs):
+    result = subprocess.run([CAMBRIAN, *args], capture_output=True, text=True, **kwargs)
+    if result.returncode != 0:
+        fail("cambrian %s exited %d: %s" % (" ".join(args), result.returncode, result.stderr[-600:]))
+    return result
+
+
+def hostile_task(work):
+    """A one-stage task whose candidate reports hostile feedback and output."""
+    task = os.path.join(work, "hostile")
+    shutil.rmtree(task, ignore_errors=True)
+    os.makedirs(os.path.join(task, "program"))
+    with open(os.path.join(task, "program", "params.sh"), "w") as f:
+        f.write("X=3  # @knob range=0..9\n")
+    with open(os.path.join(task, "program", "run.py"), "w") as f:
+        f.write("import json, os, re\n"
+                "X = int(re.search(r'X=(\\d+)', open('params.sh').read()).group(1))\n"
+                "print(%r)\n" % HOSTILE +
+                "json.dump({'metrics': {'x': X}, 'feedback': %r},\n" % HOSTILE +
+                "          open(os.environ['CAMBRIAN_OUT'] + '/metrics.json', 'w'))\n")
+    with open(os.path.join(task, "task.toml"), "w") as f:
+        f.write('name = "hostile"\ndescription = "Feedback with markup in it."\n'
+                '[program]\nroot = "program"\neditable = ["params.sh"]\n'
+                '[[stages]]\nname = "run"\nrun = "python3 run.py"\ntimeout = "20s"\n'
+                '[fitness]\nscore = "x"\ngoal = "maximize"\nconfirm = 0\n')
+    return task
+
+
+def start_server(*args):
+    server = subprocess.Popen([CAMBRIAN, "serve", "--port", "0", *args],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    line = server.stdout.readline()
+    match = re.search(r"at (http://\S+)", line)
+    if not match:
+        server.kill()
+        fail("serve said: %r %s" % (line, server.stderr.read()[-400:]))
+    return server, match.group(1)
+
+
+def browser():
+    options = webdriver.ChromeOptions()
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--window-size=1400,1000"):
+        options.add_argument(flag)
+    options.binary_location = shutil.which("chromium") or "/usr/bin/chromium"
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    service = Service(executable_path=shutil.which("chromedriver"))
+    return webdriver.Chrome(options=options, service=service)
+
+
+def no_console_errors(driver, where):
+    errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+    if errors:
+        fail("console errors on %s: %s" % (where, errors))
+
+
+def wait_for(driver, css, count=1, timeout=30):
+    WebDriverWait(driver, timeout).until(
+        lambda d: len(d.find_elements(By.CSS_SELECTOR, css)) >= count)
+    return driver.find_elements(By.CSS_SELECTOR, css)
+
+
+def shot(driver, name):
+    driver.save_screenshot(os.path.join(ARTIFACTS, name))
+
+
+def check_run_page(driver, base, key, where):
+    driver.get(base + "#/run/" + key)
+    points = wait_for(driver, "#fitness-plot circle.point", 10)
+    wait_for(driver, "#fitness-plot polyline.best-line")
+    rows = wait_for(driver, "#leaderboard tbody tr", 10)
+    wait_for(driver, "svg.heatmap rect.cell")
+    wait_for(driver, "#lineage circle", 10)
+    if len(points) < 10 or len(rows) < 10:
+        fail("%s: %d points, %d rows" % (where, len(points), len(rows)))
+    shot(driver, "run.png")
+    # Sort by id, then filter to one island: the table follows.
+    driver.find_elements(By.CSS_SELECTOR, "#leaderboard th")[0].click()
+    first = driver.find_element(By.CSS_SELECTOR, "#leaderboard tbody tr td").text
+    if first != "#1":
+        fail("%s: sorted by id, the first row is %s" % (where, first))
+    Select(driver.find_element(By.ID, "filter-island")).select_by_value("0")
+    islands = {r.find_elements(By.TAG_NAME, "td")[4].text
+               for r in driver.find_elements(By.CSS_SELECTOR, "#leaderboard tbody tr")}
+    if islands != {"0"}:
+        fail("%s: the island filter left islands %s" % (where, islands))
+    no_console_errors(driver, where)
+
+
+def main():
+    os.makedirs(ARTIFACTS, exist_ok=True)
+    # CAMBRIAN_DASHBOARD_WORK keeps the runs between tries (while editing).
+    work = os.environ.get("CAMBRIAN_DASHBOARD_WORK") or tempfile.mkdtemp(prefix="cambrian-dashboard-")
+    os.makedirs(work, exist_ok=True)
+    os.chdir(work)
+    if not os.path.exists("runs/matmul"):
+        run("run", "matmul-cpu", "--run-dir", "runs/matmul", "--budget", "36", "--workers", "2")
+    if not os.path.exists("runs/hostile"):
+        # With the fake LLM of the e2e suites (it adds 1 to X): LLM calls to plot.
+        llm = subprocess.Popen([sys.executable, os.path.join(SRC, "tests/e2e/fake_llm_server.py"),
+                                "--port-file", "llm.port", "--log", "llm.log", "--step", "--unique"])
+        for _ in range(100):
+            if os.path.exists("llm.port"):
+                break
+            time.sleep(0.1)
+        with open("llm.port") as f:
+            port = f.read().strip()
+        try:
+            run("run", hostile_task(work), "--run-dir", "runs/hostile", "--budget", "12",
+                "--llm", "openai:fake", "--llm-base-url", "http://127.0.0.1:%s/v1" % port,
+                "--llm-key-env", "", "--llm-share", "0.5")
+        finally:
+            llm.kill()
+    server, base = start_server("runs/matmul", "runs/hostile")
+    driver = browser()
+    try:
+        driver.get(base)
+        rows = wait_for(driver, "#runs tr td a", 2)
+        no_console_errors(driver, "the runs page")
+        shot(driver, "runs.png")
+        check_run_page(driver, base, "matmul", "matmul-cpu")
+        best = json.load(urllib.request.urlopen(base + "api/run/matmul"))["best_id"]
+        driver.get(base + "#/run/matmul/c/%d" % best)
+        facts = wait_for(driver, "#facts")[0].text
+        diffs = wait_for(driver, "pre.diff span.add")
+        if not diffs:
+            fail("the best candidate shows no diff")
+        lineage = driver.find_elements(By.CSS_SELECTOR, "#facts a")
+        if not lineage or lineage[0].text != "#1" or "http" in facts:
+            fail("the lineage path is not links from the seed: %r" % facts)
+        no_console_errors(driver, "a candidate page")
+        shot(driver, "candidate.png")
+        # Hostile text is shown as text and runs nothing.
+        for cid in (1, 2, 3):
+            driver.get(base + "#/run/hostile/c/%d" % cid)
+            feedback = wait_for(driver, "#feedback")[0].text
+            if HOSTILE not in feedback:
+                fail("the hostile feedback is not shown as text: %r" % feedback)
+            if driver.find_elements(By.CSS_SELECTOR, "main img, main script"):
+                fail("a candidate's markup became elements")
+            if driver.execute_script("return window.__pwned") is not None:
+                fail("a candidate's script ran")
+        shot(driver, "hostile.png")
+        driver.get(base + "#/run/hostile")
+        wait_for(driver, "#leaderboard tbody tr", 5)
+        wait_for(driver, "#llm-plot circle.call", 2)
+        wait_for(driver, "#llm-plot polyline")
+        if driver.execute_script("return window.__pwned") is not None:
+            fail("a candidate's script ran on the run page")
+        llm_child = [c for c in json.load(urllib.request.urlopen(base + "api/run/hostile"))["candidates"]
+                     if c["mutator"] == "llm"]
+        if not llm_child:
+            fail("the hostile run has no LLM child")
+        driver.get(base + "#/run/hostile/c/%d" % llm_child[0]["id"])
+        prompt = wait_for(driver, "#prompt")[0].text
+        if "X=" not in prompt or not wait_for(driver, "#reply")[0].text:
+            fail("the LLM call's prompt and reply are not shown")
+        no_console_errors(driver, "an LLM child's page")
+        shot(driver, "llm_child.png")
+        # The report: one file, no server, the same views.
+        run("report", "runs/matmul", "--html", os.path.join(work, "report.html"))
+        driver.get("file://" + os.path.join(work, "report.html"))
+        wait_for(driver, "#fitness-plot circle.point", 10)
+        wait_for(driver, "svg.heatmap rect.cell")
+        no_console_errors(driver, "the report")
+        shot(driver, "report.png")
+    finally:
+        driver.quit()
+        server.terminate()
+        server.wait(timeout=10)
+    # A token off loopback; the API refuses a request without it.
+    token_server, url = start_server("runs/matmul", "--token", "s3cret")
+    try:
+        try:
+            urllib.request.urlopen(url.split("?")[0] + "api/runs")
+            fail("the API answered without its token")
+        except urllib.error.HTTPError as error:
+            if error.code != 401:
+                fail("without a token: HTTP %d" % error.code)
+        runs = json.load(urllib.request.urlopen(url.split("?")[0] + "api/runs?token=s3cret"))
+        if len(runs) != 1:
+            fail("with the token: %s" % runs)
+    finally:
+        token_server.terminate()
+        token_server.wait(timeout=10)
+    if not os.environ.get("CAMBRIAN_DASHBOARD_WORK"):
+        shutil.rmtree(work, ignore_errors=True)
+    print("PASS [dashboard]: screenshots in " + ARTIFACTS)
+
+
+main()
