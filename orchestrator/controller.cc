@@ -323,8 +323,11 @@ void Controller::NoteResult(int64_t id, const evaluator::Evaluation& evaluation,
   }
   stop_->Evaluated(new_best);
   if (deps_.notices) {
-    deps_.notices->Evaluated(id, evaluation.fitness, new_best && scoreboard_.scored().size() > 1,
-                             evaluation.note);
+    // News: a best that is not the seed (a child that finished before the
+    // seed and beat nothing yet known is still news when it is the best).
+    const bool news =
+        new_best && (seed_id_ != 0 ? id != seed_id_ : scoreboard_.scored().size() > 1);
+    deps_.notices->Evaluated(id, evaluation.fitness, news, evaluation.note);
   }
   absl::StrAppend(&line, "  <- ", descriptions_[id]);
   descriptions_.erase(id);

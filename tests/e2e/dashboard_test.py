@@ -145,11 +145,23 @@ def main():
                 "--llm-key-env", "", "--llm-share", "0.5")
         finally:
             llm.kill()
-    server, base = start_server("runs/matmul", "runs/hostile")
+    # A run going on while the page is open: slow evaluations of the tiny task.
+    slow = os.path.join(work, "slow")
+    shutil.rmtree(slow, ignore_errors=True)
+    shutil.copytree(os.path.join(SRC, "tests/data/tasks/quadratic"), slow)
+    with open(os.path.join(slow, "task.toml")) as f:
+        toml = f.read().replace('run = "sh -n params.sh"', 'run = "sleep 0.4; sh -n params.sh"')
+    with open(os.path.join(slow, "task.toml"), "w") as f:
+        f.write(toml)
+    shutil.rmtree("runs/live", ignore_errors=True)
+    live = subprocess.Popen([CAMBRIAN, "run", slow, "--run-dir", "runs/live", "--budget", "300",
+                             "--workers", "1"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # No run directories: every run under ./runs, the live one included.
+    server, base = start_server()
     driver = browser()
     try:
         driver.get(base)
-        rows = wait_for(driver, "#runs tr td a", 2)
+        rows = wait_for(driver, "#runs tr td a", 3)
         no_console_errors(driver, "the runs page")
         shot(driver, "runs.png")
         check_run_page(driver, base, "matmul", "matmul-cpu")
@@ -191,6 +203,20 @@ def main():
             fail("the LLM call's prompt and reply are not shown")
         no_console_errors(driver, "an LLM child's page")
         shot(driver, "llm_child.png")
+        # Live: the page of a running run refreshes by itself.
+        driver.get(base + "#/run/live")
+        WebDriverWait(driver, 30).until(
+            lambda d: "live" in d.find_element(By.ID, "live").text)
+        before = len(wait_for(driver, "#leaderboard tbody tr"))
+        time.sleep(8)
+        after = len(driver.find_elements(By.CSS_SELECTOR, "#leaderboard tbody tr"))
+        if after <= before:
+            fail("the live run's page did not refresh (%d rows, then %d)" % (before, after))
+        live.send_signal(2)
+        live.wait(timeout=30)
+        driver.get(base + "#/run/live")
+        WebDriverWait(driver, 30).until(lambda d: d.find_element(By.ID, "live").text == "")
+        no_console_errors(driver, "the live run")
         # The report: one file, no server, the same views.
         run("report", "runs/matmul", "--html", os.path.join(work, "report.html"))
         driver.get("file://" + os.path.join(work, "report.html"))
@@ -200,6 +226,8 @@ def main():
         shot(driver, "report.png")
     finally:
         driver.quit()
+        if live.poll() is None:
+            live.kill()
         server.terminate()
         server.wait(timeout=10)
     # A token off loopback; the API refuses a request without it.

@@ -159,6 +159,17 @@ TEST(FormatLeaderboardTest, EmptySaysSo) {
   EXPECT_EQ(lines[1], "(no candidates yet)");
 }
 
+// Issue 15: the end summary did not mention LLM answers fetched but never
+// evaluated.
+TEST(FormatLlmOutcomesTest, EveryOutcomeAndTheAnswersNeverEvaluated) {
+  archive::LlmTotals totals;
+  totals.outcomes = {{"ok", 8}, {"rejected", 3}, {"timeout", 1}, {"cancelled", 2}};
+  totals.unevaluated = 2;
+  EXPECT_EQ(FormatLlmOutcomes(totals),
+            "14 calls: 8 ok (2 never evaluated), 3 rejected, 2 cancelled, 1 timeout");
+  EXPECT_EQ(FormatLlmOutcomes({}), "no calls");
+}
+
 // Issue 15: 200 evaluations in 24 s showed as 20/min (a fixed 10 minutes).
 TEST(RecentRateTest, AShortRunIsRatedOverItsOwnSpan) {
   const absl::Time start = absl::FromUnixSeconds(1000);
