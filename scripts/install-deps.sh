@@ -18,6 +18,8 @@ PACKAGES=(
   libgtest-dev libgmock-dev python3 patch sqlite3 procps
   # tests/e2e/dashboard_test.py: `cambrian serve` driven in a real headless browser
   chromium chromium-driver python3-selenium
+  # tests/slurm: a real Slurm on loopback (tests/slurm/cluster.sh) for the Slurm executor
+  slurm-wlm slurm-client munge
   # tests/llm_real: scripts/local_llm.sh fetches llama.cpp and a model from PyPI
   curl ca-certificates
   # tasks/hybrid-lm: PyTorch (CPU) and its BLAS
