@@ -94,6 +94,15 @@ def wait_for(driver, css, count=1, timeout=30):
     return driver.find_elements(By.CSS_SELECTOR, css)
 
 
+def open_candidate(driver, base, run, cid):
+    """Goes to a candidate's page and waits until it, not the page before, is shown
+    (a hash change re-renders asynchronously; an element read early goes stale)."""
+    driver.get(base + "#/run/%s/c/%d" % (run, cid))
+    title = "Candidate #%d" % cid
+    WebDriverWait(driver, 30).until(
+        lambda d: any(h.text == title for h in d.find_elements(By.CSS_SELECTOR, "h2")))
+
+
 def shot(driver, name):
     driver.save_screenshot(os.path.join(ARTIFACTS, name))
 
@@ -166,7 +175,7 @@ def main():
         shot(driver, "runs.png")
         check_run_page(driver, base, "matmul", "matmul-cpu")
         best = json.load(urllib.request.urlopen(base + "api/run/matmul"))["best_id"]
-        driver.get(base + "#/run/matmul/c/%d" % best)
+        open_candidate(driver, base, "matmul", best)
         facts = wait_for(driver, "#facts")[0].text
         diffs = wait_for(driver, "pre.diff span.add")
         if not diffs:
@@ -178,7 +187,7 @@ def main():
         shot(driver, "candidate.png")
         # Hostile text is shown as text and runs nothing.
         for cid in (1, 2, 3):
-            driver.get(base + "#/run/hostile/c/%d" % cid)
+            open_candidate(driver, base, "hostile", cid)
             feedback = wait_for(driver, "#feedback")[0].text
             if HOSTILE not in feedback:
                 fail("the hostile feedback is not shown as text: %r" % feedback)
@@ -197,7 +206,7 @@ def main():
                      if c["mutator"] == "llm"]
         if not llm_child:
             fail("the hostile run has no LLM child")
-        driver.get(base + "#/run/hostile/c/%d" % llm_child[0]["id"])
+        open_candidate(driver, base, "hostile", llm_child[0]["id"])
         prompt = wait_for(driver, "#prompt")[0].text
         if "X=" not in prompt or not wait_for(driver, "#reply")[0].text:
             fail("the LLM call's prompt and reply are not shown")
