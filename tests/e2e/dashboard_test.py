@@ -19,6 +19,7 @@ import urllib.error
 import urllib.request
 
 from selenium import webdriver
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -89,7 +90,7 @@ def no_console_errors(driver, where):
 
 
 def wait_for(driver, css, count=1, timeout=30):
-    WebDriverWait(driver, timeout).until(
+    WebDriverWait(driver, timeout, ignored_exceptions=(StaleElementReferenceException,)).until(
         lambda d: len(d.find_elements(By.CSS_SELECTOR, css)) >= count)
     return driver.find_elements(By.CSS_SELECTOR, css)
 
@@ -99,7 +100,8 @@ def open_candidate(driver, base, run, cid):
     (a hash change re-renders asynchronously; an element read early goes stale)."""
     driver.get(base + "#/run/%s/c/%d" % (run, cid))
     title = "Candidate #%d" % cid
-    WebDriverWait(driver, 30).until(
+    # An element of the page being replaced goes stale mid-check: look again.
+    WebDriverWait(driver, 30, ignored_exceptions=(StaleElementReferenceException,)).until(
         lambda d: any(h.text == title for h in d.find_elements(By.CSS_SELECTOR, "h2")))
 
 
@@ -214,7 +216,7 @@ def main():
         shot(driver, "llm_child.png")
         # Live: the page of a running run refreshes by itself.
         driver.get(base + "#/run/live")
-        WebDriverWait(driver, 30).until(
+        WebDriverWait(driver, 30, ignored_exceptions=(StaleElementReferenceException,)).until(
             lambda d: "live" in d.find_element(By.ID, "live").text)
         before = len(wait_for(driver, "#leaderboard tbody tr"))
         time.sleep(8)
@@ -224,7 +226,8 @@ def main():
         live.send_signal(2)
         live.wait(timeout=30)
         driver.get(base + "#/run/live")
-        WebDriverWait(driver, 30).until(lambda d: d.find_element(By.ID, "live").text == "")
+        WebDriverWait(driver, 30, ignored_exceptions=(StaleElementReferenceException,)).until(
+            lambda d: d.find_element(By.ID, "live").text == "")
         no_console_errors(driver, "the live run")
         # The report: one file, no server, the same views.
         run("report", "runs/matmul", "--html", os.path.join(work, "report.html"))
