@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 
 namespace CLI {
 class App;
@@ -25,6 +26,12 @@ struct CommandResult {
   absl::Status status;
   int exit_code = 0;  // used when status is OK
 };
+
+// A command that returns its exit code, or why it could not run.
+inline CommandResult ResultOf(const absl::StatusOr<int>& exit_code) {
+  if (!exit_code.ok()) return CommandResult{exit_code.status()};
+  return CommandResult{absl::OkStatus(), *exit_code};
+}
 
 struct Command {
   std::string_view name;

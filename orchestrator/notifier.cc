@@ -75,6 +75,10 @@ absl::Status WebhookSink::Deliver(const Notice& notice) {
   return absl::OkStatus();
 }
 
+CommandSink::CommandSink(std::string command) : command_(std::move(command)) {
+  signal(SIGPIPE, SIG_IGN);
+}
+
 absl::Status CommandSink::Deliver(const Notice& notice) {
   // Everything the child needs is built before fork: only async-signal-safe
   // calls happen between fork and exec.
@@ -100,7 +104,6 @@ absl::Status CommandSink::Deliver(const Notice& notice) {
     _exit(127);
   }
   close(fds[0]);
-  signal(SIGPIPE, SIG_IGN);  // a command that does not read its stdin
   size_t written = 0;
   while (written < notice.json.size()) {
     const ssize_t n = write(fds[1], notice.json.data() + written, notice.json.size() - written);

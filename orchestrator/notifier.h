@@ -53,7 +53,9 @@ class WebhookSink : public NoticeSink {
 // exit 0 is delivered. Killed after 30 s.
 class CommandSink : public NoticeSink {
  public:
-  explicit CommandSink(std::string command) : command_(std::move(command)) {}
+  // Ignores SIGPIPE from then on: a command that does not read its stdin
+  // must not end the run.
+  explicit CommandSink(std::string command);
   std::string name() const override { return "the --notify-cmd command"; }
   absl::Status Deliver(const Notice& notice) override;
 

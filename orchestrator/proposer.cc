@@ -35,9 +35,7 @@ Proposer::Proposer(ProposerDeps deps, Population& population, const Scoreboard& 
     if (pool_) continue;
     const int threads =
         deps_.config->llm_concurrency > 0 ? deps_.config->llm_concurrency : kDefaultLlmConcurrency;
-    // Embeddings serve only the similarity threshold.
-    pool_ = std::make_unique<ProposalPool>(
-        threads, deps_.config->llm_novelty < 1 ? deps_.embedder : nullptr);
+    pool_ = std::make_unique<ProposalPool>(threads, deps_.embedder);
   }
 }
 

@@ -56,7 +56,8 @@ struct ProposerDeps {
   std::vector<mutators::Mutator*> mutators;  // weighted by config->mutator_weights
   const mutators::TaskBrief* brief = nullptr;
   const Clock* clock = nullptr;
-  mutators::Embedder* embedder = nullptr;  // for the novelty filter; may be null
+  // For the novelty filter; null unless --llm-novelty < 1 uses it (llm_setup).
+  mutators::Embedder* embedder = nullptr;
 };
 
 class Proposer {

@@ -83,11 +83,7 @@ Command CheckCommand() {
         app.add_option("--sandbox", options->sandbox, "auto, bwrap or process")
             ->capture_default_str();
         app.add_flag("--json", options->json, "Print the seed's evaluation as JSON");
-        return [options] {
-          absl::StatusOr<int> code = Check(*options);
-          if (!code.ok()) return CommandResult{code.status()};
-          return CommandResult{absl::OkStatus(), *code};
-        };
+        return [options] { return ResultOf(Check(*options)); };
       }};
 }
 

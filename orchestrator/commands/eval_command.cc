@@ -209,11 +209,7 @@ Command EvalCommand() {
                        "Run the stages up to this one only, without a fitness (e.g. `--until "
                        "build` checks that a CUDA program compiles on a machine without a GPU)");
         app.add_flag("--json", options->json, "Print the result as JSON");
-        return [options] {
-          absl::StatusOr<int> code = Eval(*options);
-          if (!code.ok()) return CommandResult{code.status()};
-          return CommandResult{absl::OkStatus(), *code};
-        };
+        return [options] { return ResultOf(Eval(*options)); };
       }};
 }
 

@@ -148,11 +148,7 @@ Command ReplayCommand() {
         app.add_option("--run-dir", options->run_dir, "Run directory (default: latest)");
         app.add_option("--repeats", options->repeats, "Independent re-runs")->capture_default_str();
         app.add_option("--seed", options->seed, "Seed for the re-runs (default: fresh)");
-        return [options] {
-          absl::StatusOr<int> code = Replay(*options);
-          if (!code.ok()) return CommandResult{code.status()};
-          return CommandResult{absl::OkStatus(), *code};
-        };
+        return [options] { return ResultOf(Replay(*options)); };
       }};
 }
 

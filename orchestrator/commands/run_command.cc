@@ -345,11 +345,6 @@ absl::StatusOr<int> RunSearch(const RunOptions& options) {
   return signal == 0 ? 0 : 128 + signal;
 }
 
-CommandResult ResultOf(absl::StatusOr<int> exit_code) {
-  if (!exit_code.ok()) return CommandResult{exit_code.status()};
-  return CommandResult{absl::OkStatus(), *exit_code};
-}
-
 }  // namespace
 
 Command ResumeCommand() {

@@ -72,8 +72,10 @@ function leaderboard(run, state) {
   const cols = [["id", "id"], ["fitness", "fitness"], ["outcome", "outcome"], ["mutator", "mutator"],
                 ["island", "island"], ["parent_id", "parent"], ["description", "change"]];
   function render() {
+    // The outcome filter's values are an outcome, or the status of a candidate without one.
+    const value = (c, k) => String(k === "outcome" ? c.outcome || c.status : c[k]);
     let rows = run.candidates.filter((c) => Object.entries(state.filters).every(
-      ([k, v]) => !v || String(c[k === "outcome" ? "outcome" : k]) === v));
+      ([k, v]) => !v || value(c, k) === v));
     const key = state.sort, sign = state.descending ? -1 : 1;
     rows.sort((a, b) => {
       const x = a[key], y = b[key];
