@@ -52,6 +52,10 @@ void ApplyServerLimits(LlmStack& stack, std::vector<mutators::ModelConfig>& mode
     auto [it, first] = servers.try_emplace(model.base_url);
     if (first) it->second = mutators::ProbeServer(*stack.transport, model);
     const mutators::ServerLimits& limits = it->second;
+    if (model.grammar == mutators::GrammarUse::kAuto) {
+      model.grammar =
+          limits.server == "llama.cpp" ? mutators::GrammarUse::kOn : mutators::GrammarUse::kOff;
+    }
     if (limits.server.empty()) {
       all_said = false;
       continue;
@@ -61,6 +65,9 @@ void ApplyServerLimits(LlmStack& stack, std::vector<mutators::ModelConfig>& mode
     if (limits.context_tokens) {
       absl::StrAppend(&said, limits.slots ? ", " : ": ", *limits.context_tokens, "-token context");
       if (model.context_tokens == 0) model.context_tokens = *limits.context_tokens;
+    }
+    if (model.grammar == mutators::GrammarUse::kOn) {
+      absl::StrAppend(&said, "; replies constrained to an edit that applies (grammar)");
     }
     LogInfo(said);
     if (!limits.slots) {

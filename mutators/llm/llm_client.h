@@ -26,6 +26,9 @@ struct LlmRequest {
   double temperature = 0.7;
   int max_tokens = 4096;
   std::vector<std::string> stop;  // stop sequences; none when empty
+  // A GBNF grammar the reply must follow (llama.cpp's `grammar`, sent on
+  // the OpenAI wire only); none when empty.
+  std::string grammar;
 };
 
 struct LlmResponse {

@@ -11,6 +11,7 @@
 #include "common/absl_compat.h"
 #include "common/status_macros.h"
 #include "mutators/llm/edit_format_internal.h"
+#include "mutators/llm/edit_grammar.h"
 #include "mutators/llm/llm_error.h"
 #include "mutators/llm/prompt_hash.h"
 
@@ -185,6 +186,11 @@ absl::Status LlmMutator::Validate() const {
       return absl::InvalidArgumentError(absl::StrCat(
           "model ", ensemble_[i].model, " has an invalid weight ", ensemble_[i].weight));
     }
+    if (ensemble_[i].grammar == GrammarUse::kOn && ensemble_[i].provider != Provider::kOpenAi) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "model ", ensemble_[i].model,
+          ": grammar = on needs an OpenAI-compatible server that takes GBNF (llama.cpp)"));
+    }
     total += ensemble_[i].weight;
   }
   if (total <= 0) return absl::InvalidArgumentError("every model of the LLM ensemble has weight 0");
@@ -208,6 +214,9 @@ absl::StatusOr<Proposal> LlmMutator::Propose(const MutationContext& context) {
   call.client = clients_[pick];
   call.choice.mode = DrawWeighted({mix_.diff, mix_.rewrite}, context.rng) == 0 ? EditMode::kDiff
                                                                                : EditMode::kRewrite;
+  // Under a grammar the reply is one SEARCH/REPLACE block (edit_grammar.h).
+  const bool constrained = call.model->grammar == GrammarUse::kOn;
+  if (constrained) call.choice.mode = EditMode::kDiff;
   call.choice.repair = ParentFailed(context.parent_info);
   call.parent_hash = ProgramHash(*context.parent);
   const std::string rejection = PreviousRejection(*context.parent);
@@ -217,6 +226,9 @@ absl::StatusOr<Proposal> LlmMutator::Propose(const MutationContext& context) {
       BuiltPrompt prompt,
       BuildCappedPrompt(prompts_, context, call.choice, rejection, *call.model, call.max_tokens));
   call.request = MakeRequest(*call.model, prompt, call.max_tokens);
+  if (constrained) {
+    call.request.grammar = DiffGrammar(*context.parent, context.editable).value_or("");
+  }
   call.record = StartRecord(*call.model, call.request, context.parent_info);
   LlmCallRecord& record = call.record;
   if (FirstAsk(absl::StrCat(record.model, "\n", record.prompt_hash))) {

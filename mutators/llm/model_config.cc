@@ -30,6 +30,26 @@ std::string ProviderName(Provider provider) {
   return "unknown";
 }
 
+std::string GrammarUseName(GrammarUse use) {
+  switch (use) {
+    case GrammarUse::kOn:
+      return "on";
+    case GrammarUse::kOff:
+      return "off";
+    case GrammarUse::kAuto:
+      break;
+  }
+  return "auto";
+}
+
+absl::StatusOr<GrammarUse> ParseGrammarUse(const std::string& text) {
+  for (GrammarUse use : {GrammarUse::kAuto, GrammarUse::kOn, GrammarUse::kOff}) {
+    if (text == GrammarUseName(use)) return use;
+  }
+  return absl::InvalidArgumentError(
+      absl::StrCat("grammar must be auto, on or off, not '", text, "'"));
+}
+
 // The provider ends at the first ':' and the weight starts at the last '@',
 // so model names keep their own colons (Ollama's "llama3.1:8b").
 absl::StatusOr<ModelConfig> ParseModelFlag(const std::string& flag) {

@@ -14,6 +14,11 @@ namespace cambrian::mutators {
 
 enum class Provider { kOpenAi, kAnthropic };
 
+// Whether replies are constrained by a grammar to an edit that applies
+// (mutators/llm/edit_grammar.h). kAuto is on where the server is llama.cpp
+// (the run probes it) and off elsewhere.
+enum class GrammarUse { kAuto, kOn, kOff };
+
 struct ModelConfig {
   Provider provider = Provider::kOpenAi;
   std::string model;     // e.g. "gpt-4.1-mini", "claude-sonnet-4"
@@ -40,6 +45,7 @@ struct ModelConfig {
   // Anthropic `stop_sequences`); none by default, since no one text ends
   // every valid answer (see docs/llm.md). At most 4, none empty.
   std::vector<std::string> stop;
+  GrammarUse grammar = GrammarUse::kAuto;
 };
 
 // Parses "openai:gpt-4.1-mini@0.8" / "anthropic:claude-sonnet-4" (weight
@@ -48,6 +54,10 @@ struct ModelConfig {
 [[nodiscard]] absl::StatusOr<ModelConfig> ParseModelFlag(const std::string& flag);
 
 std::string ProviderName(Provider provider);
+
+// "auto" | "on" | "off", and back (InvalidArgument naming the choices).
+std::string GrammarUseName(GrammarUse use);
+[[nodiscard]] absl::StatusOr<GrammarUse> ParseGrammarUse(const std::string& text);
 
 // The API key in environment variable `key_env` ("" when `key_env` is ""),
 // trimmed. FailedPrecondition naming the variable and `what` needs it when

@@ -45,6 +45,7 @@ std::string OpenAiRequestBody(const LlmRequest& request) {
                {"temperature", request.temperature},
                {"max_tokens", request.max_tokens}};
   if (!request.stop.empty()) body["stop"] = request.stop;
+  if (!request.grammar.empty()) body["grammar"] = request.grammar;
   return wire::Dump(body);
 }
 

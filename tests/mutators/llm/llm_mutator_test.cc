@@ -12,6 +12,7 @@
 #include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "mutators/llm/edit_grammar.h"
 #include "mutators/llm/prompt_hash.h"
 
 namespace cambrian::mutators {
@@ -443,6 +444,27 @@ TEST_F(LlmMutatorTest, EmptyReplyAndCallLogFailure) {
   EXPECT_EQ(proposal.status().code(), absl::StatusCode::kInternal);
 }
 
+TEST_F(LlmMutatorTest, AGrammarModelIsAskedForADiffUnderTheEditGrammar) {
+  ScriptedClient client({Reply(kGoodEdit)});
+  SpendMeter meter({});
+  ModelConfig constrained = Model("m1");
+  constrained.grammar = GrammarUse::kOn;
+  // Rewrite-only mix: the grammar still makes the call a diff.
+  LlmMutator mutator({constrained}, {&client}, prompts_, &log_, &meter, {0, 1});
+  absl::StatusOr<Proposal> proposal = mutator.Propose(context_);
+  ASSERT_TRUE(proposal.ok()) << proposal.status();
+  EXPECT_EQ(proposal->description, "m1 diff: 1 SEARCH/REPLACE block in params.sh");
+  const LlmRequest request = client.requests()[0];
+  EXPECT_EQ(request.grammar, DiffGrammar(parent_, context_.editable).value());
+  EXPECT_THAT(request.grammar, AllOf(HasSubstr("params.sh"), Not(HasSubstr("SECRET"))));
+
+  ModelConfig plain = Model("m1");
+  plain.grammar = GrammarUse::kAuto;  // unresolved (no server said llama.cpp): off
+  LlmMutator unconstrained({plain}, {&client}, prompts_, &log_, &meter, {1, 0});
+  ASSERT_TRUE(unconstrained.Propose(context_).ok());
+  EXPECT_EQ(client.requests()[1].grammar, "");
+}
+
 TEST_F(LlmMutatorTest, CreateChecksTheConfiguration) {
   ScriptedClient client({Reply(kGoodEdit)});
   SpendMeter meter({});
@@ -452,6 +474,13 @@ TEST_F(LlmMutatorTest, CreateChecksTheConfiguration) {
   EXPECT_FALSE(LlmMutator::Create({Model("m", 0)}, {&client}, prompts_, &log_, &meter).ok());
   EXPECT_FALSE(LlmMutator::Create({Model("m")}, {&client}, prompts_, &log_, &meter, {0, 0}).ok());
   EXPECT_FALSE(LlmMutator::Create({Model("m")}, {&client}, prompts_, nullptr, &meter).ok());
+  ModelConfig anthropic = Model("claude");
+  anthropic.provider = Provider::kAnthropic;
+  anthropic.grammar = GrammarUse::kOn;
+  absl::StatusOr<std::unique_ptr<LlmMutator>> refused =
+      LlmMutator::Create({anthropic}, {&client}, prompts_, &log_, &meter);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(std::string(refused.status().message()), HasSubstr("grammar = on"));
 }
 
 }  // namespace

@@ -48,6 +48,14 @@ TEST(OpenAiWireTest, StopSequencesAreSentOnlyWhenSet) {
   EXPECT_FALSE(json::parse(AnthropicRequestBody(Request())).contains("stop_sequences"));
 }
 
+TEST(OpenAiWireTest, AGrammarIsSentOnlyWhenSetAndNeverToAnthropic) {
+  LlmRequest request = Request();
+  EXPECT_FALSE(json::parse(OpenAiRequestBody(request)).contains("grammar"));
+  request.grammar = "root ::= \"x\"\n";
+  EXPECT_EQ(json::parse(OpenAiRequestBody(request))["grammar"], "root ::= \"x\"\n");
+  EXPECT_FALSE(json::parse(AnthropicRequestBody(request)).contains("grammar"));
+}
+
 TEST(OpenAiWireTest, UrlAndHeaders) {
   EXPECT_EQ(OpenAiUrl(""), "https://api.openai.com/v1/chat/completions");
   EXPECT_EQ(OpenAiUrl("http://h:8000/v1/"), "http://h:8000/v1/chat/completions");
