@@ -16,38 +16,13 @@
 #include "common/outcome.h"
 #include "common/program.h"
 #include "common/task.h"
+#include "evaluator/evaluation.h"
+#include "evaluator/executor.h"
 #include "evaluator/fitness.h"
 #include "evaluator/job_specs.h"
 #include "sandbox/sandbox.h"
 
 namespace cambrian::evaluator {
-
-// In a judged stage's output tail, the line before the judge's own output.
-inline constexpr char kJudgeOutputMarker[] = "----- judge -----\n";
-
-struct StageResult {
-  std::string name;
-  Outcome outcome = Outcome::kOk;  // stage-level: build_error / wrong_answer are set here
-  // The stage's job; for a judged stage, the candidate's worker, whose
-  // output_tail is followed by kJudgeOutputMarker and the judge's.
-  sandbox::JobResult job;
-  std::optional<sandbox::JobResult> judge;  // a judged stage's judge
-  uint64_t seed = 0;
-  std::string note;  // e.g. "pass_if 'correct == 1' failed (correct = 0)"
-};
-
-struct Evaluation {
-  Outcome outcome = Outcome::kOk;   // the first failing stage's outcome, else kOk
-  std::vector<StageResult> stages;  // the stages that ran, in order
-  Metrics metrics;                  // merged over the stages that ran
-  std::string feedback;             // the last non-empty "feedback" a stage reported
-  std::optional<double> fitness;    // set only if outcome == kOk
-  // Why the candidate failed, for people and for the next LLM prompt: the
-  // failing stage's note (or the sandbox's detail), prefixed "stage 'NAME': ",
-  // or the fitness problem ("fitness needs metric 'gflops', which no stage
-  // reported"). Empty if outcome == kOk.
-  std::string note;
-};
 
 struct EvaluatorOptions {
   std::filesystem::path jobs_root;  // job directories are created under it
@@ -112,7 +87,7 @@ struct EvaluatorOptions {
 //  - a fitness outside the task's plausible range, or failing plausible_if,
 //    is kImplausible and has no fitness (its metrics are kept).
 
-class Evaluator {
+class Evaluator : public Executor {
  public:
   // `task`, `sandbox` and `fitness` must outlive the Evaluator.
   Evaluator(const Task& task, sandbox::Sandbox& sandbox, const FitnessFunction& fitness,
@@ -138,7 +113,7 @@ class Evaluator {
   [[nodiscard]] absl::StatusOr<Evaluation> Evaluate(
       const Program& program, const std::string& job_name, uint64_t seed,
       const std::atomic<bool>* cancel,
-      const std::optional<std::vector<int>>& gpus = std::nullopt) const;
+      const std::optional<std::vector<int>>& gpus = std::nullopt) const override;
 
  private:
   // Runs stage `index` in paths.job_dir with a fresh out dir under

@@ -1,5 +1,7 @@
 #include "orchestrator/controller.h"
 
+#include <set>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "common/absl_compat.h"
@@ -168,6 +170,8 @@ absl::Status Controller::Restore(const std::vector<archive::Candidate>& recorded
   // runs again, and recorded as controller_crash at the second death.
   std::vector<const archive::Candidate*> crashed;
   std::erase_if(rerun, [this, &crashed](const archive::Candidate* c) {
+    // A candidate on a cluster's node cannot be what killed the controller.
+    if (deps_.evaluator->Remote()) return false;
     if (c->status != archive::CandidateStatus::kRunning || ++crashes_[c->id] < kMaxCrashes) {
       return false;
     }
@@ -178,6 +182,10 @@ absl::Status Controller::Restore(const std::vector<archive::Candidate>& recorded
   LogInfo(absl::StrCat("resuming: ", recorded.size(), " candidates recorded, ", rerun.size(),
                        " to re-run, ", HumanDuration(stop_->Elapsed()), " run so far"));
   for (const archive::Candidate* c : crashed) CAMBRIAN_RETURN_IF_ERROR(RecordCrash(*c));
+  // A cluster's jobs outlive the controller: re-attach to those still wanted.
+  std::set<std::string> wanted;
+  for (const archive::Candidate* c : rerun) wanted.insert(JobName(c->id));
+  deps_.evaluator->Resuming(wanted);
   for (const archive::Candidate* c : rerun) {
     CAMBRIAN_RETURN_IF_ERROR(
         deps_.archive->SetCandidateStatus(c->id, archive::CandidateStatus::kRunning));

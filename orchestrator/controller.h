@@ -71,13 +71,13 @@ struct ControllerDeps {
   const Task* task = nullptr;
   const RunConfig* config = nullptr;
   archive::Archive* archive = nullptr;
-  const evaluator::Evaluator* evaluator = nullptr;
-  std::vector<mutators::Mutator*> mutators;     // weighted by config->mutator_weights
-  const mutators::TaskBrief* brief = nullptr;   // for LLM mutators
-  mutators::Embedder* embedder = nullptr;       // the novelty filter's; may be null
-  const mutators::SpendMeter* spend = nullptr;  // LLM spend, shown in progress; may be null
-  std::function<std::string()> llm_status;      // e.g. "openai: circuit open"; may be empty
-  std::function<void()> interrupt_llm;          // ends LLM retry waits on a stop; may be empty
+  const evaluator::Executor* evaluator = nullptr;  // local, or a cluster's
+  std::vector<mutators::Mutator*> mutators;        // weighted by config->mutator_weights
+  const mutators::TaskBrief* brief = nullptr;      // for LLM mutators
+  mutators::Embedder* embedder = nullptr;          // the novelty filter's; may be null
+  const mutators::SpendMeter* spend = nullptr;     // LLM spend, shown in progress; may be null
+  std::function<std::string()> llm_status;         // e.g. "openai: circuit open"; may be empty
+  std::function<void()> interrupt_llm;             // ends LLM retry waits on a stop; may be empty
   const Clock* clock = nullptr;
   const std::atomic<bool>* stop_requested = nullptr;  // set by a signal handler
   ProgressSink* progress = nullptr;

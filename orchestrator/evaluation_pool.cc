@@ -4,7 +4,7 @@
 
 namespace cambrian::orchestrator {
 
-EvaluationPool::EvaluationPool(const evaluator::Evaluator& evaluator, int workers, GpuSlots gpus)
+EvaluationPool::EvaluationPool(const evaluator::Executor& evaluator, int workers, GpuSlots gpus)
     : evaluator_(evaluator), gpus_(gpus) {
   for (int i = 0; i < std::max(1, workers); ++i) threads_.emplace_back([this] { WorkerLoop(); });
 }
@@ -65,8 +65,7 @@ void EvaluationPool::WorkerLoop() {
 }
 
 EvaluationDone EvaluationPool::Evaluate(EvaluationRequest request) {
-  std::string job =
-      request.job.empty() ? absl::StrCat("c", request.candidate_id) : std::move(request.job);
+  std::string job = request.job.empty() ? JobName(request.candidate_id) : std::move(request.job);
   EvaluationDone done{request.candidate_id, request.seed, job, absl::UnknownError("")};
   // Jobs of a task without GPUs see none (CUDA_VISIBLE_DEVICES empty).
   std::vector<int> visible;

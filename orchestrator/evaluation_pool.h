@@ -29,6 +29,9 @@ struct EvaluationRequest {
   std::string job;  // the job directory's name; "" = "c<candidate_id>"
 };
 
+// A candidate's job name when the request names none: "c<id>".
+inline std::string JobName(int64_t candidate_id) { return "c" + std::to_string(candidate_id); }
+
 struct EvaluationDone {
   int64_t candidate_id = 0;
   uint64_t seed = 0;
@@ -45,11 +48,11 @@ struct GpuSlots {
   int per_job = 0;
 };
 
-// Thread-safe. The evaluator must outlive the pool; the destructor cancels
+// Thread-safe. The executor (local or a cluster) must outlive the pool; the destructor cancels
 // running jobs and joins the workers.
 class EvaluationPool {
  public:
-  EvaluationPool(const evaluator::Evaluator& evaluator, int workers, GpuSlots gpus = {});
+  EvaluationPool(const evaluator::Executor& evaluator, int workers, GpuSlots gpus = {});
   ~EvaluationPool();
   EvaluationPool(const EvaluationPool&) = delete;
   EvaluationPool& operator=(const EvaluationPool&) = delete;
@@ -70,7 +73,7 @@ class EvaluationPool {
   void WorkerLoop();
   EvaluationDone Evaluate(EvaluationRequest request);
 
-  const evaluator::Evaluator& evaluator_;
+  const evaluator::Executor& evaluator_;
   const GpuSlots gpus_;
   mutable std::mutex mutex_;
   std::condition_variable work_ready_;

@@ -31,6 +31,16 @@ std::string RunConfigToJson(const RunConfig& config) {
       {"seed_may_fail", config.seed_may_fail},
       {"sandbox", config.sandbox},
       {"profile", config.profile},
+      {"executor", config.executor},
+      {"slurm",
+       {{"partition", config.slurm.partition},
+        {"account", config.slurm.account},
+        {"qos", config.slurm.qos},
+        {"gres", config.slurm.gres},
+        {"constraint", config.slurm.constraint},
+        {"time_limit_seconds", absl::ToDoubleSeconds(config.slurm.time_limit)},
+        {"pending_limit_seconds", absl::ToDoubleSeconds(config.slurm.pending_limit)},
+        {"extra_args", config.slurm.extra_args}}},
       {"mutator_weights", config.mutator_weights},
       {"repair_rate", config.repair_rate},
       {"llm_concurrency", config.llm_concurrency},
@@ -54,7 +64,8 @@ std::string RunConfigToJson(const RunConfig& config) {
                       {"usd_per_million_output", model.usd_per_million_output},
                       {"max_prompt_bytes", model.max_prompt_bytes},
                       {"context_tokens", model.context_tokens},
-                      {"stop", model.stop}});
+                      {"stop", model.stop},
+                      {"grammar", mutators::GrammarUseName(model.grammar)}});
   }
   json["llm"] = {{"models", models},
                  {"replay", config.llm.replay},
@@ -101,6 +112,8 @@ absl::StatusOr<mutators::ModelConfig> ModelFromJson(const json& entry) {
   model.usd_per_million_output = entry.value("usd_per_million_output", 0.0);
   model.max_prompt_bytes = entry.value("max_prompt_bytes", model.max_prompt_bytes);
   model.context_tokens = entry.value("context_tokens", model.context_tokens);
+  model.grammar = mutators::ParseGrammarUse(entry.value("grammar", "auto"))
+                      .value_or(mutators::GrammarUse::kAuto);
   if (auto stop = entry.find("stop"); stop != entry.end() && stop->is_array()) {
     for (const json& text : *stop) {
       if (text.is_string()) model.stop.push_back(text.get<std::string>());
@@ -133,6 +146,19 @@ absl::Status LlmFromJson(const json& llm, LlmRunConfig& config) {
   config.selection = llm.value("selection", config.selection);
   config.rewrite_weight = llm.value("rewrite_weight", config.rewrite_weight);
   return absl::OkStatus();
+}
+
+void SlurmFromJson(const json& stored, SlurmRunConfig& config) {
+  if (!stored.is_object()) return;
+  config.partition = stored.value("partition", "");
+  config.account = stored.value("account", "");
+  config.qos = stored.value("qos", "");
+  config.gres = stored.value("gres", "");
+  config.constraint = stored.value("constraint", "");
+  config.time_limit = absl::Seconds(stored.value("time_limit_seconds", 0.0));
+  config.pending_limit = absl::Seconds(
+      stored.value("pending_limit_seconds", absl::ToDoubleSeconds(config.pending_limit)));
+  config.extra_args = stored.value("extra_args", std::vector<std::string>());
 }
 
 // Runs stored before islands existed get the defaults.
@@ -176,6 +202,8 @@ absl::StatusOr<RunConfig> RunConfigFromJson(const std::string& text) {
     config.seed_may_fail = stored.value("seed_may_fail", config.seed_may_fail);
     config.sandbox = stored.value("sandbox", config.sandbox);
     config.profile = stored.value("profile", config.profile);
+    config.executor = stored.value("executor", config.executor);
+    SlurmFromJson(stored.value("slurm", json()), config.slurm);
     config.mutator_weights = stored.value("mutator_weights", std::map<std::string, double>());
     config.repair_rate = stored.value("repair_rate", config.repair_rate);
     config.llm_concurrency = stored.value("llm_concurrency", config.llm_concurrency);

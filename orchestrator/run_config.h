@@ -38,6 +38,14 @@ struct LlmRunConfig {
   bool enabled() const { return replay || !models.empty(); }
 };
 
+// The Slurm executor's settings (evaluator/slurm_executor.h, docs/slurm.md).
+struct SlurmRunConfig {
+  std::string partition, account, qos, gres, constraint;  // "": the cluster's default
+  absl::Duration time_limit = absl::ZeroDuration();       // 0: the task's timeouts + 5 min
+  absl::Duration pending_limit = absl::Hours(2);          // a job pending longer stops the run
+  std::vector<std::string> extra_args;                    // more sbatch arguments
+};
+
 // --llm-concurrency when no server says how many requests it serves at once.
 inline constexpr int kDefaultLlmConcurrency = 4;
 
@@ -82,6 +90,10 @@ struct RunConfig {
   std::string notify_cmd;
   std::string profile;           // the task profile ([profiles.NAME]); "" = none declared
   std::string sandbox = "auto";  // auto | bwrap | process (sandbox/sandbox_factory.h)
+  // Where evaluations run: "local" (this machine, `workers` at once) or
+  // "slurm" (one Slurm job per evaluation, `workers` jobs at once).
+  std::string executor = "local";
+  SlurmRunConfig slurm;
   LlmRunConfig llm;
 };
 

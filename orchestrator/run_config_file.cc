@@ -56,6 +56,10 @@ absl::Status ReadDuration(TomlTable& table, std::string_view key, absl::Duration
 absl::Status ReadRun(TomlTable run, RunConfig& config) {
   CAMBRIAN_RETURN_IF_ERROR(OnlyKeysOf(run, "run"));
   CAMBRIAN_RETURN_IF_ERROR(Read(run, "sandbox", config.sandbox));
+  CAMBRIAN_RETURN_IF_ERROR(Read(run, "executor", config.executor));
+  if (config.executor != "local" && config.executor != "slurm") {
+    return run.Error("executor", "must be \"local\" or \"slurm\"");
+  }
   CAMBRIAN_RETURN_IF_ERROR(Read(run, "strategy", config.strategy));
   CAMBRIAN_RETURN_IF_ERROR(Read(run, "workers", config.workers));
   CAMBRIAN_RETURN_IF_ERROR(Read(run, "seed", config.seed));
@@ -78,6 +82,29 @@ absl::Status ReadRun(TomlTable run, RunConfig& config) {
   absl::Duration time = absl::ZeroDuration();
   CAMBRIAN_RETURN_IF_ERROR(ReadDuration(run, "time", time));
   if (time > absl::ZeroDuration()) config.max_wall_time = time;
+  return absl::OkStatus();
+}
+
+absl::Status ReadSlurm(TomlTable slurm, SlurmRunConfig& config) {
+  CAMBRIAN_RETURN_IF_ERROR(OnlyKeysOf(slurm, "slurm"));
+  CAMBRIAN_RETURN_IF_ERROR(Read(slurm, "partition", config.partition));
+  CAMBRIAN_RETURN_IF_ERROR(Read(slurm, "account", config.account));
+  CAMBRIAN_RETURN_IF_ERROR(Read(slurm, "qos", config.qos));
+  CAMBRIAN_RETURN_IF_ERROR(Read(slurm, "gres", config.gres));
+  CAMBRIAN_RETURN_IF_ERROR(Read(slurm, "constraint", config.constraint));
+  CAMBRIAN_RETURN_IF_ERROR(ReadDuration(slurm, "time", config.time_limit));
+  CAMBRIAN_RETURN_IF_ERROR(ReadDuration(slurm, "pending_limit", config.pending_limit));
+  if (config.pending_limit <= absl::ZeroDuration()) {
+    return slurm.Error("pending_limit", "must be above 0");
+  }
+  if (slurm.Find("extra_args") == nullptr) return absl::OkStatus();
+  constexpr std::string_view kExpected = "an array of sbatch arguments";
+  CAMBRIAN_ASSIGN_OR_RETURN(const toml::array* args, slurm.Array("extra_args", kExpected));
+  for (const toml::node& node : *args) {
+    const std::optional<std::string> arg = node.value<std::string>();
+    if (!arg || arg->empty()) return slurm.WrongType("extra_args", kExpected);
+    config.extra_args.push_back(*arg);
+  }
   return absl::OkStatus();
 }
 
@@ -151,6 +178,11 @@ absl::Status ReadModel(TomlTable entry, mutators::ModelConfig& model) {
     return entry.Error("max_prompt_bytes", "must be at least 1024");
   }
   if (model.context_tokens < 0) return entry.Error("context_tokens", "must be 0 or more");
+  std::string grammar = mutators::GrammarUseName(model.grammar);
+  CAMBRIAN_RETURN_IF_ERROR(Read(entry, "grammar", grammar));
+  absl::StatusOr<mutators::GrammarUse> use = mutators::ParseGrammarUse(grammar);
+  if (!use.ok()) return entry.Error("grammar", "must be \"auto\", \"on\" or \"off\"");
+  model.grammar = *use;
   return ReadStop(entry, model.stop);
 }
 
@@ -209,6 +241,8 @@ absl::Status LoadRunConfigFile(const std::filesystem::path& path, RunConfig& con
     CAMBRIAN_RETURN_IF_ERROR(ReadSearch(TomlTable(*search, "search", file), config.population));
   CAMBRIAN_ASSIGN_OR_RETURN(const toml::table* run, top.OptionalTable("run", "a table"));
   if (run) CAMBRIAN_RETURN_IF_ERROR(ReadRun(TomlTable(*run, "run", file), config));
+  CAMBRIAN_ASSIGN_OR_RETURN(const toml::table* slurm, top.OptionalTable("slurm", "a table"));
+  if (slurm) CAMBRIAN_RETURN_IF_ERROR(ReadSlurm(TomlTable(*slurm, "slurm", file), config.slurm));
   CAMBRIAN_ASSIGN_OR_RETURN(const toml::table* mutators, top.OptionalTable("mutators", "a table"));
   if (mutators) {
     CAMBRIAN_RETURN_IF_ERROR(ReadMutators(file, TomlTable(*mutators, "mutators", file), config));

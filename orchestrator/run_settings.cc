@@ -17,6 +17,15 @@ constexpr RunSetting kSettings[] = {
     {"--strategy", "run.strategy", "strategy", "search.md"},
     {"--sandbox", "run.sandbox", "sandbox", "search.md"},
     {"--profile", "", "profile", "search.md"},
+    {"--executor", "run.executor", "executor", "slurm.md"},
+    {"--slurm-partition", "slurm.partition", "slurm.partition", "slurm.md"},
+    {"--slurm-account", "slurm.account", "slurm.account", "slurm.md"},
+    {"--slurm-qos", "slurm.qos", "slurm.qos", "slurm.md"},
+    {"--slurm-gres", "slurm.gres", "slurm.gres", "slurm.md"},
+    {"--slurm-constraint", "slurm.constraint", "slurm.constraint", "slurm.md"},
+    {"--slurm-time", "slurm.time", "slurm.time_limit_seconds", "slurm.md"},
+    {"--slurm-pending-limit", "slurm.pending_limit", "slurm.pending_limit_seconds", "slurm.md"},
+    {"--slurm-arg", "slurm.extra_args", "slurm.extra_args", "slurm.md"},
     {"--islands", "search.islands", "population.islands", "search.md"},
     {"", "search.island_size", "population.island_size", "search.md"},
     {"", "search.elite_size", "population.elite_size", "search.md"},
@@ -63,6 +72,7 @@ constexpr RunSetting kSettings[] = {
     {"", "llm.models.max_prompt_bytes", "llm.models[].max_prompt_bytes", "llm.md"},
     {"", "llm.models.context_tokens", "llm.models[].context_tokens", "llm.md"},
     {"", "llm.models.stop", "llm.models[].stop", "llm.md"},
+    {"--llm-grammar", "llm.models.grammar", "llm.models[].grammar", "llm.md"},
 };
 
 }  // namespace

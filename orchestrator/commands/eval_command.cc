@@ -14,9 +14,9 @@
 #include "common/log.h"
 #include "common/status_macros.h"
 #include "common/units.h"
+#include "evaluator/evaluation_json.h"
 #include "evaluator/evaluator.h"
 #include "evaluator/task_loader.h"
-#include "nlohmann/json.hpp"
 #include "orchestrator/commands/commands.h"
 #include "orchestrator/commands/eval_once.h"
 #include "orchestrator/evaluator_setup.h"
@@ -31,13 +31,15 @@ namespace fs = std::filesystem;
 
 struct EvalOptions {
   std::string task;
-  std::string program;  // a directory whose files replace the seed's
+  std::string program;        // a directory whose files replace the seed's
+  std::string exact_program;  // a directory holding the whole program
   std::string profile;
   std::string sandbox = "auto";
   std::string work_dir;  // default: a fresh temporary directory, removed after
   uint64_t seed = 0;     // 0: fresh
   std::string until;     // the last stage to run (empty: all, and the fitness)
   bool json = false;
+  std::string result;  // also write the JSON here (atomically)
 };
 
 // The seed program with the files under `overlay` (relative paths kept) on
@@ -51,34 +53,11 @@ absl::StatusOr<Program> ProgramFor(const Task& task, const std::string& overlay)
   return program;
 }
 
-nlohmann::json StagesJson(const evaluator::Evaluation& evaluation) {
-  nlohmann::json stages = nlohmann::json::array();
-  for (const evaluator::StageResult& stage : evaluation.stages) {
-    stages.push_back({{"name", stage.name},
-                      {"outcome", std::string(OutcomeName(stage.outcome))},
-                      {"note", stage.note},
-                      {"exit_code", stage.job.exit_code},
-                      {"wall_s", stage.job.wall_seconds},
-                      {"cpu_s", stage.job.cpu_seconds},
-                      {"peak_rss_bytes", stage.job.peak_rss_bytes},
-                      {"judged", stage.judge.has_value()},
-                      {"output_tail", stage.job.output_tail}});
-  }
-  return stages;
-}
-
 }  // namespace
 
 void PrintEvaluation(const evaluator::Evaluation& evaluation, bool json) {
   if (json) {
-    nlohmann::json out = {
-        {"outcome", std::string(OutcomeName(evaluation.outcome))},
-        {"fitness", evaluation.fitness ? nlohmann::json(*evaluation.fitness) : nullptr},
-        {"metrics", evaluation.metrics},
-        {"feedback", evaluation.feedback},
-        {"note", evaluation.note},
-        {"stages", StagesJson(evaluation)}};
-    std::cout << DumpJson(out) << "\n";
+    std::cout << evaluator::EvaluationToJson(evaluation) << "\n";
     return;
   }
   std::cout << absl::StrFormat("%-10s %-13s %5s %8s %8s %9s  %s\n", "stage", "outcome", "exit",
@@ -178,12 +157,25 @@ absl::StatusOr<int> Eval(const EvalOptions& options) {
   CAMBRIAN_ASSIGN_OR_RETURN(Task task, evaluator::LoadTask(task_path, options.profile));
   CAMBRIAN_RETURN_IF_ERROR(KeepStagesUntil(options.until, &task));
   CAMBRIAN_ASSIGN_OR_RETURN(std::vector<int> gpus, EvalGpus(task, !options.until.empty()));
+  if (!options.program.empty() && !options.exact_program.empty()) {
+    return absl::InvalidArgumentError("give --program or --exact-program, not both");
+  }
   CAMBRIAN_ASSIGN_OR_RETURN(Program program, ProgramFor(task, options.program));
+  if (!options.exact_program.empty()) {
+    CAMBRIAN_ASSIGN_OR_RETURN(program, ReadProgramTree(options.exact_program));
+    if (program.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(options.exact_program, " holds no file"));
+    }
+  }
   CAMBRIAN_ASSIGN_OR_RETURN(
       evaluator::Evaluation evaluation,
       EvaluateOnce(
           task, program, gpus,
           {.sandbox = options.sandbox, .work_dir = options.work_dir, .seed = options.seed}));
+  if (!options.result.empty()) {
+    CAMBRIAN_RETURN_IF_ERROR(
+        WriteFile(options.result, evaluator::EvaluationToJson(evaluation) + "\n"));
+  }
   PrintEvaluation(evaluation, options.json);
   return evaluation.outcome == Outcome::kOk ? 0 : 3;
 }
@@ -199,6 +191,9 @@ Command EvalCommand() {
         app.add_option("--program", options->program,
                        "Directory of files to evaluate in place of the seed's "
                        "(default: the seed itself)");
+        app.add_option("--exact-program", options->exact_program,
+                       "Directory holding the whole program to evaluate (no seed file is "
+                       "added; the Slurm executor's jobs use this)");
         app.add_option("--profile", options->profile, "Task profile");
         app.add_option("--sandbox", options->sandbox, "auto, bwrap or process")
             ->capture_default_str();
@@ -209,6 +204,9 @@ Command EvalCommand() {
                        "Run the stages up to this one only, without a fitness (e.g. `--until "
                        "build` checks that a CUDA program compiles on a machine without a GPU)");
         app.add_flag("--json", options->json, "Print the result as JSON");
+        app.add_option("--result", options->result,
+                       "Also write the result as JSON to this file (replaced atomically; the "
+                       "Slurm executor reads it)");
         return [options] { return ResultOf(Eval(*options)); };
       }};
 }

@@ -25,6 +25,7 @@
 #include "mutators/knob_mutator.h"
 #include "orchestrator/commands/commands.h"
 #include "orchestrator/commands/preflight.h"
+#include "orchestrator/commands/run_executor.h"
 #include "orchestrator/commands/run_options.h"
 #include "orchestrator/commands/run_output.h"
 #include "orchestrator/controller.h"
@@ -111,44 +112,6 @@ mutators::TaskBrief BriefOf(const Task& task) {
           task.fitness_score, NamedMetrics(task)};
 }
 
-// Kills whatever jobs of an earlier, killed controller still run, then
-// chooses the sandbox; the mode in use is an event (shown by `show`).
-absl::StatusOr<sandbox::SandboxChoice> MakeRunSandbox(const RunConfig& config,
-                                                      const RunPaths& paths,
-                                                      archive::Archive& archive) {
-  sandbox::SandboxOptions options;
-  CAMBRIAN_ASSIGN_OR_RETURN(options.mode, sandbox::ParseSandboxMode(config.sandbox));
-  options.state_dir = paths.dir / ".sandbox";
-  CAMBRIAN_RETURN_IF_ERROR(Annotate(sandbox::ReapLeftoverJobs(options.state_dir),
-                                    "stopping jobs of an earlier session"));
-  absl::StatusOr<sandbox::SandboxChoice> choice = sandbox::MakeSandbox(options);
-  if (!choice.ok()) return Annotate(choice.status(), absl::StrCat("--sandbox ", config.sandbox));
-  if (!choice->warning.empty()) LogWarning(choice->warning);
-  CAMBRIAN_RETURN_IF_ERROR(archive.AddEvent(
-      "sandbox", nlohmann::json{{"mode", sandbox::SandboxModeName(choice->mode)},
-                                {"warning", choice->warning},
-                                {"cgroups", choice->cgroups}}
-                     .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace)));
-  return choice;
-}
-
-// The machine's GPUs for a task that needs some: every job gets its own
-// (resources.gpus each); slots beyond what the GPUs allow would only wait.
-absl::StatusOr<std::unique_ptr<sandbox::GpuAllocator>> MakeGpuSlots(const Task& task,
-                                                                    RunConfig& config) {
-  if (task.resources.gpus == 0) return std::unique_ptr<sandbox::GpuAllocator>();
-  CAMBRIAN_ASSIGN_OR_RETURN(std::vector<int> indices, MachineGpusFor(task));
-  const int per_job = task.resources.gpus;
-  const int slots = static_cast<int>(indices.size()) / per_job;
-  if (config.workers > slots) {
-    LogWarning(absl::StrCat(config.workers, " workers but GPUs for ", slots,
-                            " jobs at once: running ", slots, " workers"));
-    config.workers = slots;
-  }
-  LogInfo(absl::StrCat("GPU slots: ", indices.size(), " GPU(s), ", per_job, " per job"));
-  return std::make_unique<sandbox::GpuAllocator>(indices, /*allow_sharing=*/false);
-}
-
 // What the model bandit learned, one line per model.
 void LogModelStats(const RunConfig& config, const mutators::LlmMutator& mutator) {
   std::vector<mutators::ModelBandit::Arm> arms = mutator.ModelStats();
@@ -162,19 +125,12 @@ void LogModelStats(const RunConfig& config, const mutators::LlmMutator& mutator)
 absl::StatusOr<RunSummary> Search(const Clock& clock, const Task& task, RunConfig config,
                                   archive::Archive& archive, const RunPaths& paths,
                                   RunNotices* notices) {
-  CAMBRIAN_ASSIGN_OR_RETURN(std::unique_ptr<sandbox::GpuAllocator> gpus,
-                            MakeGpuSlots(task, config));
+  CAMBRIAN_ASSIGN_OR_RETURN(std::unique_ptr<RunExecutor> executor,
+                            MakeRunExecutor(task, config, paths, archive));
   CAMBRIAN_ASSIGN_OR_RETURN(std::unique_ptr<LlmStack> llm, MakeLlmStack(config, archive));
   if (config.llm_concurrency == 0) {
     config.llm_concurrency = llm && llm->server_slots ? *llm->server_slots : kDefaultLlmConcurrency;
   }
-  CAMBRIAN_ASSIGN_OR_RETURN(sandbox::SandboxChoice sandbox, MakeRunSandbox(config, paths, archive));
-  CAMBRIAN_ASSIGN_OR_RETURN(auto fitness, evaluator::MakeExpressionFitness(task.fitness_score));
-  CAMBRIAN_ASSIGN_OR_RETURN(std::unique_ptr<evaluator::Evaluator> evaluator,
-                            MakePreparedEvaluator(task, *sandbox.sandbox, *fitness,
-                                                  {.jobs_root = paths.jobs,
-                                                   .keep_job_dirs = config.keep_job_dirs,
-                                                   .setup_dir = paths.setup}));
   mutators::KnobMutator knob;
   mutators::CrossoverMutator crossover;
   std::unique_ptr<ProgressSink> progress = MakeProgressSink();
@@ -183,7 +139,7 @@ absl::StatusOr<RunSummary> Search(const Clock& clock, const Task& task, RunConfi
   deps.task = &task;
   deps.config = &config;
   deps.archive = &archive;
-  deps.evaluator = evaluator.get();
+  deps.evaluator = &executor->executor();
   deps.mutators = {&knob, &crossover};
   deps.brief = &brief;
   if (llm) {
@@ -196,10 +152,9 @@ absl::StatusOr<RunSummary> Search(const Clock& clock, const Task& task, RunConfi
   deps.clock = &clock;
   deps.stop_requested = &g_stop_requested;
   deps.progress = progress.get();
-  deps.gpus = gpus.get();
+  deps.gpus = executor->gpus.get();
   deps.notices = notices;
-  if (sandbox.mode == sandbox::SandboxMode::kProcess)
-    deps.warning = "NO ISOLATION (sandbox process)";
+  if (executor->unisolated) deps.warning = "NO ISOLATION (sandbox process)";
   Controller controller(std::move(deps));
   absl::StatusOr<RunSummary> summary = controller.Run();
   if (llm && llm->mutator) LogModelStats(config, *llm->mutator);
@@ -218,7 +173,9 @@ absl::StatusOr<std::unique_ptr<archive::SqliteArchive>> StartNew(const Clock& cl
   CAMBRIAN_ASSIGN_OR_RETURN(config, MakeRunConfig(options, task, clock.Now()));
   CAMBRIAN_RETURN_IF_ERROR(CheckSeedMutable(task, config.llm.enabled()));
   // A task this machine cannot run is refused before a run directory exists.
-  if (task.resources.gpus > 0) CAMBRIAN_RETURN_IF_ERROR(MachineGpusFor(task).status());
+  if (task.resources.gpus > 0 && config.executor == "local") {
+    CAMBRIAN_RETURN_IF_ERROR(MachineGpusFor(task).status());
+  }
   RunPaths paths = PathsFor(config.run_dir);
   std::error_code ec;
   created_dir = !fs::exists(paths.dir, ec);

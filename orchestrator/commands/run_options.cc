@@ -33,12 +33,54 @@ fs::path DefaultRunDir(const Task& task, absl::Time now) {
   return dir;
 }
 
+void AddSlurmFlags(CLI::App& app, RunOptions& options) {
+  app.add_option("--executor", options.executor,
+                 "Where evaluations run: local (default) or slurm (one job per evaluation)")
+      ->check(CLI::IsMember(std::vector<std::string>{"local", "slurm"}));
+  app.add_option("--slurm-partition", options.slurm_partition, "Slurm partition of the jobs");
+  app.add_option("--slurm-account", options.slurm_account, "Slurm account charged");
+  app.add_option("--slurm-qos", options.slurm_qos, "Slurm quality of service");
+  app.add_option("--slurm-gres", options.slurm_gres,
+                 "Slurm --gres of each job (default: gpu:N for a task with N GPUs)");
+  app.add_option("--slurm-constraint", options.slurm_constraint, "Slurm node features");
+  app.add_option("--slurm-time", options.slurm_time,
+                 "Time limit of each job (default: the task's timeouts + 5 min)");
+  app.add_option("--slurm-pending-limit", options.slurm_pending_limit,
+                 "Stop the run when a job is still pending after this long (default 2h)");
+  app.add_option("--slurm-arg", options.slurm_args,
+                 "One more sbatch argument, repeatable, e.g. --slurm-arg=--exclusive")
+      ->allow_extra_args(false);
+}
+
+absl::Status ApplySlurmFlags(const RunOptions& options, RunConfig& config) {
+  if (!options.executor.empty()) config.executor = options.executor;
+  SlurmRunConfig& slurm = config.slurm;
+  if (!options.slurm_partition.empty()) slurm.partition = options.slurm_partition;
+  if (!options.slurm_account.empty()) slurm.account = options.slurm_account;
+  if (!options.slurm_qos.empty()) slurm.qos = options.slurm_qos;
+  if (!options.slurm_gres.empty()) slurm.gres = options.slurm_gres;
+  if (!options.slurm_constraint.empty()) slurm.constraint = options.slurm_constraint;
+  if (!options.slurm_args.empty()) slurm.extra_args = options.slurm_args;
+  for (auto [flag, text, out] :
+       {std::tuple{"--slurm-time", &options.slurm_time, &slurm.time_limit},
+        std::tuple{"--slurm-pending-limit", &options.slurm_pending_limit, &slurm.pending_limit}}) {
+    if (text->empty()) continue;
+    absl::StatusOr<absl::Duration> parsed = ParseDuration(*text);
+    if (!parsed.ok()) return Annotate(parsed.status(), flag);
+    *out = *parsed;
+  }
+  return absl::OkStatus();
+}
+
 // Flags that tune models apply to every model, from the file or the flags.
 absl::Status ApplyModelFlags(const RunOptions& options, mutators::ModelConfig& model) {
   if (Given(options, "--llm-base-url")) model.base_url = options.llm_base_url;
   if (Given(options, "--llm-key-env")) model.key_env = options.llm_key_env;
   if (Given(options, "--llm-temperature")) model.temperature = options.llm_temperature;
   if (Given(options, "--llm-max-tokens")) model.max_tokens = options.llm_max_tokens;
+  if (Given(options, "--llm-grammar")) {
+    model.grammar = mutators::ParseGrammarUse(options.llm_grammar).value();  // checked by CLI11
+  }
   if (!options.llm_timeout.empty()) {
     absl::StatusOr<absl::Duration> timeout = ParseDuration(options.llm_timeout);
     if (!timeout.ok()) return Annotate(timeout.status(), "--llm-timeout");
@@ -168,6 +210,10 @@ void AddRunFlags(CLI::App& app, RunOptions& options) {
   app.add_option("--llm-temperature", options.llm_temperature, "Sampling temperature");
   app.add_option("--llm-max-tokens", options.llm_max_tokens, "Most output tokens per reply");
   app.add_option("--llm-timeout", options.llm_timeout, "Per-request timeout, e.g. 120s");
+  app.add_option("--llm-grammar", options.llm_grammar,
+                 "Constrain replies to an edit that applies: auto (where the server is "
+                 "llama.cpp), on, off")
+      ->check(CLI::IsMember(std::vector<std::string>{"auto", "on", "off"}));
   app.add_option("--llm-concurrency", options.llm_concurrency,
                  "LLM requests in flight at once (default: the server's slots where it says, "
                  "else 4)");
@@ -190,6 +236,7 @@ void AddRunFlags(CLI::App& app, RunOptions& options) {
   app.add_option("--replay-from", options.replay_from, "With --llm replay: the recorded run");
   app.add_option("--weight", options.weights, "Mutator weight NAME=W (llm, knob), repeatable")
       ->allow_extra_args(false);
+  AddSlurmFlags(app, options);
 }
 
 void AddResumeFlags(CLI::App& app, RunOptions& options) {
@@ -301,6 +348,7 @@ absl::StatusOr<RunConfig> MakeRunConfig(const RunOptions& options, const Task& t
       !mode.ok()) {
     return Annotate(mode.status(), "--sandbox");
   }
+  CAMBRIAN_RETURN_IF_ERROR(ApplySlurmFlags(options, config));
   if (Given(options, "--islands")) config.population.islands = options.islands;
   absl::Status population = CheckPopulationConfig(config.population);
   if (!population.ok()) return Annotate(population, "search settings");

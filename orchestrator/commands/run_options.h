@@ -41,6 +41,7 @@ struct RunOptions {
   std::string llm_base_url;
   std::string llm_key_env;
   double llm_temperature = 0;
+  std::string llm_grammar;
   int llm_max_tokens = 0;
   std::string llm_timeout;
   int llm_concurrency = 0;
@@ -54,7 +55,11 @@ struct RunOptions {
   std::string llm_embeddings_model;
   std::string replay_from;
   std::vector<std::string> weights;  // "llm=0.8", "knob=0.2"
-  const CLI::App* app = nullptr;     // set by AddRunFlags: which flags were given
+  std::string executor;              // "" = the config's (local)
+  std::string slurm_partition, slurm_account, slurm_qos, slurm_gres, slurm_constraint;
+  std::string slurm_time, slurm_pending_limit;  // durations
+  std::vector<std::string> slurm_args;
+  const CLI::App* app = nullptr;  // set by AddRunFlags: which flags were given
 };
 
 // Declares every flag of `run` on `app`, bound to `options`.

@@ -30,6 +30,7 @@ TEST(RunConfigJsonTest, RoundTrips) {
   model.usd_per_million_input = 3;
   model.max_tokens = 2048;
   model.stop = {"<|end|>"};
+  model.grammar = mutators::GrammarUse::kOff;
   config.llm.models.push_back(model);
   config.llm.max_cost_usd = 2.5;
   config.llm.diff_weight = 0.9;
@@ -51,6 +52,7 @@ TEST(RunConfigJsonTest, RoundTrips) {
   EXPECT_DOUBLE_EQ(back->llm.models[0].weight, 0.5);
   EXPECT_EQ(back->llm.models[0].max_tokens, 2048);
   EXPECT_EQ(back->llm.models[0].stop, std::vector<std::string>{"<|end|>"});
+  EXPECT_EQ(back->llm.models[0].grammar, mutators::GrammarUse::kOff);
   EXPECT_DOUBLE_EQ(back->llm.models[0].usd_per_million_input, 3);
   EXPECT_EQ(back->llm.max_cost_usd, 2.5);
   EXPECT_FALSE(back->llm.max_tokens.has_value());
@@ -63,12 +65,12 @@ TEST(RunConfigJsonTest, DamagedJsonIsDataLoss) {
             absl::StatusCode::kDataLoss);
 }
 
-// A config file's model with these `stop` values (TOML text).
-absl::Status LoadStop(const std::string& stop, RunConfig& config) {
+// A config file's model with these extra TOML lines.
+absl::Status LoadModel(const std::string& lines, RunConfig& config) {
   const std::filesystem::path file =
       std::filesystem::path(::testing::TempDir()) / ("stop_" + std::to_string(getpid()));
   EXPECT_TRUE(
-      WriteFile(file, "[[llm.models]]\nprovider = \"openai\"\nmodel = \"m\"\nstop = " + stop + "\n")
+      WriteFile(file, "[[llm.models]]\nprovider = \"openai\"\nmodel = \"m\"\n" + lines + "\n")
           .ok());
   absl::Status loaded = LoadRunConfigFile(file, config);
   std::filesystem::remove(file);
@@ -77,15 +79,28 @@ absl::Status LoadStop(const std::string& stop, RunConfig& config) {
 
 TEST(RunConfigFileTest, StopSequencesAreUpToFourNonEmptyStrings) {
   RunConfig config;
-  ASSERT_TRUE(LoadStop(R"(["</code>", "\n\n\n"])", config).ok());
+  ASSERT_TRUE(LoadModel(R"(stop = ["</code>", "\n\n\n"])", config).ok());
   ASSERT_EQ(config.llm.models.size(), 1u);
   EXPECT_EQ(config.llm.models[0].stop, (std::vector<std::string>{"</code>", "\n\n\n"}));
   for (const std::string bad : {R"("one")", R"([""])", "[1]", R"(["a","b","c","d","e"])"}) {
     RunConfig other;
-    const absl::Status status = LoadStop(bad, other);
+    const absl::Status status = LoadModel("stop = " + bad, other);
     EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument) << bad;
     EXPECT_THAT(std::string(status.message()), ::testing::HasSubstr("stop")) << bad;
   }
+}
+
+TEST(RunConfigFileTest, GrammarIsAutoOnOrOff) {
+  RunConfig config;
+  ASSERT_TRUE(LoadModel("", config).ok());
+  EXPECT_EQ(config.llm.models[0].grammar, mutators::GrammarUse::kAuto);
+  RunConfig off;
+  ASSERT_TRUE(LoadModel(R"(grammar = "off")", off).ok());
+  EXPECT_EQ(off.llm.models[0].grammar, mutators::GrammarUse::kOff);
+  RunConfig bad;
+  const absl::Status status = LoadModel(R"(grammar = "yes")", bad);
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(status.message()), ::testing::HasSubstr("grammar"));
 }
 
 }  // namespace

@@ -105,6 +105,16 @@ const std::map<std::string, std::string>& Samples() {
       {"llm.models.max_prompt_bytes", "4096"},
       {"llm.models.context_tokens", "8192"},
       {"llm.models.stop", "[\"<|end|>\"]"},
+      {"llm.models.grammar", "\"off\""},
+      {"run.executor", "\"slurm\""},
+      {"slurm.partition", "\"gpu\""},
+      {"slurm.account", "\"lab\""},
+      {"slurm.qos", "\"high\""},
+      {"slurm.gres", "\"gpu:a100:1\""},
+      {"slurm.constraint", "\"h100\""},
+      {"slurm.time", "\"90m\""},
+      {"slurm.pending_limit", "\"30m\""},
+      {"slurm.extra_args", "[\"--exclusive\"]"},
   };
   return *samples;
 }
@@ -185,7 +195,8 @@ TEST(RunSettingsTest, EveryFileKeyIsReadAndStored) {
 }
 
 TEST(RunSettingsTest, UnknownFileKeysAreRefused) {
-  EXPECT_EQ(TomlKeysOf(""), (std::set<std::string>{"llm", "mutators", "run", "search"}));
+  EXPECT_EQ(TomlKeysOf(""),
+            (std::set<std::string>{"llm", "mutators", "run", "search", "slurm"}));
   EXPECT_TRUE(TomlKeysOf("llm").count("models"));
   EXPECT_TRUE(TomlKeysOf("llm.models").count("connect_timeout"));
   const fs::path file = fs::path(::testing::TempDir()) / "settings_typo.toml";
