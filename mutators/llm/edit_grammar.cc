@@ -15,6 +15,9 @@ namespace {
 
 constexpr size_t kMaxGrammarBytes = 512 << 10;
 constexpr size_t kMaxAnchorLineBytes = 400;
+// A SEARCH copies at most this many lines: a small model that copies the
+// whole file would reach max_tokens before its REPLACE.
+constexpr size_t kMaxSearchLines = 8;
 
 // The new lines: none may start a marker ('<', '=', '>') or hold
 // "EVOLVE" (no EVOLVE-BLOCK marker can be added), so the block can only end
@@ -77,8 +80,9 @@ std::vector<LineRange> EditableLines(const std::string& content, size_t line_cou
 }
 
 // The rules of one file's block (named `name`), "" when no line of it can
-// anchor a SEARCH. Rule `name-lI` is line I followed, optionally, by the
-// next lines of its range; `name-a` picks where the SEARCH starts.
+// anchor a SEARCH. Rule `name-tI` is line I's text; `name-lI-K` is line I
+// as the K-th line of a SEARCH, optionally followed by the next line of its
+// range while K < kMaxSearchLines; `name-a` picks where the SEARCH starts.
 std::string FileRules(const std::string& name, const std::string& path,
                       const std::string& content) {
   std::vector<std::string> lines = absl::StrSplit(content, '\n');
@@ -89,16 +93,26 @@ std::string FileRules(const std::string& name, const std::string& path,
   std::string rules;
   std::vector<std::string> anchors;
   for (const LineRange& range : EditableLines(content, lines.size())) {
+    size_t run_start = range.first;  // the first line of the current run of literal lines
     for (size_t i = range.first; i < range.last && i < lines.size(); ++i) {
-      if (!Literal(lines[i])) continue;
-      const std::string rule = absl::StrCat(name, "-l", i);
+      if (!Literal(lines[i])) {
+        run_start = i + 1;
+        continue;
+      }
+      absl::StrAppend(&rules, name, "-t", i, " ::= ", GbnfLiteral(absl::StrCat(lines[i], "\n")),
+                      "\n");
       const bool next = i + 1 < range.last && i + 1 < lines.size() && Literal(lines[i + 1]);
-      absl::StrAppend(&rules, rule, " ::= ", GbnfLiteral(absl::StrCat(lines[i], "\n")),
-                      next ? absl::StrCat(" ", name, "-l", i + 1, "?") : "", "\n");
+      for (size_t k = 1; k <= kMaxSearchLines && k <= i - run_start + 1; ++k) {
+        absl::StrAppend(&rules, name, "-l", i, "-", k, " ::= ", name, "-t", i,
+                        next && k < kMaxSearchLines
+                            ? absl::StrCat(" ", name, "-l", i + 1, "-", k + 1, "?")
+                            : "",
+                        "\n");
+      }
       if (seen[lines[i]] == 1 && !internal::IsBlank(lines[i]) &&
           lines[i].find(kEvolveBlockStart) == std::string::npos &&
           lines[i].find(kEvolveBlockEnd) == std::string::npos) {
-        anchors.push_back(rule);
+        anchors.push_back(absl::StrCat(name, "-l", i, "-1"));
       }
     }
   }

@@ -7,8 +7,8 @@
 //
 //   PATH
 //   <<<<<<< SEARCH
-//   one or more consecutive lines of PATH, copied verbatim, the first of
-//   which occurs once in the file (so the SEARCH matches exactly one place)
+//   1 to 8 consecutive lines of PATH, copied verbatim, the first of which
+//   occurs once in the file (so the SEARCH matches exactly one place)
 //   =======
 //   up to 24 new lines (none starting with '<', '=' or '>')
 //   >>>>>>> REPLACE

@@ -42,6 +42,8 @@ end=$(date +%s)
 [ $((end - start)) -le 105 ] || fail "the run took $((end - start)) s against a 90 s limit"
 grep -q "llama.cpp at http://127.0.0.1:$PORT/v1 for smollm2: 1 slot(s), 8192-token context" run.err ||
   fail "the server's limits were not read: $(grep -i llama run.err)"
+grep -q "replies constrained to an edit that applies (grammar)" run.err ||
+  fail "the edit grammar was not turned on for llama.cpp"
 calls=$(db a "SELECT count(*) FROM llm_calls")
 [ "$calls" -ge 1 ] || fail "no LLM call was made"
 [ "$(db a "SELECT count(*) FROM llm_calls WHERE outcome NOT IN ($KNOWN) OR outcome = ''")" = 0 ] ||
@@ -55,6 +57,11 @@ unevaluated=$("$CAMBRIAN" status --run-dir runs/a --json |
 [ $((ok - linked)) = "$unevaluated" ] ||
   fail "$ok applied edits, $linked evaluated, but status says $unevaluated never evaluated"
 grep -q "^LLM: $calls calls\?: " run.out || fail "the summary does not count the calls: $(grep LLM run.out)"
+# Under the grammar a 135M model's edits apply (36 of 38 measured; without
+# it 0 of 5): two answered calls with none applied means the grammar failed.
+answered=$(db a "SELECT count(*) FROM llm_calls WHERE outcome IN ('ok', 'rejected')")
+[ "$answered" -lt 2 ] || [ "$ok" -ge 1 ] ||
+  fail "$answered answers, none applied: $(db a "SELECT error FROM llm_calls WHERE outcome = 'rejected' LIMIT 2")"
 echo "run a: $calls calls, $ok applied, $linked evaluated children, $((end - start)) s wall"
 grep '^Stopped: ' run.out
 

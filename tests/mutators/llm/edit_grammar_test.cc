@@ -59,11 +59,12 @@ std::vector<std::string> Replies(const std::map<std::string, std::string>& rules
   std::vector<std::string> replies;
   for (absl::string_view anchor : absl::StrSplit(rules.at(file + "-a"), " | ")) {
     std::string search, rule(anchor);
+    // A line rule is "TEXT_RULE" or "TEXT_RULE NEXT?".
     for (int i = 0; i < length && !rule.empty(); ++i) {
       const std::string& rhs = rules.at(rule);
-      const size_t space = rhs.rfind("\" ");
-      search += Unquote(space == std::string::npos ? rhs : rhs.substr(0, space + 1));
-      rule = space == std::string::npos ? "" : rhs.substr(space + 2, rhs.size() - space - 3);
+      const size_t space = rhs.find(' ');
+      search += Unquote(rules.at(rhs.substr(0, space)));
+      rule = space == std::string::npos ? "" : rhs.substr(space + 1, rhs.size() - space - 2);
     }
     replies.push_back(header + search + "=======\n" + body + ">>>>>>> REPLACE\n");
   }
@@ -140,7 +141,7 @@ TEST(EditGrammarTest, EveryAnchorIsAUniqueLineAndEveryAdmittedEditApplies) {
   const std::map<std::string, std::string> rules = Rules(*grammar);
   EXPECT_EQ(rules.at("root"), "f0");
   // Blank and repeated lines continue a SEARCH but never start one.
-  EXPECT_EQ(rules.at("f0-a"), "f0-l0 | f0-l1 | f0-l6");
+  EXPECT_EQ(rules.at("f0-a"), "f0-l0-1 | f0-l1-1 | f0-l6-1");
   for (int length : {1, 2, 4, 9}) {
     for (const std::string& reply : Replies(rules, "f0", length, "    z = 2\n")) {
       absl::StatusOr<EditResult> edit = ApplyEdits(EditMode::kDiff, reply, parent, {"*.py"});
@@ -163,13 +164,31 @@ TEST(EditGrammarTest, SearchesStayInsideEvolveBlocks) {
   std::optional<std::string> grammar = DiffGrammar(parent, {"*"});
   ASSERT_TRUE(grammar.has_value());
   const std::map<std::string, std::string> rules = Rules(*grammar);
-  EXPECT_EQ(rules.at("f0-a"), "f0-l2 | f0-l3 | f0-l7");
-  EXPECT_EQ(rules.at("f0-l3"), "\"int b = 2;\\n\"");  // no step over the END marker
+  EXPECT_EQ(rules.at("f0-a"), "f0-l2-1 | f0-l3-1 | f0-l7-1");
+  EXPECT_EQ(rules.at("f0-l3-1"), "f0-t3");  // no step over the END marker
+  EXPECT_EQ(rules.at("f0-t3"), "\"int b = 2;\\n\"");
   EXPECT_THAT(*grammar, Not(HasSubstr("int main")));
   EXPECT_THAT(*grammar, Not(HasSubstr("#include")));
   for (const std::string& reply : Replies(rules, "f0", 3, "int a = 7;\n")) {
     absl::StatusOr<EditResult> edit = ApplyEdits(EditMode::kDiff, reply, parent, {"*"});
     EXPECT_TRUE(edit.ok()) << reply << "\n" << edit.status();
+  }
+}
+
+TEST(EditGrammarTest, ASearchCopiesAtMostEightLines) {
+  std::string content;
+  for (int i = 0; i < 20; ++i)
+    content += "x" + std::to_string(i) + " = " + std::to_string(i) + "\n";
+  const Program parent = {{"a.py", content}};
+  const std::map<std::string, std::string> rules = Rules(*DiffGrammar(parent, {"*"}));
+  EXPECT_EQ(rules.at("f0-l0-1"), "f0-t0 f0-l1-2?");
+  EXPECT_EQ(rules.at("f0-l7-8"), "f0-t7");  // the 8th line of a SEARCH ends it
+  EXPECT_EQ(rules.at("f0-l7-7"), "f0-t7 f0-l8-8?");
+  EXPECT_EQ(rules.count("f0-l0-2"), 0u);  // line 0 is never a second line
+  for (const std::string& reply : Replies(rules, "f0", 12, "y = 1\n")) {
+    const size_t lines = std::count(reply.begin(), reply.end(), '\n');
+    EXPECT_LE(lines, 1 + 3 + 8 + 1) << reply;  // path, 3 markers, 8 SEARCH lines, 1 new line
+    EXPECT_TRUE(ApplyEdits(EditMode::kDiff, reply, parent, {"*"}).ok()) << reply;
   }
 }
 
