@@ -62,7 +62,6 @@ SlurmExecutor::SlurmExecutor(SlurmClient& client, SlurmOptions options, SlurmJob
     : client_(client),
       options_(std::move(options)),
       plan_(std::move(plan)),
-      tag_(Sha256Hex(fs::absolute(plan_.jobs_root).string()).substr(0, 8)),
       poller_([this] { PollLoop(); }) {}
 
 SlurmExecutor::~SlurmExecutor() {
@@ -74,40 +73,54 @@ SlurmExecutor::~SlurmExecutor() {
   poller_.join();
 }
 
+std::string SlurmJobName(const fs::path& jobs_root, const std::string& job) {
+  return absl::StrCat("cambrian-", Sha256Hex(fs::absolute(jobs_root).string()).substr(0, 8), "-",
+                      job);
+}
+
 std::string SlurmExecutor::SlurmName(const std::string& job_name) const {
-  return absl::StrCat("cambrian-", tag_, "-", job_name);
+  return SlurmJobName(plan_.jobs_root, job_name);
+}
+
+std::vector<std::string> ResourceArgs(const SlurmOptions& options, const ResourceSpec& resources) {
+  std::vector<std::string> args = {
+      // The controller's environment (API keys included) stays behind.
+      "--export=PATH,LANG,LC_ALL,HOME",
+      "--ntasks=1",
+      absl::StrCat("--cpus-per-task=", std::max(1, resources.cpus)),
+  };
+  if (resources.memory_bytes > 0) {
+    args.push_back(absl::StrCat("--mem=", (resources.memory_bytes >> 20) + kMemoryMarginMiB, "M"));
+  }
+  if (!options.gres.empty()) {
+    args.push_back("--gres=" + options.gres);
+  } else if (resources.gpus > 0) {
+    args.push_back(absl::StrCat("--gres=gpu:", resources.gpus));
+  }
+  if (!options.partition.empty()) args.push_back("--partition=" + options.partition);
+  if (!options.account.empty()) args.push_back("--account=" + options.account);
+  if (!options.qos.empty()) args.push_back("--qos=" + options.qos);
+  if (!options.constraint.empty()) args.push_back("--constraint=" + options.constraint);
+  args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
+  return args;
+}
+
+std::string SlurmMinutes(absl::Duration limit) {
+  return absl::StrCat(std::max<int64_t>(1, absl::ToInt64Seconds(limit + absl::Seconds(59)) / 60));
 }
 
 std::vector<std::string> SlurmExecutor::SbatchArgs(const std::string& job_name) const {
   const fs::path dir = plan_.jobs_root / job_name;
   absl::Duration limit = options_.time_limit;
   if (limit <= absl::ZeroDuration()) limit = plan_.work_time + absl::Minutes(5);
-  const int64_t minutes =
-      std::max<int64_t>(1, absl::ToInt64Seconds(limit + absl::Seconds(59)) / 60);
   std::vector<std::string> args = {
       absl::StrCat("--job-name=", SlurmName(job_name)),
       absl::StrCat("--output=", (dir / "slurm.out").string()),
       absl::StrCat("--chdir=", dir.string()),
-      // The controller's environment (API keys included) stays behind.
-      "--export=PATH,LANG,LC_ALL,HOME",
-      "--ntasks=1",
-      absl::StrCat("--cpus-per-task=", std::max(1, plan_.resources.cpus)),
-      absl::StrCat("--time=", minutes),
+      absl::StrCat("--time=", SlurmMinutes(limit)),
   };
-  if (plan_.resources.memory_bytes > 0) {
-    args.push_back(
-        absl::StrCat("--mem=", (plan_.resources.memory_bytes >> 20) + kMemoryMarginMiB, "M"));
-  }
-  if (!options_.gres.empty()) {
-    args.push_back("--gres=" + options_.gres);
-  } else if (plan_.resources.gpus > 0) {
-    args.push_back(absl::StrCat("--gres=gpu:", plan_.resources.gpus));
-  }
-  if (!options_.partition.empty()) args.push_back("--partition=" + options_.partition);
-  if (!options_.account.empty()) args.push_back("--account=" + options_.account);
-  if (!options_.qos.empty()) args.push_back("--qos=" + options_.qos);
-  if (!options_.constraint.empty()) args.push_back("--constraint=" + options_.constraint);
-  args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
+  std::vector<std::string> resources = ResourceArgs(options_, plan_.resources);
+  args.insert(args.end(), resources.begin(), resources.end());
   return args;
 }
 

@@ -67,6 +67,17 @@ struct SlurmJobPlan {
   absl::Duration work_time = absl::ZeroDuration();  // the stages' timeouts and setup
 };
 
+// "cambrian-TAG-JOB": the Slurm job name of `job` in the run whose job
+// directories are under `jobs_root` (TAG: 8 hex digits of its path's hash).
+std::string SlurmJobName(const std::filesystem::path& jobs_root, const std::string& job);
+
+// sbatch's resource arguments for a job of `resources`: --export (only
+// PATH, LANG, LC_ALL, HOME), --ntasks, --cpus-per-task, --mem, --gres and
+// the options' partition, account, qos, constraint and extra arguments.
+std::vector<std::string> ResourceArgs(const SlurmOptions& options, const ResourceSpec& resources);
+// `limit` as sbatch --time minutes, rounded up (at least 1).
+std::string SlurmMinutes(absl::Duration limit);
+
 class SlurmExecutor : public Executor {
  public:
   // `client` must outlive the executor.
@@ -106,7 +117,6 @@ class SlurmExecutor : public Executor {
   SlurmClient& client_;
   const SlurmOptions options_;
   const SlurmJobPlan plan_;
-  const std::string tag_;
   mutable std::mutex mutex_;
   mutable std::condition_variable changed_;             // a state changed, or a job was added
   mutable std::map<std::string, Watch> watches_;        // by Slurm id

@@ -19,7 +19,7 @@ const std::vector<Command>& Commands() {
   static const std::vector<Command> commands = {
       RunCommand(),    ResumeCommand(), LeaderboardCommand(), ShowCommand(),   DiffCommand(),
       ExportCommand(), ReplayCommand(), EvalCommand(),        StatusCommand(), TasksCommand(),
-      DoctorCommand(), CheckCommand(),  ServeCommand(),       ReportCommand(),
+      DoctorCommand(), CheckCommand(),  ServeCommand(),       ReportCommand(), WorkerCommand(),
   };
   return commands;
 }

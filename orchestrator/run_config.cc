@@ -33,7 +33,9 @@ std::string RunConfigToJson(const RunConfig& config) {
       {"profile", config.profile},
       {"executor", config.executor},
       {"slurm",
-       {{"partition", config.slurm.partition},
+       {{"mode", config.slurm.mode},
+        {"host", config.slurm.host},
+        {"partition", config.slurm.partition},
         {"account", config.slurm.account},
         {"qos", config.slurm.qos},
         {"gres", config.slurm.gres},
@@ -150,6 +152,8 @@ absl::Status LlmFromJson(const json& llm, LlmRunConfig& config) {
 
 void SlurmFromJson(const json& stored, SlurmRunConfig& config) {
   if (!stored.is_object()) return;
+  config.mode = stored.value("mode", config.mode);
+  config.host = stored.value("host", "");
   config.partition = stored.value("partition", "");
   config.account = stored.value("account", "");
   config.qos = stored.value("qos", "");

@@ -40,6 +40,10 @@ struct LlmRunConfig {
 
 // The Slurm executor's settings (evaluator/slurm_executor.h, docs/slurm.md).
 struct SlurmRunConfig {
+  // "jobs": one Slurm job per evaluation. "workers": a job array of
+  // `workers` long-lived workers that lease evaluations from the controller.
+  std::string mode = "jobs";
+  std::string host;  // workers mode: how nodes reach the controller ("": its host name)
   std::string partition, account, qos, gres, constraint;  // "": the cluster's default
   absl::Duration time_limit = absl::ZeroDuration();       // 0: the task's timeouts + 5 min
   absl::Duration pending_limit = absl::Hours(2);          // a job pending longer stops the run

@@ -87,6 +87,11 @@ absl::Status ReadRun(TomlTable run, RunConfig& config) {
 
 absl::Status ReadSlurm(TomlTable slurm, SlurmRunConfig& config) {
   CAMBRIAN_RETURN_IF_ERROR(OnlyKeysOf(slurm, "slurm"));
+  CAMBRIAN_RETURN_IF_ERROR(Read(slurm, "mode", config.mode));
+  if (config.mode != "jobs" && config.mode != "workers") {
+    return slurm.Error("mode", "must be \"jobs\" or \"workers\"");
+  }
+  CAMBRIAN_RETURN_IF_ERROR(Read(slurm, "host", config.host));
   CAMBRIAN_RETURN_IF_ERROR(Read(slurm, "partition", config.partition));
   CAMBRIAN_RETURN_IF_ERROR(Read(slurm, "account", config.account));
   CAMBRIAN_RETURN_IF_ERROR(Read(slurm, "qos", config.qos));

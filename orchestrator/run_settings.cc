@@ -18,6 +18,8 @@ constexpr RunSetting kSettings[] = {
     {"--sandbox", "run.sandbox", "sandbox", "search.md"},
     {"--profile", "", "profile", "search.md"},
     {"--executor", "run.executor", "executor", "slurm.md"},
+    {"--slurm-mode", "slurm.mode", "slurm.mode", "slurm.md"},
+    {"--slurm-host", "slurm.host", "slurm.host", "slurm.md"},
     {"--slurm-partition", "slurm.partition", "slurm.partition", "slurm.md"},
     {"--slurm-account", "slurm.account", "slurm.account", "slurm.md"},
     {"--slurm-qos", "slurm.qos", "slurm.qos", "slurm.md"},

@@ -24,6 +24,7 @@ Command ServeCommand();
 Command ReportCommand();
 Command TasksCommand();
 Command DoctorCommand();
+Command WorkerCommand();
 
 // The --run-dir flag every review command takes: empty means "the latest".
 inline std::optional<std::filesystem::path> RunDirFlag(const std::string& flag) {

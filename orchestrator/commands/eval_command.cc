@@ -79,36 +79,44 @@ void PrintEvaluation(const evaluator::Evaluation& evaluation, bool json) {
   std::cout << "\n";
 }
 
+NodeEvaluator::~NodeEvaluator() {
+  std::error_code ec;
+  if (temporary_) fs::remove_all(work_, ec);
+}
+
+absl::StatusOr<std::unique_ptr<NodeEvaluator>> NodeEvaluator::Make(const Task& task,
+                                                                   const EvalSettings& settings) {
+  auto out = std::unique_ptr<NodeEvaluator>(new NodeEvaluator());
+  sandbox::SandboxOptions sandbox_options;
+  CAMBRIAN_ASSIGN_OR_RETURN(sandbox_options.mode, sandbox::ParseSandboxMode(settings.sandbox));
+  CAMBRIAN_ASSIGN_OR_RETURN(out->sandbox_, sandbox::MakeSandbox(sandbox_options));
+  if (!out->sandbox_.warning.empty()) LogWarning(out->sandbox_.warning);
+  out->temporary_ = settings.work_dir.empty();
+  static std::atomic<int> made{0};
+  out->work_ = out->temporary_ ? fs::temp_directory_path() /
+                                     absl::StrCat("cambrian-eval-", getpid(), "-", made++)
+                               : fs::absolute(settings.work_dir);
+  std::error_code ec;
+  fs::create_directories(out->work_ / "jobs", ec);
+  // bubblewrap's uid walks down to the job directories.
+  fs::permissions(out->work_, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec,
+                  ec);
+  CAMBRIAN_ASSIGN_OR_RETURN(out->fitness_, evaluator::MakeExpressionFitness(task.fitness_score));
+  CAMBRIAN_ASSIGN_OR_RETURN(out->evaluator_,
+                            MakePreparedEvaluator(task, *out->sandbox_.sandbox, *out->fitness_,
+                                                  {.jobs_root = out->work_ / "jobs",
+                                                   .keep_job_dirs = !out->temporary_,
+                                                   .setup_dir = out->work_ / "setup"}));
+  return out;
+}
+
 absl::StatusOr<evaluator::Evaluation> EvaluateOnce(const Task& task, const Program& program,
                                                    const std::vector<int>& gpus,
                                                    const EvalSettings& settings) {
-  sandbox::SandboxOptions sandbox_options;
-  CAMBRIAN_ASSIGN_OR_RETURN(sandbox_options.mode, sandbox::ParseSandboxMode(settings.sandbox));
-  CAMBRIAN_ASSIGN_OR_RETURN(sandbox::SandboxChoice sandbox, sandbox::MakeSandbox(sandbox_options));
-  if (!sandbox.warning.empty()) LogWarning(sandbox.warning);
-  const bool temporary = settings.work_dir.empty();
-  const fs::path work = temporary
-                            ? fs::temp_directory_path() / absl::StrCat("cambrian-eval-", getpid())
-                            : fs::absolute(settings.work_dir);
-  struct Cleanup {
-    fs::path dir;
-    ~Cleanup() {
-      std::error_code ec;
-      if (!dir.empty()) fs::remove_all(dir, ec);
-    }
-  } cleanup{temporary ? work : fs::path()};
-  std::error_code ec;
-  fs::create_directories(work / "jobs", ec);
-  // bubblewrap's uid walks down to the job directories.
-  fs::permissions(work, fs::perms::owner_all | fs::perms::group_exec | fs::perms::others_exec, ec);
-  CAMBRIAN_ASSIGN_OR_RETURN(auto fitness, evaluator::MakeExpressionFitness(task.fitness_score));
-  CAMBRIAN_ASSIGN_OR_RETURN(
-      std::unique_ptr<evaluator::Evaluator> evaluator,
-      MakePreparedEvaluator(
-          task, *sandbox.sandbox, *fitness,
-          {.jobs_root = work / "jobs", .keep_job_dirs = !temporary, .setup_dir = work / "setup"}));
+  CAMBRIAN_ASSIGN_OR_RETURN(std::unique_ptr<NodeEvaluator> node,
+                            NodeEvaluator::Make(task, settings));
   const uint64_t seed = settings.seed != 0 ? settings.seed : std::random_device{}();
-  return evaluator->Evaluate(program, "eval", seed, nullptr, gpus);
+  return node->evaluator().Evaluate(program, "eval", seed, nullptr, gpus);
 }
 
 namespace {

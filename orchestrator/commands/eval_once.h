@@ -5,6 +5,8 @@
 #define CAMBRIAN_ORCHESTRATOR_COMMANDS_EVAL_ONCE_H_
 
 #include <cstdint>
+#include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,6 +14,8 @@
 #include "common/program.h"
 #include "common/task.h"
 #include "evaluator/evaluator.h"
+#include "evaluator/fitness.h"
+#include "sandbox/sandbox_factory.h"
 
 namespace cambrian::orchestrator {
 
@@ -26,6 +30,26 @@ struct EvalSettings {
 // machine has is refused, unless `until` (only the stages before a judged
 // one run: a build needs no GPU).
 [[nodiscard]] absl::StatusOr<std::vector<int>> EvalGpus(const Task& task, bool until);
+
+// A prepared evaluator outside a run: its sandbox, a work directory (a
+// fresh temporary one, removed with it, unless settings.work_dir) and the
+// task's setup run once. `cambrian worker` evaluates lease after lease
+// with one.
+class NodeEvaluator {
+ public:
+  [[nodiscard]] static absl::StatusOr<std::unique_ptr<NodeEvaluator>> Make(
+      const Task& task, const EvalSettings& settings);
+  ~NodeEvaluator();
+  const evaluator::Evaluator& evaluator() const { return *evaluator_; }
+
+ private:
+  NodeEvaluator() = default;
+  sandbox::SandboxChoice sandbox_;
+  std::filesystem::path work_;
+  bool temporary_ = false;
+  std::unique_ptr<evaluator::FitnessFunction> fitness_;
+  std::unique_ptr<evaluator::Evaluator> evaluator_;
+};
 
 [[nodiscard]] absl::StatusOr<evaluator::Evaluation> EvaluateOnce(const Task& task,
                                                                  const Program& program,

@@ -88,11 +88,21 @@ absl::Status MakeSlurm(const Task& task, const RunConfig& config, const RunPaths
                                .resources = task.resources,
                                .work_time = WorkTime(task)};
   out.unisolated = config.sandbox == "process";
-  out.slurm = std::make_unique<evaluator::SlurmExecutor>(*out.slurm_client, std::move(options),
-                                                         std::move(plan));
-  LogInfo(absl::StrCat("executor: Slurm, up to ", config.workers, " jobs at once; job files in ",
+  if (config.slurm.mode == "workers") {
+    auto workers = std::make_unique<evaluator::WorkerExecutor>(
+        *out.slurm_client, std::move(options), std::move(plan),
+        evaluator::WorkerOptions{.workers = config.workers, .host = config.slurm.host});
+    CAMBRIAN_RETURN_IF_ERROR(workers->Start());
+    out.remote = std::move(workers);
+  } else {
+    out.remote = std::make_unique<evaluator::SlurmExecutor>(*out.slurm_client, std::move(options),
+                                                            std::move(plan));
+  }
+  LogInfo(absl::StrCat("executor: Slurm ", config.slurm.mode, ", up to ", config.workers,
+                       config.slurm.mode == "workers" ? " workers" : " jobs at once", "; files in ",
                        (paths.dir / "slurm").string()));
   return archive.AddEvent("executor", nlohmann::json{{"kind", "slurm"},
+                                                     {"mode", config.slurm.mode},
                                                      {"jobs", config.workers},
                                                      {"partition", config.slurm.partition}}
                                           .dump());

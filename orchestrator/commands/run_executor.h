@@ -13,6 +13,7 @@
 #include "evaluator/evaluator.h"
 #include "evaluator/fitness.h"
 #include "evaluator/slurm_executor.h"
+#include "evaluator/worker_executor.h"
 #include "orchestrator/run_config.h"
 #include "orchestrator/run_dir.h"
 #include "sandbox/gpu.h"
@@ -26,13 +27,12 @@ struct RunExecutor {
   std::unique_ptr<sandbox::GpuAllocator> gpus;
   std::unique_ptr<evaluator::FitnessFunction> fitness;
   std::unique_ptr<evaluator::Evaluator> local;
-  // Slurm: its commands and the executor over them.
+  // Slurm: its commands and the executor over them (a job per evaluation,
+  // or a worker array).
   std::unique_ptr<evaluator::SlurmClient> slurm_client;
-  std::unique_ptr<evaluator::SlurmExecutor> slurm;
+  std::unique_ptr<evaluator::Executor> remote;
 
-  const evaluator::Executor& executor() const {
-    return slurm ? static_cast<const evaluator::Executor&>(*slurm) : *local;
-  }
+  const evaluator::Executor& executor() const { return remote ? *remote : *local; }
   // Jobs run with no isolation (the process sandbox, here or on the nodes).
   bool unisolated = false;
 };

@@ -37,6 +37,13 @@ void AddSlurmFlags(CLI::App& app, RunOptions& options) {
   app.add_option("--executor", options.executor,
                  "Where evaluations run: local (default) or slurm (one job per evaluation)")
       ->check(CLI::IsMember(std::vector<std::string>{"local", "slurm"}));
+  app.add_option("--slurm-mode", options.slurm_mode,
+                 "jobs: one Slurm job per evaluation (default); workers: a job array of "
+                 "--workers workers that lease evaluations")
+      ->check(CLI::IsMember(std::vector<std::string>{"jobs", "workers"}));
+  app.add_option("--slurm-host", options.slurm_host,
+                 "Workers mode: the controller's address as the nodes reach it (default: "
+                 "this host's name)");
   app.add_option("--slurm-partition", options.slurm_partition, "Slurm partition of the jobs");
   app.add_option("--slurm-account", options.slurm_account, "Slurm account charged");
   app.add_option("--slurm-qos", options.slurm_qos, "Slurm quality of service");
@@ -55,6 +62,8 @@ void AddSlurmFlags(CLI::App& app, RunOptions& options) {
 absl::Status ApplySlurmFlags(const RunOptions& options, RunConfig& config) {
   if (!options.executor.empty()) config.executor = options.executor;
   SlurmRunConfig& slurm = config.slurm;
+  if (!options.slurm_mode.empty()) slurm.mode = options.slurm_mode;
+  if (!options.slurm_host.empty()) slurm.host = options.slurm_host;
   if (!options.slurm_partition.empty()) slurm.partition = options.slurm_partition;
   if (!options.slurm_account.empty()) slurm.account = options.slurm_account;
   if (!options.slurm_qos.empty()) slurm.qos = options.slurm_qos;

@@ -56,6 +56,7 @@ struct RunOptions {
   std::string replay_from;
   std::vector<std::string> weights;  // "llm=0.8", "knob=0.2"
   std::string executor;              // "" = the config's (local)
+  std::string slurm_mode, slurm_host;
   std::string slurm_partition, slurm_account, slurm_qos, slurm_gres, slurm_constraint;
   std::string slurm_time, slurm_pending_limit;  // durations
   std::vector<std::string> slurm_args;

@@ -1,11 +1,11 @@
 #include "orchestrator/serve/dashboard_server.h"
 
 #include <httplib.h>
-#include <sys/random.h>
 
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "common/token.h"
 #include "orchestrator/serve/assets.h"
 #include "orchestrator/serve/dashboard_data.h"
 
@@ -37,14 +37,6 @@ void SendError(httplib::Response& response, const absl::Status& status) {
   SendJson(response, {{"error", std::string(status.message())}});
 }
 
-// Compares without an early exit, so timing tells nothing of the token.
-bool SameToken(const std::string& a, const std::string& b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
-}
-
 const ServedRun* FindRun(const std::vector<ServedRun>& runs, const std::string& key) {
   for (const ServedRun& run : runs) {
     if (run.key == key) return &run;
@@ -62,14 +54,6 @@ std::string HostName(const std::string& header) {
 
 bool IsLoopback(const std::string& host) {
   return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.rfind("127.", 0) == 0;
-}
-
-std::string MakeToken() {
-  unsigned char bytes[16] = {};
-  if (getrandom(bytes, sizeof(bytes), 0) != static_cast<ssize_t>(sizeof(bytes))) return "";
-  std::string token;
-  for (unsigned char b : bytes) absl::StrAppend(&token, absl::StrFormat("%02x", b));
-  return token;
 }
 
 DashboardServer::DashboardServer(DashboardOptions options)

@@ -52,9 +52,6 @@ class DashboardServer {
   int port_ = 0;
 };
 
-// 32 hex digits from the kernel's random source.
-std::string MakeToken();
-
 }  // namespace cambrian::orchestrator
 
 #endif  // CAMBRIAN_ORCHESTRATOR_SERVE_DASHBOARD_SERVER_H_

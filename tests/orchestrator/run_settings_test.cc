@@ -107,6 +107,8 @@ const std::map<std::string, std::string>& Samples() {
       {"llm.models.stop", "[\"<|end|>\"]"},
       {"llm.models.grammar", "\"off\""},
       {"run.executor", "\"slurm\""},
+      {"slurm.mode", "\"workers\""},
+      {"slurm.host", "\"login1\""},
       {"slurm.partition", "\"gpu\""},
       {"slurm.account", "\"lab\""},
       {"slurm.qos", "\"high\""},
@@ -195,8 +197,7 @@ TEST(RunSettingsTest, EveryFileKeyIsReadAndStored) {
 }
 
 TEST(RunSettingsTest, UnknownFileKeysAreRefused) {
-  EXPECT_EQ(TomlKeysOf(""),
-            (std::set<std::string>{"llm", "mutators", "run", "search", "slurm"}));
+  EXPECT_EQ(TomlKeysOf(""), (std::set<std::string>{"llm", "mutators", "run", "search", "slurm"}));
   EXPECT_TRUE(TomlKeysOf("llm").count("models"));
   EXPECT_TRUE(TomlKeysOf("llm.models").count("connect_timeout"));
   const fs::path file = fs::path(::testing::TempDir()) / "settings_typo.toml";

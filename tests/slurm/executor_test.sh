@@ -11,29 +11,11 @@
 set -uo pipefail
 CAMBRIAN=$1
 SRC=$2
-[ "$(id -u)" = 0 ] || { echo "SKIP [slurm executor]: slurmd needs root"; exit 77; }
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/cambrian-slurm-exec.XXXXXX")
-CLUSTER="$SRC/tests/slurm/cluster.sh"
-RUN_PID=
-trap '[ -z "$RUN_PID" ] || kill -9 "$RUN_PID" 2>/dev/null; "$CLUSTER" stop "$WORK/cluster"; rm -rf "$WORK"' EXIT
+NAME="slurm executor"
+SLOW=2
+# shellcheck source=tests/slurm/lib.sh
+source "$SRC/tests/slurm/lib.sh"
 
-fail() {
-  echo "FAIL [slurm executor]: $*" >&2
-  squeue --states=all -o "%i %j %T %N %R" >&2 || true
-  for f in "$WORK"/*.err; do [ -f "$f" ] && { echo "--- $f" >&2; tail -15 "$f" >&2; }; done
-  exit 1
-}
-
-eval "$("$CLUSTER" start "$WORK/cluster" 3 1)" || fail "the cluster did not start"
-cd "$WORK" || exit 1
-# The quadratic test task with a score stage that takes 2 s, so that jobs
-# are in flight when the controller dies or a node goes down.
-cp -r "$SRC/tests/data/tasks/quadratic" task
-sed -i 's|^run = "sh \$CAMBRIAN_TRUSTED/score.sh"|run = "sleep 2; sh $CAMBRIAN_TRUSTED/score.sh"|' task/task.toml
-grep -q 'sleep 2' task/task.toml || fail "could not slow the task down"
-printf '\n[resources]\nmemory = "1GiB"\n' >>task/task.toml
-
-db() { sqlite3 "runs/$1/cambrian.db" "$2"; }
 # This run's Slurm jobs as "NAME STATE" lines (the executor names them
 # cambrian-TAG-JOB, TAG from its job directory: evaluator/slurm_executor.h).
 jobs_of() {
@@ -48,20 +30,11 @@ once_each() {
   twice=$(jobs_of "$1" | awk '{print $1}' | sort | uniq -d)
   [ -z "$twice" ] || fail "run $1 submitted these evaluations twice: $twice"
 }
-wait_for() {  # SECONDS CONDITION...
-  local limit=$1
-  shift
-  for _ in $(seq $((limit * 5))); do
-    "$@" && return 0
-    sleep 0.2
-  done
-  return 1
-}
 
 # a. A search, three jobs at once.
 "$CAMBRIAN" run task --run-dir runs/a --executor slurm --workers 3 --budget 9 --seed 5 \
   >a.out 2>a.err || fail "run a exited $?"
-grep -q "executor: Slurm, up to 3 jobs at once" a.err || fail "run a did not use Slurm"
+grep -q "executor: Slurm jobs, up to 3 jobs at once" a.err || fail "run a did not use Slurm"
 [ "$(db a "SELECT count(*) FROM candidates WHERE status = 'done'")" = 9 ] ||
   fail "run a: $(db a "SELECT status, count(*) FROM candidates GROUP BY 1")"
 [ "$(db a "SELECT count(*) FROM candidates WHERE outcome = 'ok'")" = 9 ] ||
