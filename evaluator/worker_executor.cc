@@ -183,7 +183,14 @@ absl::StatusOr<Evaluation> WorkerExecutor::Evaluate(const Program& program,
                                                     const std::string& job_name, uint64_t seed,
                                                     const std::atomic<bool>* cancel,
                                                     const std::optional<std::vector<int>>&) const {
-  return board_.Run({job_name, seed, program, RequestOf(seed, program)}, cancel);
+  absl::StatusOr<Evaluation> evaluation =
+      board_.Run({job_name, seed, program, RequestOf(seed, program)}, cancel);
+  if (!evaluation.ok()) {
+    return absl::Status(evaluation.status().code(),
+                        absl::StrCat(evaluation.status().message(), " (the workers' output: ",
+                                     (plan_.jobs_root / "workers-*.out").string(), ")"));
+  }
+  return evaluation;
 }
 
 void WorkerExecutor::Resuming(const std::set<std::string>& wanted_jobs) const {
