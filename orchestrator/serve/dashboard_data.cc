@@ -5,6 +5,7 @@
 #include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "common/status_macros.h"
 #include "common/text_diff.h"
 #include "orchestrator/review.h"
@@ -40,16 +41,28 @@ absl::StatusOr<OpenedRun> Open(const ServedRun& run) {
   return OpenRun(run.dir, archive::OpenMode::kReadOnly);
 }
 
-// The task's noise and features, where its directory still loads.
+// The task's noise and features, where its directory still loads. Loading
+// a task hashes its trusted files, so each run's are read once per process,
+// not on every refresh of a live page.
 void AddTaskFacts(const archive::RunInfo& info, json& out) {
-  out["noise"] = 0.0;
-  out["features"] = json::array();
-  absl::StatusOr<Task> task = LoadRecordedTask(info);
-  if (!task.ok()) return;
-  out["noise"] = task->noise;
-  for (const FeatureSpec& f : task->features) {
-    out["features"].push_back({{"name", f.name}, {"bins", f.bins}, {"lo", f.lo}, {"hi", f.hi}});
+  static absl::Mutex mutex;
+  static auto* cache = new std::map<std::string, std::pair<json, json>>();
+  const std::string key =
+      absl::StrCat(info.task_dir, "\n", absl::ToUnixNanos(info.created_at), "\n", info.config_json);
+  absl::MutexLock lock(&mutex);
+  auto it = cache->find(key);
+  if (it == cache->end()) {
+    json noise = 0.0, features = json::array();
+    if (absl::StatusOr<Task> task = LoadRecordedTask(info); task.ok()) {
+      noise = task->noise;
+      for (const FeatureSpec& f : task->features) {
+        features.push_back({{"name", f.name}, {"bins", f.bins}, {"lo", f.lo}, {"hi", f.hi}});
+      }
+    }
+    it = cache->emplace(key, std::make_pair(noise, features)).first;
   }
+  out["noise"] = it->second.first;
+  out["features"] = it->second.second;
 }
 
 json IslandsJson(archive::Archive& archive) {

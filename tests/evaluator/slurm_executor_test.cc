@@ -58,6 +58,7 @@ class ScriptedSlurm : public SlurmClient {
       if ((state == "COMPLETED" || state == "FAILED") && !job.wrote) {
         job.wrote = true;
         if (!result.empty()) EXPECT_TRUE(WriteFile(job.dir / "result.json", result).ok());
+        if (!output.empty()) EXPECT_TRUE(WriteFile(job.dir / "slurm.out", output).ok());
       }
       states[id] = {id, job.name, state, state == "PENDING" ? "Resources" : "None", "n1"};
     }
@@ -100,7 +101,8 @@ class ScriptedSlurm : public SlurmClient {
     return max_batch_;
   }
 
-  std::string result;
+  std::string result;                 // what an ended job writes to result.json
+  std::string output;                 // and to slurm.out
   std::vector<SlurmJobState> listed;  // what Named lists
 
  private:
@@ -249,13 +251,9 @@ TEST_F(SlurmExecutorTest, NodeFailureAndPreemptionAreSubmittedAgain) {
 TEST_F(SlurmExecutorTest, AJobThatEndsWithoutAResultIsAnErrorShowingItsOutput) {
   auto executor = Make();
   slurm_.result = "";
+  slurm_.output = "cambrian: not found\n";
   slurm_.Script({"FAILED"});
-  std::thread writer([&] {
-    while (!fs::exists(root_ / "c5" / "job_id")) std::this_thread::yield();
-    (void)WriteFile(root_ / "c5" / "slurm.out", "cambrian: not found\n");
-  });
   absl::StatusOr<Evaluation> evaluation = executor->Evaluate(program_, "c5", 1, nullptr);
-  writer.join();
   EXPECT_EQ(evaluation.status().code(), absl::StatusCode::kInternal);
   EXPECT_THAT(
       std::string(evaluation.status().message()),

@@ -22,7 +22,7 @@ TEST(CommandsTest, NamesAreUniqueAndEveryCommandIsDescribed) {
   }
   EXPECT_EQ(names, (std::set<std::string>{"run", "resume", "leaderboard", "show", "diff", "export",
                                           "replay", "eval", "status", "tasks", "doctor", "check",
-                                          "serve", "report"}));
+                                          "serve", "report", "worker"}));
   EXPECT_EQ(Commands().front().name, "run");  // --help lists the main command first
 }
 
