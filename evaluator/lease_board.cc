@@ -11,6 +11,11 @@ LeaseBoard::LeaseBoard(const Clock& clock, absl::Duration ttl, int max_expiries)
 absl::StatusOr<Evaluation> LeaseBoard::Run(Work work, const std::atomic<bool>* cancel) {
   std::unique_lock lock(mutex_);
   const uint64_t ticket = next_ticket_++;
+  if (auto early = early_.find(work.job + "\n" + work.request); early != early_.end()) {
+    Evaluation evaluation = std::move(early->second);
+    early_.erase(early);
+    return evaluation;  // delivered by an earlier controller's worker
+  }
   entries_[ticket].work = std::move(work);
   changed_.notify_all();
   while (true) {
@@ -80,6 +85,7 @@ absl::Status LeaseBoard::Heartbeat(const std::string& id, const std::string& job
                                    const std::string& request) {
   std::lock_guard lock(mutex_);
   Entry* entry = Find(id, job, request);
+  if (entry == nullptr && clock_.Now() < grace_until_) return absl::OkStatus();
   if (entry == nullptr) return absl::NotFoundError(absl::StrCat("no lease ", id));
   entry->deadline = clock_.Now() + ttl_;
   return absl::OkStatus();
@@ -89,10 +95,27 @@ absl::Status LeaseBoard::Deliver(const std::string& id, const std::string& job,
                                  const std::string& request, Evaluation evaluation) {
   std::lock_guard lock(mutex_);
   Entry* entry = Find(id, job, request);
+  if (entry == nullptr && clock_.Now() < grace_until_) {
+    early_.insert_or_assign(job + "\n" + request, std::move(evaluation));
+    return absl::OkStatus();
+  }
   if (entry == nullptr) return absl::NotFoundError(absl::StrCat("no lease ", id));
   entry->result = std::move(evaluation);
   changed_.notify_all();
   return absl::OkStatus();
+}
+
+void LeaseBoard::Grace(absl::Time until) {
+  std::lock_guard lock(mutex_);
+  grace_until_ = until;
+}
+
+void LeaseBoard::FailQueued(const absl::Status& error) {
+  std::lock_guard lock(mutex_);
+  for (auto& [ticket, entry] : entries_) {
+    if (entry.lease.empty() && !entry.result) entry.result = error;
+  }
+  changed_.notify_all();
 }
 
 void LeaseBoard::Hold(const std::set<std::string>& jobs, absl::Time until) {

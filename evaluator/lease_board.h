@@ -63,6 +63,13 @@ class LeaseBoard {
   // of the earlier controller get that long to heartbeat or deliver them
   // (and so have them adopted) before another worker starts them again.
   void Hold(const std::set<std::string>& jobs, absl::Time until);
+  // Until `until`, a heartbeat for a lease the board does not know is
+  // answered OK and a result for one is kept for the job's Run: a resumed
+  // controller answers its predecessor's workers before it has queued the
+  // work again (their evaluations are then adopted, not stopped).
+  void Grace(absl::Time until);
+  // Ends every evaluation no worker holds with `error` (no worker will come).
+  void FailQueued(const absl::Status& error);
   // Expires leases past their time; returns how many. Called periodically.
   int Expire();
 
@@ -90,6 +97,8 @@ class LeaseBoard {
   std::map<uint64_t, Entry> entries_;  // by ticket, in queue order
   uint64_t next_ticket_ = 0;
   std::map<std::string, absl::Time> held_;  // job -> not leased before
+  absl::Time grace_until_ = absl::InfinitePast();
+  std::map<std::string, Evaluation> early_;  // "JOB\nREQUEST" -> a result delivered in grace
   bool closed_ = false;
 };
 

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pwd.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -49,6 +50,12 @@ bool Drain(int out_fd, int err_fd, absl::Time deadline, ToolOutput& output) {
     }
   }
   return true;
+}
+
+// This process's user (squeue --me needs Slurm 20.11).
+std::string UserName() {
+  const passwd* entry = getpwuid(getuid());
+  return entry != nullptr && entry->pw_name != nullptr ? entry->pw_name : std::to_string(getuid());
 }
 
 std::string FirstLine(const std::string& text) {
@@ -151,8 +158,8 @@ absl::StatusOr<std::map<std::string, SlurmJobState>> CliSlurmClient::Query(
 }
 
 absl::StatusOr<std::vector<SlurmJobState>> CliSlurmClient::Named(const std::string& prefix) {
-  absl::StatusOr<ToolOutput> output =
-      Run({"squeue", "--noheader", "--states=all", "--me", "--format", kSqueueFormat});
+  absl::StatusOr<ToolOutput> output = Run(
+      {"squeue", "--noheader", "--states=all", "--user", UserName(), "--format", kSqueueFormat});
   if (!output.ok()) return output.status();
   if (output->exit_code != 0) {
     return absl::UnavailableError(

@@ -65,17 +65,23 @@ SlurmExecutor::SlurmExecutor(SlurmClient& client, SlurmOptions options, SlurmJob
       poller_([this] { PollLoop(); }) {}
 
 SlurmExecutor::~SlurmExecutor() {
+  std::vector<std::string> unclaimed;
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
+    for (const auto& [job, id] : adopted_) unclaimed.push_back(id);
   }
   changed_.notify_all();
   poller_.join();
+  // Re-attached jobs the run stopped before asking for.
+  if (!unclaimed.empty()) (void)client_.Cancel(unclaimed);
 }
 
 std::string SlurmJobName(const fs::path& jobs_root, const std::string& job) {
-  return absl::StrCat("cambrian-", Sha256Hex(fs::absolute(jobs_root).string()).substr(0, 8), "-",
-                      job);
+  std::error_code ec;
+  fs::path canonical = fs::weakly_canonical(jobs_root, ec);
+  if (ec) canonical = fs::absolute(jobs_root);
+  return absl::StrCat("cambrian-", Sha256Hex(canonical.string()).substr(0, 8), "-", job);
 }
 
 std::string SlurmExecutor::SlurmName(const std::string& job_name) const {
@@ -85,7 +91,7 @@ std::string SlurmExecutor::SlurmName(const std::string& job_name) const {
 std::vector<std::string> ResourceArgs(const SlurmOptions& options, const ResourceSpec& resources) {
   std::vector<std::string> args = {
       // The controller's environment (API keys included) stays behind.
-      "--export=PATH,LANG,LC_ALL,HOME",
+      "--export=PATH,LD_LIBRARY_PATH,LANG,LC_ALL,HOME",
       "--ntasks=1",
       absl::StrCat("--cpus-per-task=", std::max(1, resources.cpus)),
   };
@@ -179,6 +185,21 @@ absl::StatusOr<SlurmExecutor::Attempt> SlurmExecutor::Follow(
   return attempt;
 }
 
+absl::StatusOr<std::string> SlurmExecutor::ReadResult(const fs::path& dir) const {
+  const absl::Time give_up = absl::Now() + options_.result_wait;
+  while (true) {
+    // Listing the directory makes an NFS client look again (its cache may
+    // still say the file, removed before the submission, is absent).
+    std::error_code ec;
+    for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
+         it.increment(ec)) {
+    }
+    absl::StatusOr<std::string> text = ReadFile(dir / "result.json");
+    if (text.ok() || absl::Now() >= give_up) return text;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+}
+
 absl::StatusOr<Evaluation> SlurmExecutor::Conclude(const std::string& job_name,
                                                    const Attempt& attempt) const {
   const fs::path dir = plan_.jobs_root / job_name;
@@ -202,7 +223,7 @@ absl::StatusOr<Evaluation> SlurmExecutor::Conclude(const std::string& job_name,
     evaluation.note = absl::StrCat(where, " ran out of its Slurm memory");
     return evaluation;
   }
-  absl::StatusOr<std::string> text = ReadFile(dir / "result.json");
+  absl::StatusOr<std::string> text = ReadResult(dir);
   if (!text.ok()) {
     return absl::InternalError(absl::StrCat(where, " ended ", job.state,
                                             " without a result; its output ends:\n",
@@ -260,6 +281,7 @@ absl::StatusOr<Evaluation> SlurmExecutor::Evaluate(const Program& program,
           absl::StrCat(what, "; submitted ", resubmits + 1, " times, giving up"));
     }
     LogWarning(absl::StrCat(what, ": not the candidate's doing, submitting it again"));
+    (void)client_.Cancel({id});  // in case Slurm requeues it as well
     id.clear();
   }
 }

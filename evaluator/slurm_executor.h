@@ -52,6 +52,9 @@ struct SlurmOptions {
   int max_resubmits = 3;
   absl::Duration poll_min = absl::Milliseconds(500);
   absl::Duration poll_max = absl::Seconds(10);
+  // How long a job that ended COMPLETED or FAILED may take to show its
+  // result file (a shared file system's attribute cache).
+  absl::Duration result_wait = absl::Seconds(30);
 };
 
 // What each job runs: `cambrian eval TASK --profile P --exact-program DIR
@@ -72,7 +75,7 @@ struct SlurmJobPlan {
 std::string SlurmJobName(const std::filesystem::path& jobs_root, const std::string& job);
 
 // sbatch's resource arguments for a job of `resources`: --export (only
-// PATH, LANG, LC_ALL, HOME), --ntasks, --cpus-per-task, --mem, --gres and
+// PATH, LD_LIBRARY_PATH, LANG, LC_ALL, HOME), --ntasks, --cpus-per-task, --mem, --gres and
 // the options' partition, account, qos, constraint and extra arguments.
 std::vector<std::string> ResourceArgs(const SlurmOptions& options, const ResourceSpec& resources);
 // `limit` as sbatch --time minutes, rounded up (at least 1).
@@ -109,6 +112,7 @@ class SlurmExecutor : public Executor {
                                  const std::atomic<bool>* cancel) const;
   absl::StatusOr<Evaluation> Conclude(const std::string& job_name, const Attempt& attempt) const;
   std::string Script(const std::string& job_name, uint64_t seed) const;
+  absl::StatusOr<std::string> ReadResult(const std::filesystem::path& dir) const;
   void PollLoop();
   // Takes squeue's answer for `ids`; whether any state changed. Under mutex_.
   bool Absorb(const std::vector<std::string>& ids,

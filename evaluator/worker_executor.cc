@@ -1,5 +1,6 @@
 #include "evaluator/worker_executor.h"
 
+#include <fcntl.h>
 #include <httplib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -36,6 +37,21 @@ std::string ThisHost() {
   char name[256] = {};
   if (gethostname(name, sizeof(name) - 1) != 0 || name[0] == '\0') return "localhost";
   return name;
+}
+
+// Writes `content` to `path` (via a temporary file and rename) readable by
+// the owner only from its creation on.
+absl::Status WriteSecret(const fs::path& path, const std::string& content) {
+  const fs::path temporary = path.string() + ".tmp";
+  unlink(temporary.c_str());
+  const int fd = open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return absl::InternalError(absl::StrCat("cannot create ", temporary.string()));
+  const bool written =
+      write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
+  if (close(fd) != 0 || !written || rename(temporary.c_str(), path.c_str()) != 0) {
+    return absl::InternalError(absl::StrCat("cannot write ", path.string()));
+  }
+  return absl::OkStatus();
 }
 
 // The port an earlier controller of this run listened on, 0 if none.
@@ -83,9 +99,8 @@ absl::Status WorkerExecutor::Start() {
   if (token_.empty()) {
     token_ = MakeToken();
     if (token_.empty()) return absl::InternalError("cannot make the workers' token");
-    CAMBRIAN_RETURN_IF_ERROR(WriteFile(token_file, token_ + "\n"));
+    CAMBRIAN_RETURN_IF_ERROR(WriteSecret(token_file, token_ + "\n"));
   }
-  chmod(token_file.c_str(), 0600);
   server_ = std::make_unique<httplib::Server>();
   // Every worker may hold a long-polling /v1/lease at once, plus headroom
   // for heartbeats and results.
@@ -98,6 +113,11 @@ absl::Status WorkerExecutor::Start() {
               : server_->bind_to_any_port("0.0.0.0");
   if (port_ <= 0) return absl::UnavailableError("the workers' server cannot listen on any port");
   serving_ = std::thread([this] { server_->listen_after_bind(); });
+  // stop() is only heard once the server runs: wait for it, so that a
+  // failure below cannot leave the destructor joining a server never stopped.
+  for (int i = 0; i < 500 && !server_->is_running(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   const std::string host = workers_.host.empty() ? ThisHost() : workers_.host;
   CAMBRIAN_RETURN_IF_ERROR(WriteFile(root / "controller", absl::StrCat(host, ":", port_, "\n")));
   LogInfo(absl::StrCat("workers connect to ", host, ":", port_));
@@ -113,6 +133,9 @@ absl::Status WorkerExecutor::Start() {
   }
   if (!array_id_.empty()) {
     LogInfo(absl::StrCat("re-attached to the workers' array ", array_id_));
+    // Its workers may still hold leases of the earlier controller: answer
+    // them until the work is queued again (LeaseBoard::Grace).
+    board_.Grace(clock_.Now() + kLeaseTtl);
   } else {
     CAMBRIAN_RETURN_IF_ERROR(SubmitArray());
   }
@@ -153,6 +176,7 @@ absl::Status WorkerExecutor::SubmitArray() {
 
 void WorkerExecutor::Maintain() {
   absl::Time last_check = absl::Now();
+  absl::Time idle_since = absl::Now();  // no worker running since (or the array's start)
   while (!stopping_) {
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     if (int expired = board_.Expire(); expired > 0) {
@@ -160,22 +184,39 @@ void WorkerExecutor::Maintain() {
                               " worker lease(s) expired: their evaluations go back to "
                               "the queue"));
     }
+    if (board_.leased() > 0) idle_since = absl::Now();
     if (absl::Now() - last_check < kArrayCheckEvery || board_.queued() == 0) continue;
     last_check = absl::Now();
     absl::StatusOr<std::vector<SlurmJobState>> jobs =
         client_.Named(SlurmJobName(plan_.jobs_root, "workers"));
     if (!jobs.ok()) continue;
-    bool alive = false;
-    for (const SlurmJobState& job : *jobs) alive = alive || Active(job.state);
+    bool alive = false, running = false;
+    std::string reason;
+    for (const SlurmJobState& job : *jobs) {
+      alive = alive || Active(job.state);
+      running = running || job.state == "RUNNING";
+      if (job.state == "PENDING") reason = job.reason;
+    }
+    if (running) idle_since = absl::Now();
+    if (alive && absl::Now() - idle_since > options_.pending_limit) {
+      board_.FailQueued(absl::FailedPreconditionError(
+          absl::StrCat("no worker of Slurm array ", array_id_, " has run for ",
+                       absl::FormatDuration(options_.pending_limit), " (Slurm's reason: ", reason,
+                       "). Check the partition, account and resources (docs/slurm.md)")));
+      continue;
+    }
     if (alive) continue;
     if (arrays_ >= kMaxArrays) {
-      LogWarning("no worker is left and the array was replaced too often: evaluations wait");
+      board_.FailQueued(absl::UnavailableError(absl::StrCat(
+          "no worker is left and the workers' array was replaced ", arrays_ - 1,
+          " times; their output is in ", (plan_.jobs_root / "workers-*.out").string())));
       continue;
     }
     LogWarning(absl::StrCat("no worker of array ", array_id_, " is left: submitting a new one"));
     if (absl::Status submitted = SubmitArray(); !submitted.ok()) {
       LogWarning(std::string(submitted.message()));
     }
+    idle_since = absl::Now();
   }
 }
 

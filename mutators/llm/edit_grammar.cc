@@ -19,13 +19,14 @@ constexpr size_t kMaxAnchorLineBytes = 400;
 // whole file would reach max_tokens before its REPLACE.
 constexpr size_t kMaxSearchLines = 8;
 
-// The new lines: none may start a marker ('<', '=', '>') or hold
-// "EVOLVE" (no EVOLVE-BLOCK marker can be added), so the block can only end
-// at the REPLACE marker, after at most 16 of them. Rule sK reads the rest of
-// a line after K letters of "EVOLVE" (a right-linear automaton, KMP-style).
+// The new lines: none may start a marker ('<', '=', '>' as the first
+// character after any indentation) or hold "EVOLVE" (no EVOLVE-BLOCK marker
+// can be added), so the block can only end at the REPLACE marker, after at
+// most 16 of them. Rule sK reads the rest of a line after K letters of
+// "EVOLVE" (a right-linear automaton, KMP-style).
 constexpr char kBodyRules[] =
     "body ::= line{0,16}\n"
-    "line ::= \"\\n\" | [^<=>\\nE] s0 | \"E\" s1\n"
+    "line ::= \"\\n\" | [ \\t] line | [^ \\t<=>\\nE] s0 | \"E\" s1\n"
     "s0 ::= \"\\n\" | [^\\nE] s0 | \"E\" s1\n"
     "s1 ::= \"\\n\" | [^\\nEV] s0 | \"E\" s1 | \"V\" s2\n"
     "s2 ::= \"\\n\" | [^\\nEO] s0 | \"E\" s1 | \"O\" s3\n"
@@ -54,10 +55,16 @@ bool ValidUtf8(std::string_view text) {
   return true;
 }
 
-// Whether a grammar literal may hold `line` (a line of the file, no '\n').
+// Whether a SEARCH may copy `line` (a line of the file, no '\n'): short,
+// UTF-8, and not one the edit parser would take for a marker (a docstring
+// underline of '=', a merge marker).
 bool Literal(std::string_view line) {
+  const size_t text = line.find_first_not_of(" \t");
+  const bool marker_like = text != std::string_view::npos && (line.compare(text, 5, "=====") == 0 ||
+                                                              line.compare(text, 5, "<<<<<") == 0 ||
+                                                              line.compare(text, 5, ">>>>>") == 0);
   return line.size() <= kMaxAnchorLineBytes && line.find('\r') == std::string_view::npos &&
-         ValidUtf8(line);
+         !marker_like && ValidUtf8(line);
 }
 
 struct LineRange {

@@ -10,7 +10,8 @@
 //   1 to 8 consecutive lines of PATH, copied verbatim, the first of which
 //   occurs once in the file (so the SEARCH matches exactly one place)
 //   =======
-//   up to 24 new lines (none starting with '<', '=' or '>')
+//   up to 16 new lines (none starting with '<', '=' or '>' after its
+//   indentation, none holding "EVOLVE")
 //   >>>>>>> REPLACE
 //
 // where PATH is an editable file of the program, and the SEARCH lines lie

@@ -82,7 +82,9 @@ absl::Status MakeSlurm(const Task& task, const RunConfig& config, const RunPaths
   evaluator::SlurmJobPlan plan{.cambrian = self,
                                .task_dir = task.dir,
                                .profile = config.profile,
-                               .sandbox = config.sandbox,
+                               // On nodes, "auto" must not fall back to no isolation
+                               // with a warning no one reads: bubblewrap or a failed job.
+                               .sandbox = config.sandbox == "auto" ? "bwrap" : config.sandbox,
                                .jobs_root = paths.dir / "slurm",
                                .keep_job_dirs = config.keep_job_dirs,
                                .resources = task.resources,

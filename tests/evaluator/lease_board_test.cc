@@ -133,6 +133,37 @@ TEST(LeaseBoardTest, AnEarlierControllersLeaseIsAdoptedOnlyForTheSameRequest) {
   again.join();
 }
 
+TEST(LeaseBoardTest, InGraceAResumedControllerAnswersItsPredecessorsWorkers) {
+  FakeClock clock;
+  LeaseBoard board(clock, absl::Seconds(30), 3);
+  board.Grace(clock.now + absl::Seconds(30));
+  // The old worker heartbeats and delivers before the work is queued again.
+  EXPECT_TRUE(board.Heartbeat("old", "c2", Job("c2").request).ok());
+  EXPECT_TRUE(board.Deliver("old", "c2", Job("c2").request, Scored(5)).ok());
+  absl::StatusOr<Evaluation> taken = board.Run(Job("c2"), nullptr);  // no worker needed
+  ASSERT_TRUE(taken.ok());
+  EXPECT_EQ(taken->fitness, 5);
+  clock.now += absl::Seconds(31);  // after the grace, an unknown lease is told to stop
+  EXPECT_EQ(board.Heartbeat("old", "c3", Job("c3").request).code(), absl::StatusCode::kNotFound);
+}
+
+TEST(LeaseBoardTest, FailQueuedEndsWorkNoWorkerHolds) {
+  FakeClock clock;
+  LeaseBoard board(clock, absl::Seconds(30), 3);
+  std::optional<absl::StatusOr<Evaluation>> held, waiting;
+  std::thread first = Start(board, Job("c1"), held);
+  std::optional<Lease> lease = board.Take("w", absl::Seconds(5));
+  ASSERT_TRUE(lease.has_value());
+  std::thread second = Start(board, Job("c2"), waiting);
+  while (board.queued() == 0) std::this_thread::yield();
+  board.FailQueued(absl::FailedPreconditionError("no worker will come"));
+  second.join();
+  EXPECT_EQ(waiting->status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_TRUE(board.Deliver(lease->id, "c1", lease->work.request, Scored(1)).ok());
+  first.join();
+  EXPECT_TRUE(held->ok());  // the leased one was not failed
+}
+
 TEST(WorkerProtocolTest, LeasesRoundTripBinaryFilesAndRefuseUnsafePaths) {
   Lease lease{"abc", {"c2", 11, {{"bin/data", std::string("\0\xff\x01", 3)}}, "11 h"}};
   absl::StatusOr<Lease> back = LeaseFromJson(LeaseToJson(lease));

@@ -142,6 +142,7 @@ class SlurmExecutorTest : public ::testing::Test {
   std::unique_ptr<SlurmExecutor> Make(SlurmOptions options = {}) {
     options.poll_min = absl::Milliseconds(5);
     options.poll_max = absl::Milliseconds(20);
+    options.result_wait = absl::Milliseconds(100);
     SlurmJobPlan plan;
     plan.cambrian = "/opt/cambrian bin/cambrian";
     plan.task_dir = "/tasks/quadratic";
@@ -172,8 +173,8 @@ TEST_F(SlurmExecutorTest, AJobRunsCambrianEvalAndItsResultIsTheEvaluation) {
   EXPECT_THAT(args, Contains("--cpus-per-task=2"));
   EXPECT_THAT(args, Contains("--mem=1536M"));  // the task's 1 GiB and 512 MiB for eval itself
   EXPECT_THAT(args, Contains("--time=8"));     // 3 min of stages + 5
-  EXPECT_THAT(args, Contains("--export=PATH,LANG,LC_ALL,HOME"));  // no API key goes along
-  EXPECT_FALSE(fs::exists(root_ / "c7"));                         // removed once read
+  EXPECT_THAT(args, Contains("--export=PATH,LD_LIBRARY_PATH,LANG,LC_ALL,HOME"));  // no API key
+  EXPECT_FALSE(fs::exists(root_ / "c7"));  // removed once read
 }
 
 TEST_F(SlurmExecutorTest, TheScriptRunsEvalOnTheExactProgram) {

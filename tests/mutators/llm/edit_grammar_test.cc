@@ -91,6 +91,9 @@ bool LineAdmits(const std::map<std::string, std::string>& rules, const std::stri
       if (absl::StartsWith(head, "[^")) {
         const std::string excluded = Unquote("\"" + head.substr(2, head.size() - 3) + "\"");
         takes = excluded.find(c) == std::string::npos;
+      } else if (absl::StartsWith(head, "[")) {
+        const std::string included = Unquote("\"" + head.substr(1, head.size() - 2) + "\"");
+        takes = included.find(c) != std::string::npos;
       } else {
         takes = Unquote(head) == std::string(1, c);
       }
@@ -109,12 +112,13 @@ TEST(EditGrammarTest, NewLinesCannotStartAMarkerOrHoldEvolve) {
   const std::map<std::string, std::string> rules =
       Rules(*DiffGrammar({{"a.py", "x = 1\n"}}, {"*"}));
   for (const std::string ok : {"", "    y = 2  # EVOLV", "EVE", "EEVOLV E", "x = 'EVOLUTION'",
-                               "#pragma unroll", "  <<<<<<< not at the start"}) {
+                               "#pragma unroll", "  x <<<<<<< not first", "\t  ", "  E"}) {
     EXPECT_TRUE(LineAdmits(rules, ok)) << ok;
   }
   for (const std::string bad :
        {"# EVOLVE-BLOCK-START", "EVOLVE", "EEVOLVE", "EVEVOLVE", "x = 1 # EVOLVE-BLOCK-END",
-        "<<<<<<< SEARCH", "=======", ">>>>>>> REPLACE", "two\nlines"}) {
+        "<<<<<<< SEARCH", "=======", ">>>>>>> REPLACE", "two\nlines",
+        "    =======", "\t>>>>>>> REPLACE", "  EVOLVE"}) {
     EXPECT_FALSE(LineAdmits(rules, bad)) << bad;
   }
   EXPECT_EQ(rules.at("body"), "line{0,16}");
@@ -200,6 +204,15 @@ TEST(EditGrammarTest, SeveralFilesAreAlternatives) {
   EXPECT_EQ(rules.at("root"), "f0 | f1");
   EXPECT_TRUE(absl::StartsWith(rules.at("f1"), "\"b.py\\n<<<<<<< SEARCH\\n\" f1-a"));
   EXPECT_EQ(rules.count("body"), 1u);
+}
+
+TEST(EditGrammarTest, FileLinesThatLookLikeMarkersAreNeverCopied) {
+  const Program parent = {{"doc.py", "def f():\n    \"\"\"Title\n    =======\n    \"\"\"\n"}};
+  const std::optional<std::string> grammar = DiffGrammar(parent, {"*"});
+  ASSERT_TRUE(grammar.has_value());
+  const std::map<std::string, std::string> rules = Rules(*grammar);
+  EXPECT_EQ(rules.count("f0-t2"), 0u);      // the underline has no text rule
+  EXPECT_EQ(rules.at("f0-l1-2"), "f0-t1");  // a SEARCH stops before it
 }
 
 TEST(EditGrammarTest, NoGrammarWithoutALineToAnchorOn) {
