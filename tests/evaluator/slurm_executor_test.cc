@@ -57,8 +57,12 @@ class ScriptedSlurm : public SlurmClient {
       if (job.states.size() > 1) job.states.pop_front();
       if ((state == "COMPLETED" || state == "FAILED") && !job.wrote) {
         job.wrote = true;
-        if (!result.empty()) EXPECT_TRUE(WriteFile(job.dir / "result.json", result).ok());
-        if (!output.empty()) EXPECT_TRUE(WriteFile(job.dir / "slurm.out", output).ok());
+        if (!result.empty()) {
+          EXPECT_TRUE(WriteFile(job.dir / "result.json", result).ok());
+        }
+        if (!output.empty()) {
+          EXPECT_TRUE(WriteFile(job.dir / "slurm.out", output).ok());
+        }
       }
       states[id] = {id, job.name, state, state == "PENDING" ? "Resources" : "None", "n1"};
     }
