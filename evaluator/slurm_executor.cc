@@ -268,6 +268,10 @@ absl::StatusOr<Evaluation> SlurmExecutor::Evaluate(const Program& program,
       CAMBRIAN_ASSIGN_OR_RETURN(id, Submit(job_name));
     }
     CAMBRIAN_ASSIGN_OR_RETURN(Attempt attempt, Follow(job_name, id, cancel));
+    // Slurm forgot it (MinJobAge) after it wrote its result: it completed.
+    if (attempt.state.state == kForgotten && fs::exists(dir / "result.json")) {
+      attempt.state.state = "COMPLETED";
+    }
     if (attempt.cancelled || !Resubmit(attempt.state.state)) {
       absl::StatusOr<Evaluation> evaluation = Conclude(job_name, attempt);
       std::error_code ec;

@@ -52,7 +52,14 @@ class ScriptedSlurm : public SlurmClient {
     std::map<std::string, SlurmJobState> states;
     for (const std::string& id : ids) {
       Job& job = jobs_[id];
-      if (job.states.empty() || job.states.front() == "GONE") continue;
+      if (!job.states.empty() && job.states.front() == "DONE_AND_GONE" && !job.wrote) {
+        job.wrote = true;  // it wrote its result, then Slurm forgot it
+        EXPECT_TRUE(WriteFile(job.dir / "result.json", result).ok());
+      }
+      if (job.states.empty() || job.states.front() == "GONE" ||
+          job.states.front() == "DONE_AND_GONE") {
+        continue;
+      }
       const std::string state = job.states.front();
       if (job.states.size() > 1) job.states.pop_front();
       if ((state == "COMPLETED" || state == "FAILED") && !job.wrote) {
@@ -251,6 +258,15 @@ TEST_F(SlurmExecutorTest, NodeFailureAndPreemptionAreSubmittedAgain) {
   absl::StatusOr<Evaluation> failed = strict->Evaluate(program_, "c2", 1, nullptr);
   EXPECT_EQ(failed.status().code(), absl::StatusCode::kUnavailable);
   EXPECT_THAT(std::string(failed.status().message()), HasSubstr("NODE_FAIL"));
+}
+
+TEST_F(SlurmExecutorTest, AJobSlurmForgotAfterItsResultIsNotSubmittedAgain) {
+  auto executor = Make();
+  slurm_.Script({"RUNNING", "DONE_AND_GONE"});
+  absl::StatusOr<Evaluation> evaluation = executor->Evaluate(program_, "c8", 1, nullptr);
+  ASSERT_TRUE(evaluation.ok()) << evaluation.status();
+  EXPECT_EQ(evaluation->fitness, 4.5);
+  EXPECT_EQ(slurm_.submitted().size(), 1u);
 }
 
 TEST_F(SlurmExecutorTest, AJobThatEndsWithoutAResultIsAnErrorShowingItsOutput) {
