@@ -20,12 +20,15 @@ cleanup() {
 trap cleanup EXIT
 cd "$WORK" || exit 1
 
+# The help is read whole first: `grep -q` in a pipe stops reading at its
+# match, and under pipefail the SIGPIPE of a longer help made it "no flag".
+RUN_HELP=$("$CAMBRIAN" run --help 2>&1)
 MODE=${HOSTILE_SANDBOX:-}
 if [ -z "$MODE" ]; then
-  if "$CAMBRIAN" run --help 2>&1 | grep -q -- "--sandbox"; then MODE=bwrap; else MODE=process; fi
+  if grep -q -- "--sandbox" <<<"$RUN_HELP"; then MODE=bwrap; else MODE=process; fi
 fi
 SANDBOX_FLAGS=()
-if "$CAMBRIAN" run --help 2>&1 | grep -q -- "--sandbox"; then SANDBOX_FLAGS=(--sandbox "$MODE"); fi
+if grep -q -- "--sandbox" <<<"$RUN_HELP"; then SANDBOX_FLAGS=(--sandbox "$MODE"); fi
 if [ "$MODE" = bwrap ] && ! "$CAMBRIAN" doctor --json | python3 -c \
   'import json,sys; sys.exit(0 if json.load(sys.stdin)["modes"][0]["works"] else 1)'; then
   echo "SKIP: bubblewrap does not work here (see cambrian doctor)"
