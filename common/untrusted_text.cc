@@ -39,6 +39,19 @@ Decoded DecodeAt(std::string_view text, size_t i) {
   return {length, code};
 }
 
+}  // namespace
+
+bool IsValidUtf8(std::string_view text) {
+  for (size_t i = 0; i < text.size();) {
+    const size_t length = DecodeAt(text, i).length;
+    if (length == 0) return false;
+    i += length;
+  }
+  return true;
+}
+
+namespace {
+
 bool ActsOnATerminal(uint32_t code_point, bool keep_layout) {
   if (code_point == '\n' || code_point == '\t') return !keep_layout;
   return code_point < 0x20 || code_point == 0x7F || (code_point >= 0x80 && code_point <= 0x9F) ||

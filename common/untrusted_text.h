@@ -15,6 +15,10 @@ namespace cambrian {
 // ending inside a UTF-8 sequence (max_bytes itself if that splits none).
 size_t Utf8CutPoint(std::string_view text, size_t max_bytes);
 
+// Whether `text` is valid UTF-8 (no overlong forms, surrogates or values
+// past U+10FFFF).
+bool IsValidUtf8(std::string_view text);
+
 // The first bytes of `text`, at most `max_bytes` of them and never ending
 // inside a UTF-8 sequence, followed by "\n[... N more bytes of WHAT cut]"
 // when anything was cut. `text` itself when it fits.

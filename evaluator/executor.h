@@ -18,6 +18,12 @@
 
 namespace cambrian::evaluator {
 
+// "SEED PROGRAM_HASH": what an evaluation computes, the same for every
+// controller of a run, so a resumed one recognises work already under way.
+inline std::string RequestOf(uint64_t seed, const Program& program) {
+  return std::to_string(seed) + " " + ProgramHash(program);
+}
+
 class Executor {
  public:
   virtual ~Executor() = default;

@@ -63,6 +63,12 @@ std::string FirstLine(const std::string& text) {
   return line.substr(0, line.find('\n'));
 }
 
+// Unavailable: COMMAND failed (exit N): the first line of what it said.
+absl::Status Failed(const char* command, int exit_code, const std::string& said) {
+  return absl::UnavailableError(
+      absl::StrCat(command, " failed (exit ", exit_code, "): ", FirstLine(said)));
+}
+
 }  // namespace
 
 absl::StatusOr<ToolOutput> RunTool(const std::vector<std::string>& argv, absl::Duration timeout) {
@@ -128,10 +134,10 @@ absl::StatusOr<std::string> CliSlurmClient::Submit(const std::filesystem::path& 
   absl::StatusOr<ToolOutput> output = Run(argv);
   if (!output.ok()) return output.status();
   // --parsable prints "ID" or "ID;CLUSTER".
-  const std::string id = FirstLine(output->out).substr(0, FirstLine(output->out).find(';'));
+  const std::string first = FirstLine(output->out);
+  const std::string id = first.substr(0, first.find(';'));
   if (output->exit_code != 0 || id.empty() || !absl::c_all_of(id, absl::ascii_isdigit)) {
-    return absl::UnavailableError(absl::StrCat("sbatch failed (exit ", output->exit_code,
-                                               "): ", FirstLine(output->err + output->out)));
+    return Failed("sbatch", output->exit_code, output->err + output->out);
   }
   return id;
 }
@@ -146,8 +152,7 @@ absl::StatusOr<std::map<std::string, SlurmJobState>> CliSlurmClient::Query(
   if (output->exit_code != 0) {
     // One id Slurm no longer knows makes squeue fail rather than print nothing.
     if (ids.size() == 1 && absl::StrContains(output->err, "Invalid job id")) return states;
-    return absl::UnavailableError(
-        absl::StrCat("squeue failed (exit ", output->exit_code, "): ", FirstLine(output->err)));
+    return Failed("squeue", output->exit_code, output->err);
   }
   for (SlurmJobState& job : ParseSqueue(output->out)) {
     // A job array's or a requeued job's lines share the id: keep the last.
@@ -162,8 +167,7 @@ absl::StatusOr<std::vector<SlurmJobState>> CliSlurmClient::Named(const std::stri
       {"squeue", "--noheader", "--states=all", "--user", UserName(), "--format", kSqueueFormat});
   if (!output.ok()) return output.status();
   if (output->exit_code != 0) {
-    return absl::UnavailableError(
-        absl::StrCat("squeue failed (exit ", output->exit_code, "): ", FirstLine(output->err)));
+    return Failed("squeue", output->exit_code, output->err);
   }
   std::vector<SlurmJobState> jobs;
   for (SlurmJobState& job : ParseSqueue(output->out)) {
@@ -181,8 +185,7 @@ absl::Status CliSlurmClient::Cancel(const std::vector<std::string>& ids) {
   // scancel of a job that already ended is not a failure worth stopping for.
   if (output->exit_code != 0 && !absl::StrContains(output->err, "already completing") &&
       !absl::StrContains(output->err, "Invalid job id")) {
-    return absl::UnavailableError(
-        absl::StrCat("scancel failed (exit ", output->exit_code, "): ", FirstLine(output->err)));
+    return Failed("scancel", output->exit_code, output->err);
   }
   return absl::OkStatus();
 }

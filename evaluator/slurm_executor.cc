@@ -1,7 +1,5 @@
 #include "evaluator/slurm_executor.h"
 
-#include <cmath>
-
 #include "absl/strings/str_cat.h"
 #include "common/file_util.h"
 #include "common/log.h"
@@ -242,7 +240,7 @@ absl::StatusOr<Evaluation> SlurmExecutor::Evaluate(const Program& program,
     return absl::InvalidArgumentError(absl::StrCat("bad job name '", job_name, "'"));
   }
   const fs::path dir = plan_.jobs_root / job_name;
-  const std::string request = absl::StrCat(seed, " ", ProgramHash(program), "\n");
+  const std::string request = RequestOf(seed, program) + "\n";
   std::string id, stale;
   {
     std::lock_guard lock(mutex_);
@@ -290,16 +288,23 @@ absl::StatusOr<Evaluation> SlurmExecutor::Evaluate(const Program& program,
   }
 }
 
+std::string BatchScript(const SlurmJobPlan& plan, const std::string& what,
+                        const std::string& subcommand, const std::string& head,
+                        const std::string& tail) {
+  std::string command = absl::StrCat("exec ", ShellQuote(plan.cambrian.string()), " ", subcommand,
+                                     " ", ShellQuote(plan.task_dir.string()), " ", head,
+                                     " --sandbox ", ShellQuote(plan.sandbox), " ", tail);
+  if (!plan.profile.empty()) absl::StrAppend(&command, " --profile ", ShellQuote(plan.profile));
+  return absl::StrCat("#!/bin/sh\n# Cambrian ", what,
+                      " (docs/slurm.md). Written by the controller.\n", command, "\n");
+}
+
 std::string SlurmExecutor::Script(const std::string& job_name, uint64_t seed) const {
   const fs::path dir = plan_.jobs_root / job_name;
-  std::string command = absl::StrCat("exec ", ShellQuote(plan_.cambrian.string()), " eval ",
-                                     ShellQuote(plan_.task_dir.string()));
-  if (!plan_.profile.empty()) absl::StrAppend(&command, " --profile ", ShellQuote(plan_.profile));
-  absl::StrAppend(&command, " --exact-program ", ShellQuote((dir / "program").string()), " --seed ",
-                  seed, " --sandbox ", ShellQuote(plan_.sandbox), " --result ",
-                  ShellQuote((dir / "result.json").string()));
-  return absl::StrCat("#!/bin/sh\n# Cambrian evaluation ", job_name,
-                      " (docs/slurm.md). Written by the controller.\n", command, "\n");
+  return BatchScript(
+      plan_, "evaluation " + job_name, "eval",
+      absl::StrCat("--exact-program ", ShellQuote((dir / "program").string()), " --seed ", seed),
+      "--result " + ShellQuote((dir / "result.json").string()));
 }
 
 void SlurmExecutor::Resuming(const std::set<std::string>& wanted_jobs) const {

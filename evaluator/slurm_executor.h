@@ -78,6 +78,12 @@ std::string SlurmJobName(const std::filesystem::path& jobs_root, const std::stri
 // PATH, LD_LIBRARY_PATH, LANG, LC_ALL, HOME), --ntasks, --cpus-per-task, --mem, --gres and
 // the options' partition, account, qos, constraint and extra arguments.
 std::vector<std::string> ResourceArgs(const SlurmOptions& options, const ResourceSpec& resources);
+// The batch script of a job that runs `cambrian SUBCOMMAND TASK HEAD
+// --sandbox S TAIL [--profile P]` as `plan` says; `what` names it in a
+// comment.
+std::string BatchScript(const SlurmJobPlan& plan, const std::string& what,
+                        const std::string& subcommand, const std::string& head,
+                        const std::string& tail);
 // `limit` as sbatch --time minutes, rounded up (at least 1).
 std::string SlurmMinutes(absl::Duration limit);
 

@@ -5,10 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 #include "common/file_util.h"
 #include "common/log.h"
 #include "common/status_macros.h"
@@ -56,13 +55,9 @@ absl::Status WriteSecret(const fs::path& path, const std::string& content) {
 
 // The port an earlier controller of this run listened on, 0 if none.
 int EarlierPort(const fs::path& address_file) {
-  absl::StatusOr<std::string> text = ReadFile(address_file);
-  if (!text.ok()) return 0;
-  std::string line(absl::StripAsciiWhitespace(*text));
-  int port = 0;
-  const size_t colon = line.rfind(':');
-  if (colon == std::string::npos || !absl::SimpleAtoi(line.substr(colon + 1), &port)) return 0;
-  return port;
+  std::optional<std::pair<std::string, int>> address =
+      ParseAddress(ReadFile(address_file).value_or(""));
+  return address ? address->second : 0;
 }
 
 }  // namespace
@@ -145,16 +140,12 @@ absl::Status WorkerExecutor::Start() {
 
 absl::Status WorkerExecutor::SubmitArray() {
   const fs::path root = plan_.jobs_root;
-  std::string command = absl::StrCat(
-      "exec ", ShellQuote(plan_.cambrian.string()), " worker ", ShellQuote(plan_.task_dir.string()),
-      " --connect ", ShellQuote((root / "controller").string()), " --token-file ",
-      ShellQuote((root / "workers.token").string()), " --sandbox ", ShellQuote(plan_.sandbox),
-      " --name \"$SLURM_ARRAY_JOB_ID.$SLURM_ARRAY_TASK_ID\"");
-  if (!plan_.profile.empty()) absl::StrAppend(&command, " --profile ", ShellQuote(plan_.profile));
   CAMBRIAN_RETURN_IF_ERROR(WriteFile(
       root / "workers.sh",
-      absl::StrCat("#!/bin/sh\n# Cambrian workers (docs/slurm.md). Written by the controller.\n",
-                   command, "\n")));
+      BatchScript(plan_, "workers", "worker",
+                  absl::StrCat("--connect ", ShellQuote((root / "controller").string()),
+                               " --token-file ", ShellQuote((root / "workers.token").string())),
+                  "--name \"$SLURM_ARRAY_JOB_ID.$SLURM_ARRAY_TASK_ID\"")));
   std::vector<std::string> args = {
       absl::StrCat("--job-name=", SlurmJobName(plan_.jobs_root, "workers")),
       absl::StrCat("--array=0-", std::max(1, workers_.workers) - 1),

@@ -1,6 +1,8 @@
 #include "evaluator/worker_protocol.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "common/file_util.h"
 #include "nlohmann/json.hpp"
@@ -9,8 +11,15 @@ namespace cambrian::evaluator {
 
 using nlohmann::json;
 
-std::string RequestOf(uint64_t seed, const Program& program) {
-  return absl::StrCat(seed, " ", ProgramHash(program));
+std::optional<std::pair<std::string, int>> ParseAddress(const std::string& text) {
+  const std::string address(absl::StripAsciiWhitespace(text));
+  const size_t colon = address.rfind(':');
+  int port = 0;
+  if (colon == std::string::npos || colon == 0 ||
+      !absl::SimpleAtoi(address.substr(colon + 1), &port) || port <= 0 || port > 65535) {
+    return std::nullopt;
+  }
+  return std::make_pair(address.substr(0, colon), port);
 }
 
 std::string LeaseToJson(const Lease& lease) {

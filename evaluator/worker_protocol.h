@@ -13,10 +13,13 @@
 #ifndef CAMBRIAN_EVALUATOR_WORKER_PROTOCOL_H_
 #define CAMBRIAN_EVALUATOR_WORKER_PROTOCOL_H_
 
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "evaluator/executor.h"  // RequestOf: a lease's "request"
 #include "evaluator/lease_board.h"
 
 namespace cambrian::evaluator {
@@ -29,8 +32,9 @@ std::string LeaseToJson(const Lease& lease);
 // DataLoss naming what is wrong.
 [[nodiscard]] absl::StatusOr<Lease> LeaseFromJson(const std::string& text);
 
-// "SEED PROGRAM_HASH": what a job evaluates, the same for every controller.
-std::string RequestOf(uint64_t seed, const Program& program);
+// "HOST:PORT" (the controller file, surrounding whitespace ignored) as its
+// host and port; nullopt if it is not that.
+std::optional<std::pair<std::string, int>> ParseAddress(const std::string& text);
 
 }  // namespace cambrian::evaluator
 

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "common/untrusted_text.h"
 #include "mutators/edit_policy.h"
 #include "mutators/llm/edit_format_internal.h"
 
@@ -34,27 +35,6 @@ constexpr char kBodyRules[] =
     "s4 ::= \"\\n\" | [^\\nEV] s0 | \"E\" s1 | \"V\" s5\n"
     "s5 ::= \"\\n\" | [^\\nE] s0\n";
 
-// The number of continuation bytes after lead byte `byte`; -1 if it is none.
-int Continuations(unsigned char byte) {
-  if (byte < 0x80) return 0;
-  if ((byte >> 5) == 6) return 1;
-  if ((byte >> 4) == 14) return 2;
-  if ((byte >> 3) == 30) return 3;
-  return -1;
-}
-
-bool ValidUtf8(std::string_view text) {
-  for (size_t i = 0; i < text.size();) {
-    const int more = Continuations(static_cast<unsigned char>(text[i]));
-    if (more < 0) return false;
-    for (int k = 1; k <= more; ++k) {
-      if (i + k >= text.size() || (static_cast<unsigned char>(text[i + k]) >> 6) != 2) return false;
-    }
-    i += more + 1;
-  }
-  return true;
-}
-
 // Whether a SEARCH may copy `line` (a line of the file, no '\n'): short,
 // UTF-8, and not one the edit parser would take for a marker (a docstring
 // underline of '=', a merge marker).
@@ -64,7 +44,7 @@ bool Literal(std::string_view line) {
                                                               line.compare(text, 5, "<<<<<") == 0 ||
                                                               line.compare(text, 5, ">>>>>") == 0);
   return line.size() <= kMaxAnchorLineBytes && line.find('\r') == std::string_view::npos &&
-         !marker_like && ValidUtf8(line);
+         !marker_like && IsValidUtf8(line);
 }
 
 struct LineRange {

@@ -11,9 +11,9 @@
 #include <atomic>
 #include <thread>
 
-#include "absl/strings/numbers.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
 #include "common/file_util.h"
 #include "common/log.h"
 #include "common/status_macros.h"
@@ -40,36 +40,46 @@ struct WorkerOptions {
   std::string task, profile, sandbox = "auto", connect, token_file, name;
 };
 
-// The controller as the shared files describe it now (resume may move it).
+// The controller as the shared files describe it. The token is read once
+// (it outlives controllers); the address again after a failed connection,
+// since a resumed controller may listen elsewhere.
 class ControllerLink {
  public:
-  explicit ControllerLink(const WorkerOptions& options) : options_(options) {}
+  explicit ControllerLink(const WorkerOptions& options)
+      : options_(options),
+        token_(std::string(absl::StripAsciiWhitespace(ReadFile(options.token_file).value_or("")))) {
+  }
 
   // POSTs `body` to `path`: the HTTP status and body, or nullopt if the
   // controller could not be reached.
   std::optional<std::pair<int, std::string>> Post(const std::string& path, const json& body,
                                                   absl::Duration read_timeout) {
-    const std::string address =
-        std::string(absl::StripAsciiWhitespace(ReadFile(options_.connect).value_or("")));
-    const std::string token =
-        std::string(absl::StripAsciiWhitespace(ReadFile(options_.token_file).value_or("")));
-    const size_t colon = address.rfind(':');
-    int port = 0;
-    if (colon == std::string::npos || !absl::SimpleAtoi(address.substr(colon + 1), &port)) {
-      return std::nullopt;
+    std::optional<std::pair<std::string, int>> address;
+    {
+      absl::MutexLock lock(&mutex_);  // the heartbeat thread posts too
+      if (!address_) address_ = evaluator::ParseAddress(ReadFile(options_.connect).value_or(""));
+      address = address_;
     }
-    httplib::Client client(address.substr(0, colon), port);
+    if (!address) return std::nullopt;
+    httplib::Client client(address->first, address->second);
     client.set_connection_timeout(5, 0);
     client.set_read_timeout(absl::ToInt64Seconds(read_timeout), 0);
     httplib::Result result =
-        client.Post(path, {{"Authorization", "Bearer " + token}},
+        client.Post(path, {{"Authorization", "Bearer " + token_}},
                     body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
-    if (!result) return std::nullopt;
+    if (!result) {
+      absl::MutexLock lock(&mutex_);
+      address_.reset();
+      return std::nullopt;
+    }
     return std::make_pair(result->status, result->body);
   }
 
  private:
   const WorkerOptions& options_;
+  const std::string token_;
+  absl::Mutex mutex_;
+  std::optional<std::pair<std::string, int>> address_;
 };
 
 // Heartbeats `lease` every few seconds until `done`; sets `cancel` when the

@@ -50,9 +50,7 @@ echo "a: 9 evaluations as 9 Slurm jobs, ${SECONDS} s in all"
 RUN_PID=$!
 running_b() { [ "$(jobs_of b | grep -c ' RUNNING$')" -ge 2 ] && [ "$(db b "SELECT count(*) FROM candidates WHERE status = 'done'")" -ge 2 ]; }
 wait_for 90 running_b || fail "run b never had two jobs running after two results"
-kill -9 "$RUN_PID"
-wait "$RUN_PID" 2>/dev/null
-RUN_PID=
+kill_controller
 in_flight=$(db b "SELECT count(*) FROM candidates WHERE status = 'running'")
 [ "$in_flight" -ge 1 ] || fail "nothing was in flight when the controller died"
 [ "$(active_jobs b)" -ge 1 ] || fail "the killed controller's jobs did not outlive it"

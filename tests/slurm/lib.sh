@@ -29,6 +29,13 @@ wait_for() {  # SECONDS COMMAND...: until COMMAND succeeds (run again each time)
   return 1
 }
 
+# SIGKILLs the controller started in the background as RUN_PID.
+kill_controller() {
+  kill -9 "$RUN_PID"
+  wait "$RUN_PID" 2>/dev/null
+  RUN_PID=
+}
+
 eval "$("$CLUSTER" start "$WORK/cluster" 3 1)" || fail "the cluster did not start"
 cd "$WORK" || exit 1
 cp -r "$SRC/tests/data/tasks/quadratic" task

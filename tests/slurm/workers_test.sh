@@ -53,9 +53,7 @@ echo "b: worker $victim killed; its lease expired and the evaluation was redone;
 RUN_PID=$!
 three_busy() { [ "$(started c | wc -l)" -ge 5 ] && [ "$(db c "SELECT count(*) FROM candidates WHERE status = 'running'")" -ge 2 ]; }
 wait_for 120 three_busy || fail "run c never had evaluations in flight"
-kill -9 "$RUN_PID"
-wait "$RUN_PID" 2>/dev/null
-RUN_PID=
+kill_controller
 "$CAMBRIAN" resume runs/c >c2.out 2>c2.err || fail "resume c exited $?"
 grep -q "re-attached to the workers' array" c2.err || fail "resume submitted a new array"
 done_ok c 12 || fail "run c: $(db c "SELECT status, outcome, count(*) FROM candidates GROUP BY 1, 2")"
