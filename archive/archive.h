@@ -75,6 +75,7 @@ struct CandidateResult {
   Outcome outcome = Outcome::kOk;
   Metrics metrics;
   std::optional<double> fitness;  // absent unless outcome == kOk
+  Metrics objectives;             // a multi-objective task's, by name; only with a fitness
   std::string feedback;
   std::vector<StageRecord> stages;
   // The search's state after this result (a JSON object text, see
@@ -94,6 +95,7 @@ struct Candidate {
   std::optional<Outcome> outcome;  // set once done
   Metrics metrics;
   std::optional<double> fitness;
+  Metrics objectives;  // a multi-objective task's objectives by name (empty otherwise)
   std::string feedback;
   absl::Time created_at;
   std::optional<absl::Time> finished_at;

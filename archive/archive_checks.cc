@@ -45,6 +45,15 @@ absl::Status CheckCandidateResult(const CandidateResult& result) {
           absl::StrCat("metric \"", name, "\" is not finite (", value, ")"));
     }
   }
+  for (const auto& [name, value] : result.objectives) {
+    if (!std::isfinite(value)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("objective \"", name, "\" is not finite (", value, ")"));
+    }
+  }
+  if (!result.objectives.empty() && !result.fitness.has_value()) {
+    return absl::InvalidArgumentError("objectives are only stored with a fitness");
+  }
   if (result.fitness.has_value()) {
     if (!std::isfinite(*result.fitness)) {
       return absl::InvalidArgumentError(

@@ -12,7 +12,7 @@ namespace {
 // kMigrations[i] takes a database from version i to version i + 1. Append
 // only: a released migration is never edited, and every schema change is a
 // new entry (and a new section in archive/README.md).
-constexpr std::array<std::string_view, 3> kMigrations = {
+constexpr std::array<std::string_view, 4> kMigrations = {
     // Version 1: the initial schema.
     R"sql(
 CREATE TABLE runs (
@@ -108,6 +108,11 @@ CREATE TABLE run_state (
   state      TEXT NOT NULL,
   updated_at REAL NOT NULL
 );
+)sql",
+    // Version 4: a multi-objective task's objectives per candidate, a JSON
+    // object like the metrics ('{}' for a single fitness).
+    R"sql(
+ALTER TABLE candidates ADD COLUMN objectives TEXT NOT NULL DEFAULT '{}';
 )sql",
 };
 

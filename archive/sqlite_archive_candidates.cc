@@ -16,7 +16,7 @@ namespace {
 
 constexpr char kCandidateColumns[] =
     "id, parent_id, second_parent_id, program_hash, mutator, description, island, status, "
-    "outcome, metrics, fitness, feedback, created_at, finished_at, llm_call_id";
+    "outcome, metrics, fitness, feedback, created_at, finished_at, llm_call_id, objectives";
 
 // Reads one row selected with kCandidateColumns, in that order.
 absl::StatusOr<Candidate> ReadCandidate(const Statement& row) {
@@ -51,6 +51,11 @@ absl::StatusOr<Candidate> ReadCandidate(const Statement& row) {
     c.finished_at = internal::FromUnixSeconds(*finished);
   }
   c.llm_call_id = row.OptionalInt64(14);
+  absl::StatusOr<Metrics> objectives = internal::DecodeMetrics(row.Text(15));
+  if (!objectives.ok()) {
+    return Annotate(objectives.status(), absl::StrCat("candidate ", c.id, " objectives"));
+  }
+  c.objectives = *std::move(objectives);
   return c;
 }
 
@@ -180,6 +185,8 @@ absl::Status SqliteArchive::FinishCandidate(int64_t id, const CandidateResult& r
   CAMBRIAN_RETURN_IF_ERROR(CheckWritable());
   CAMBRIAN_RETURN_IF_ERROR(CheckCandidateResult(result));
   CAMBRIAN_ASSIGN_OR_RETURN(const std::string metrics, internal::EncodeMetrics(result.metrics));
+  CAMBRIAN_ASSIGN_OR_RETURN(const std::string objectives,
+                            internal::EncodeMetrics(result.objectives));
   absl::MutexLock lock(&mu_);
   return db_->Transaction(/*write=*/true, [&]() -> absl::Status {
     CAMBRIAN_ASSIGN_OR_RETURN(const CandidateStatus status, StatusOf(*db_, id));
@@ -189,9 +196,10 @@ absl::Status SqliteArchive::FinishCandidate(int64_t id, const CandidateResult& r
     CAMBRIAN_ASSIGN_OR_RETURN(
         Statement update,
         db_->Prepare("UPDATE candidates SET status = 'done', outcome = ?, metrics = ?, "
-                     "fitness = ?, feedback = ?, finished_at = ? WHERE id = ?"));
+                     "fitness = ?, feedback = ?, finished_at = ?, objectives = ? WHERE id = ?"));
     update.Bind(1, OutcomeName(result.outcome)).Bind(2, metrics).Bind(3, result.fitness);
-    update.Bind(4, result.feedback).Bind(5, internal::ToUnixSeconds(Now())).Bind(6, id);
+    update.Bind(4, result.feedback).Bind(5, internal::ToUnixSeconds(Now()));
+    update.Bind(6, objectives).Bind(7, id);
     CAMBRIAN_RETURN_IF_ERROR(update.Run());
     for (size_t i = 0; i < result.stages.size(); ++i) {
       CAMBRIAN_RETURN_IF_ERROR(InsertStage(*db_, id, static_cast<int>(i), result.stages[i]));

@@ -3,6 +3,8 @@
 #ifndef CAMBRIAN_COMMON_TASK_H_
 #define CAMBRIAN_COMMON_TASK_H_
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -36,6 +38,26 @@ struct FeatureSpec {
   double hi = 1;
 };
 
+// How far apart two values of a score must be before one is better: within
+// `absolute + relative * max(|a|, |b|)` they are a tie. Zero: exact.
+struct Noise {
+  double absolute = 0;
+  double relative = 0;  // a fraction: 0.05 for "5%"
+
+  bool zero() const { return absolute == 0 && relative == 0; }
+};
+
+// One of a multi-objective task's [[objectives]] (docs/tasks.md).
+struct ObjectiveSpec {
+  std::string name;        // a metric-like name, shown in review
+  std::string expression;  // over the metrics; default: the objective's name
+  Goal goal = Goal::kMaximize;
+  Noise noise;
+  std::optional<double> tolerance;  // relative, for replay; default [fitness] tolerance
+  // The values possible at all: outside them the candidate is implausible.
+  std::optional<double> lo, hi;
+};
+
 struct ResourceSpec {
   int cpus = 1;
   int64_t memory_bytes = int64_t{4} << 30;  // address-space cap per job
@@ -64,15 +86,25 @@ struct Task {
   std::vector<StageSpec> stages;
   std::string fitness_score;  // expression over metrics
   Goal goal = Goal::kMaximize;
+  // Several objectives with a Pareto front ([[objectives]]; empty: the single
+  // fitness above). The first is the headline: the loader copies its
+  // expression, goal and noise into fitness_score, goal and noise, so
+  // everything that ranks one number ranks by it.
+  std::vector<ObjectiveSpec> objectives;
+  // [fitness] program: a trusted command run after the last stage with every
+  // stage's metrics ($CAMBRIAN_METRICS); the metrics it reports join the
+  // candidate's before the score and objectives are computed. Empty: none.
+  std::string fitness_program;
+  absl::Duration fitness_program_timeout = absl::Seconds(60);
   // Plausibility: a fitness outside [plausible_lo, plausible_hi], or metrics
   // for which plausible_if is 0, are impossible on any machine the task runs
   // on: outcome kImplausible, never ranked.
   std::optional<double> plausible_lo, plausible_hi;
   std::string plausible_if;
   double tolerance = 0.1;  // relative; replay agrees if within it
-  // The stated standard deviation of one evaluation's fitness (fitness
-  // units, >= 0): differences below it are ties, not progress.
-  double noise = 0;
+  // The stated standard deviation of one evaluation's fitness (in fitness
+  // units, or relative): differences within it are ties, not progress.
+  Noise noise;
   int confirm = 3;        // how many top candidates to re-run at the end of a run
   int confirm_seeds = 2;  // on how many more seeds each is re-run
   std::vector<FeatureSpec> features;
@@ -94,6 +126,20 @@ inline bool HasJudge(const Task& task) {
   }
   return false;
 }
+
+// True if `a` and `b` are within `noise` of each other.
+inline bool WithinNoise(const Noise& noise, double a, double b) {
+  const double scale = std::max(std::abs(a), std::abs(b));
+  return std::abs(a - b) <= noise.absolute + noise.relative * scale;
+}
+
+// True if `a` is better than `b` under `goal` by more than `noise`.
+inline bool BetterBeyondNoise(Goal goal, const Noise& noise, double a, double b) {
+  return !WithinNoise(noise, a, b) && (goal == Goal::kMaximize ? a > b : a < b);
+}
+
+// True if the task has more than one objective (a Pareto front).
+inline bool MultiObjective(const Task& task) { return task.objectives.size() > 1; }
 
 // True if `a` is a better fitness than `b` under `goal`.
 inline bool Better(Goal goal, double a, double b) {

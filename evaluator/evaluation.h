@@ -27,6 +27,7 @@ struct StageResult {
   std::optional<sandbox::JobResult> judge;  // a judged stage's judge
   uint64_t seed = 0;
   std::string note;  // e.g. "pass_if 'correct == 1' failed (correct = 0)"
+  Metrics metrics;   // what the stage's report held (a judged stage: its judge's)
 };
 
 struct Evaluation {
@@ -35,6 +36,9 @@ struct Evaluation {
   Metrics metrics;                  // merged over the stages that ran
   std::string feedback;             // the last non-empty "feedback" a stage reported
   std::optional<double> fitness;    // set only if outcome == kOk
+  // A multi-objective task's objectives by name (set only if outcome == kOk;
+  // the task's order is in Task::objectives). Empty for a single fitness.
+  Metrics objectives;
   // Why the candidate failed, for people and for the next LLM prompt: the
   // failing stage's note (or the sandbox's detail), prefixed "stage 'NAME': ",
   // or the fitness problem ("fitness needs metric 'gflops', which no stage

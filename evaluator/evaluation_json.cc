@@ -62,18 +62,25 @@ absl::StatusOr<StageResult> StageFromJson(const json& entry, size_t index) {
   return stage;
 }
 
-absl::Status ReadMetrics(const json& metrics, Evaluation& evaluation) {
+absl::Status ReadMetrics(const json& metrics, Metrics& out) {
   if (metrics.is_null()) return absl::OkStatus();
   if (!metrics.is_object()) return Bad("metrics is not an object");
   for (const auto& [name, value] : metrics.items()) {
     if (value.is_null()) {  // written for a NaN or an infinity
-      evaluation.metrics[name] = std::nan("");
+      out[name] = std::nan("");
       continue;
     }
     if (!value.is_number()) return Bad(absl::StrCat("metric '", name, "' is not a number"));
-    evaluation.metrics[name] = value.get<double>();
+    out[name] = value.get<double>();
   }
   return absl::OkStatus();
+}
+
+json MetricsJson(const Metrics& metrics) {
+  json out = json::object();
+  // JSON has no NaN or infinity; such a metric goes as null.
+  for (const auto& [name, value] : metrics) out[name] = std::isfinite(value) ? json(value) : json();
+  return out;
 }
 
 }  // namespace
@@ -81,14 +88,10 @@ absl::Status ReadMetrics(const json& metrics, Evaluation& evaluation) {
 std::string EvaluationToJson(const Evaluation& evaluation) {
   json stages = json::array();
   for (const StageResult& stage : evaluation.stages) stages.push_back(StageJson(stage));
-  json metrics = json::object();
-  for (const auto& [name, value] : evaluation.metrics) {
-    // JSON has no NaN or infinity; such a metric goes as null.
-    metrics[name] = std::isfinite(value) ? json(value) : json();
-  }
   json out = {{"outcome", std::string(OutcomeName(evaluation.outcome))},
               {"fitness", evaluation.fitness ? json(*evaluation.fitness) : json()},
-              {"metrics", metrics},
+              {"metrics", MetricsJson(evaluation.metrics)},
+              {"objectives", MetricsJson(evaluation.objectives)},
               {"feedback", evaluation.feedback},
               {"note", evaluation.note},
               {"stages", stages}};
@@ -107,9 +110,11 @@ absl::StatusOr<Evaluation> EvaluationFromJson(const std::string& text) {
     if (!fitness.is_number() || !std::isfinite(fitness.get<double>())) return Bad("bad fitness");
     evaluation.fitness = fitness.get<double>();
   }
-  if (absl::Status status = ReadMetrics(document.value("metrics", json()), evaluation);
-      !status.ok()) {
-    return status;
+  for (const auto& [key, into] : {std::pair{"metrics", &evaluation.metrics},
+                                  std::pair{"objectives", &evaluation.objectives}}) {
+    if (absl::Status status = ReadMetrics(document.value(key, json()), *into); !status.ok()) {
+      return status;
+    }
   }
   evaluation.feedback = document.value("feedback", "");
   evaluation.note = document.value("note", "");

@@ -61,15 +61,6 @@ bool IsSafeJobName(const std::string& name) {
   return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos;
 }
 
-absl::Status FreshDir(const fs::path& dir) {
-  std::error_code ec;
-  fs::remove_all(dir, ec);
-  if (!ec) fs::create_directories(dir, ec);
-  if (ec)
-    return absl::InternalError(absl::StrCat("cannot create ", dir.string(), ": ", ec.message()));
-  return absl::OkStatus();
-}
-
 // "correct = 0, max_err = 0.3": the values an expression saw, for notes.
 std::string DescribeValues(const Expression& expression, const Metrics& metrics) {
   std::vector<std::string> parts;
@@ -109,6 +100,7 @@ void MergeReport(const fs::path& out_dir, int code_lines, const MergeRules& rule
     }
     return;
   }
+  stage->metrics = (*report)->metrics;
   for (const auto& [name, value] : (*report)->metrics) {
     if (rules.task_judged && !rules.judged && trusted->count(name) > 0) continue;
     evaluation->metrics[name] = value;
@@ -271,7 +263,7 @@ absl::StatusOr<Evaluation> Evaluator::Evaluate(const Program& program, const std
     evaluation.stages.push_back(std::move(stage));
     if (evaluation.outcome != Outcome::kOk) return evaluation;
   }
-  CAMBRIAN_RETURN_IF_ERROR(Score(judged, &evaluation));
+  CAMBRIAN_RETURN_IF_ERROR(Score({job_name, seed, paths.out_root, cancel}, judged, &evaluation));
   return evaluation;
 }
 
@@ -357,39 +349,6 @@ absl::Status Evaluator::RunJudged(const StageSpec& spec, uint64_t seed, const st
         kJudgeOutputMarker, run->judge.output_tail);
   }
   stage->judge = std::move(run->judge);
-  return absl::OkStatus();
-}
-
-absl::Status Evaluator::Score(const std::set<std::string>& judged, Evaluation* evaluation) const {
-  CAMBRIAN_ASSIGN_OR_RETURN(std::optional<std::string> unjudged,
-                            UnjudgedFitnessMetric(task_, judged));
-  if (unjudged) {
-    evaluation->outcome = Outcome::kWrongAnswer;
-    evaluation->note = *std::move(unjudged);
-    return absl::OkStatus();
-  }
-  absl::StatusOr<double> fitness = fitness_.Score(evaluation->metrics);
-  if (fitness.ok()) {
-    CAMBRIAN_ASSIGN_OR_RETURN(std::optional<std::string> implausible,
-                              ImplausibleReason(task_, *fitness, evaluation->metrics));
-    if (!implausible) {
-      evaluation->fitness = *fitness;
-      return absl::OkStatus();
-    }
-    evaluation->outcome = Outcome::kImplausible;
-    evaluation->note = *std::move(implausible);
-    return absl::OkStatus();
-  }
-  std::string note;
-  if (std::optional<std::string> missing = MissingMetricName(fitness.status()); missing) {
-    note = absl::StrCat("fitness needs metric '", *missing, "', which no stage reported");
-  } else if (fitness.status().code() == absl::StatusCode::kInvalidArgument) {
-    note = std::string(fitness.status().message());
-  } else {
-    return Annotate(fitness.status(), "fitness");
-  }
-  evaluation->outcome = Outcome::kWrongAnswer;
-  evaluation->note = std::move(note);
   return absl::OkStatus();
 }
 

@@ -72,8 +72,14 @@ struct EvaluatorOptions {
 //    or a stage named "build" is kBuildError; a malformed metrics.json or a
 //    pass_if that is false (or needs a metric nobody reported) on an otherwise
 //    passing stage is kWrongAnswer; the cascade stops at the first failure;
-//  - after the last stage: fitness = FitnessFunction::Score(metrics); a
-//    missing metric or a non-finite value makes the outcome kWrongAnswer;
+//  - after the last stage, the task's [fitness] program (if any) runs in a
+//    sandbox job of its own (fitness_program.h) and its metrics join the
+//    candidate's (as a judge's would); its failure is the task's error, its
+//    rejection (exit 3) the candidate's kWrongAnswer;
+//  - then fitness = FitnessFunction::Score(metrics) and, for a
+//    multi-objective task, each objective's expression; a missing metric or
+//    a non-finite value makes the outcome kWrongAnswer, an objective outside
+//    its bounds kImplausible;
 //  - if `cancel` is set when a stage is about to start, the cascade stops
 //    with kKilled (a running job is killed by the sandbox, also kKilled);
 //  - both directories are removed afterwards unless keep_job_dirs;
@@ -129,9 +135,27 @@ class Evaluator : public Executor {
   TrustedPlaces Places() const;
   // Whether the trusted files and the setup's output still hash as recorded.
   absl::StatusOr<bool> TrustedIntact() const;
-  // Sets evaluation->fitness, or its outcome and note when scoring fails or
-  // the score is implausible. `judged`: the metrics judges reported.
-  absl::Status Score(const std::set<std::string>& judged, Evaluation* evaluation) const;
+  // Where the evaluation runs, for the fitness program.
+  struct ScoreContext {
+    const std::string& job_name;
+    uint64_t seed;
+    const std::filesystem::path& out_root;
+    const std::atomic<bool>* cancel;
+  };
+  // scoring.cc: runs the task's fitness program (if any), then sets
+  // evaluation->fitness and objectives, or its outcome and note when scoring
+  // fails or the score is implausible. `judged`: the metrics judges
+  // reported.
+  absl::Status Score(const ScoreContext& context, std::set<std::string> judged,
+                     Evaluation* evaluation) const;
+  // Runs the task's fitness program (if any) and adds its metrics; false
+  // (with the outcome and note set) if it rejected the candidate or was
+  // cancelled. Its failure is the task's error.
+  absl::StatusOr<bool> ScoreProgram(const ScoreContext& context, std::set<std::string>* judged,
+                                    Evaluation* evaluation) const;
+  // The objectives of a multi-objective task; false (with the outcome and
+  // note set) if one cannot be computed or is out of its bounds.
+  absl::StatusOr<bool> ScoreObjectives(Evaluation* evaluation) const;
 
   const Task& task_;
   sandbox::Sandbox& sandbox_;

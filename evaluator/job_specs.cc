@@ -1,6 +1,7 @@
 #include "evaluator/job_specs.h"
 
 #include <algorithm>
+#include <system_error>
 
 #include "absl/strings/str_cat.h"
 #include "sandbox/environment.h"
@@ -48,6 +49,15 @@ void AddReadable(const fs::path& path, sandbox::JobSpec* spec) {
 }
 
 }  // namespace
+
+absl::Status FreshDir(const fs::path& dir) {
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  if (!ec) fs::create_directories(dir, ec);
+  if (ec)
+    return absl::InternalError(absl::StrCat("cannot create ", dir.string(), ": ", ec.message()));
+  return absl::OkStatus();
+}
 
 sandbox::JobSpec CandidateJob(const Task& task, const TrustedPlaces& places, const StageSpec& stage,
                               uint64_t seed, const std::string& job_name, const JobPaths& paths,
@@ -114,6 +124,31 @@ sandbox::JobSpec SetupJob(const Task& task, const TrustedPlaces& places) {
   SetLimits(task, places, task.setup_timeout, &spec);
   AddReadable(task.trusted_root, &spec);
   AddReadable(places.kernels_dir, &spec);
+  return spec;
+}
+
+sandbox::JobSpec FitnessProgramJob(const Task& task, const TrustedPlaces& places,
+                                   const std::string& job_name, uint64_t seed,
+                                   const fs::path& scratch_dir, const fs::path& input,
+                                   const fs::path& out_dir, const std::atomic<bool>* cancel) {
+  sandbox::JobSpec spec;
+  spec.argv = {"/bin/sh", "-c", task.fitness_program};
+  spec.work_dir = scratch_dir;
+  std::map<std::string, std::string> vars = {
+      {"CAMBRIAN_OUT", out_dir.string()},    {"CAMBRIAN_METRICS", input.string()},
+      {"CAMBRIAN_SEED", absl::StrCat(seed)}, {"CAMBRIAN_STAGE", "fitness"},
+      {"CAMBRIAN_CANDIDATE", job_name},      {"HOME", scratch_dir.string()},
+      {"TMPDIR", scratch_dir.string()},
+  };
+  const bool has_setup = !task.setup.empty() && !places.setup_dir.empty();
+  if (has_setup) vars["CAMBRIAN_SETUP_DIR"] = places.setup_dir.string();
+  spec.env = BaseEnvironment(task, places, std::move(vars));
+  SetLimits(task, places, task.fitness_program_timeout, &spec);
+  spec.cancel = cancel;
+  spec.writable_paths = {out_dir};
+  AddReadable(task.trusted_root, &spec);
+  AddReadable(places.kernels_dir, &spec);
+  if (has_setup) AddReadable(places.setup_dir, &spec);
   return spec;
 }
 

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <string>
 
+#include "absl/status/status.h"
 #include "common/task.h"
 #include "sandbox/sandbox.h"
 
@@ -28,6 +29,9 @@ struct TrustedPlaces {
   int64_t max_processes = 1024;
   int64_t disk_bytes = 0;
 };
+
+// Removes `dir` with everything in it and creates it empty.
+[[nodiscard]] absl::Status FreshDir(const std::filesystem::path& dir);
 
 // The stage's own job: `/bin/sh -c RUN` in the job directory, with the
 // protocol's variables, the task's caps, the task's hidden paths masked, the
@@ -52,6 +56,17 @@ sandbox::JobSpec JudgeJob(const Task& task, const TrustedPlaces& places, const S
 // write; it reads the trusted and kernels directories and nothing of any
 // candidate.
 sandbox::JobSpec SetupJob(const Task& task, const TrustedPlaces& places);
+
+// The task's [fitness] program: `/bin/sh -c PROGRAM` in `scratch_dir` (its
+// HOME and TMPDIR, holding the input file `input`, $CAMBRIAN_METRICS),
+// reporting into `out_dir`, reading the trusted, setup and kernels
+// directories; no candidate file, no GPU.
+sandbox::JobSpec FitnessProgramJob(const Task& task, const TrustedPlaces& places,
+                                   const std::string& job_name, uint64_t seed,
+                                   const std::filesystem::path& scratch_dir,
+                                   const std::filesystem::path& input,
+                                   const std::filesystem::path& out_dir,
+                                   const std::atomic<bool>* cancel);
 
 }  // namespace cambrian::evaluator
 

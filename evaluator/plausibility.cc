@@ -12,13 +12,19 @@ namespace cambrian::evaluator {
 absl::StatusOr<std::optional<std::string>> UnjudgedFitnessMetric(
     const Task& task, const std::set<std::string>& judged) {
   if (!HasJudge(task)) return std::optional<std::string>();
-  CAMBRIAN_ASSIGN_OR_RETURN(Expression score, Expression::Compile(task.fitness_score));
-  for (const std::string& name : score.Variables()) {
-    if (judged.count(name) == 0) {
-      return std::optional<std::string>(
-          absl::StrCat("fitness metric '", name,
-                       "' was not reported by a judge; in a task with a judge only judges' metrics "
-                       "may decide a score (docs/trust.md)"));
+  std::vector<std::pair<std::string, std::string>> scores = {{"fitness", task.fitness_score}};
+  for (const ObjectiveSpec& objective : task.objectives) {
+    scores.emplace_back(absl::StrCat("objective '", objective.name, "'"), objective.expression);
+  }
+  for (const auto& [what, text] : scores) {
+    CAMBRIAN_ASSIGN_OR_RETURN(Expression score, Expression::Compile(text));
+    for (const std::string& name : score.Variables()) {
+      if (judged.count(name) == 0) {
+        return std::optional<std::string>(absl::StrCat(
+            what, " metric '", name,
+            "' was not reported by a judge; in a task with a judge only judges' metrics "
+            "may decide a score (docs/trust.md)"));
+      }
     }
   }
   return std::optional<std::string>();

@@ -247,9 +247,9 @@ absl::StatusOr<Task> LoadDocument(const toml::table& document, const TaskPaths& 
   Task task;
   task.dir = paths.dir;
   TomlTable root(document, "", paths.file);
-  CAMBRIAN_RETURN_IF_ERROR(
-      root.AllowOnly({"name", "description", "instructions", "program", "trusted", "stages",
-                      "fitness", "features", "resources", "default_profile", "profiles"}));
+  CAMBRIAN_RETURN_IF_ERROR(root.AllowOnly({"name", "description", "instructions", "program",
+                                           "trusted", "stages", "fitness", "objectives", "features",
+                                           "resources", "default_profile", "profiles"}));
   CAMBRIAN_RETURN_IF_ERROR(LoadHeader(root, paths, &task));
   CAMBRIAN_RETURN_IF_ERROR(LoadProgram(root, paths, &task));
   CAMBRIAN_RETURN_IF_ERROR(LoadTrusted(root, paths, &task));
@@ -258,6 +258,7 @@ absl::StatusOr<Task> LoadDocument(const toml::table& document, const TaskPaths& 
   CAMBRIAN_RETURN_IF_ERROR(LoadFeatures(root, paths, &task));
   CAMBRIAN_RETURN_IF_ERROR(LoadResources(root, paths, &task));
   CAMBRIAN_RETURN_IF_ERROR(LoadProfiles(root, paths, profile, &task));
+  internal::UseHeadline(&task);
   return task;
 }
 

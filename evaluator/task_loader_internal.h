@@ -5,8 +5,10 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "common/task.h"
@@ -39,6 +41,21 @@ struct TaskPaths {
 // [fitness] table (task_trust.cc).
 [[nodiscard]] absl::Status LoadTrusted(TomlTable& root, const TaskPaths& paths, Task* task);
 [[nodiscard]] absl::Status LoadFitness(TomlTable& root, const TaskPaths& paths, Task* task);
+
+// task_objectives.cc: `goal` ("maximize" | "minimize", required); a noise
+// at `key` (a number >= 0, or "N%"; absent keeps `*noise`); a [lo, hi] range
+// at `key` (absent keeps both); the optional [[objectives]] tables; a
+// profile's `objectives` (a list of the task's objective names: sets
+// `*chosen`, absent keeps it); and the headline, copied from the first
+// objective into the task's fitness_score, goal and noise.
+[[nodiscard]] absl::StatusOr<Goal> LoadGoal(TomlTable& table);
+[[nodiscard]] absl::Status LoadNoise(TomlTable& table, std::string_view key, Noise* noise);
+[[nodiscard]] absl::Status LoadRange(TomlTable& table, std::string_view key,
+                                     std::optional<double>* lo, std::optional<double>* hi);
+[[nodiscard]] absl::Status LoadObjectives(TomlTable& root, const TaskPaths& paths, Task* task);
+[[nodiscard]] absl::Status LoadProfileObjectives(TomlTable& profile, const Task& task,
+                                                 std::vector<ObjectiveSpec>* chosen);
+void UseHeadline(Task* task);
 
 // An integer in min..4096 at `key`; absent keeps `*count`.
 [[nodiscard]] absl::Status LoadCount(TomlTable& table, std::string_view key, int min, int* count);

@@ -1,6 +1,7 @@
 // Task profiles: `default_profile` and [profiles.NAME] (docs/tasks.md). A
 // profile sets environment variables for every stage and may override stage
-// timeouts, the memory cap and the GPUs a job holds.
+// timeouts, the memory cap, the GPUs a job holds and which of the task's
+// objectives count.
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -116,7 +117,7 @@ absl::Status LoadProfiles(TomlTable& root, const TaskPaths& paths, const std::st
     if (!node.is_table()) return profiles.WrongType(name, "a table like { env = { ... } }");
     TomlTable profile(*node.as_table(), profiles.KeyPath(name), paths.file);
     CAMBRIAN_RETURN_IF_ERROR(
-        profile.AllowOnly({"description", "env", "timeouts", "memory", "gpus"}));
+        profile.AllowOnly({"description", "env", "timeouts", "memory", "gpus", "objectives"}));
     CAMBRIAN_RETURN_IF_ERROR(profile.OptionalString("description", "a string").status());
     std::map<std::string, std::string> env;
     CAMBRIAN_RETURN_IF_ERROR(LoadProfileEnv(profile, &env));
@@ -126,7 +127,10 @@ absl::Status LoadProfiles(TomlTable& root, const TaskPaths& paths, const std::st
     CAMBRIAN_RETURN_IF_ERROR(LoadBytes(profile, "memory", &memory));
     int gpus = task->resources.gpus;
     CAMBRIAN_RETURN_IF_ERROR(LoadCount(profile, "gpus", 0, &gpus));
+    std::vector<ObjectiveSpec> objectives = task->objectives;
+    CAMBRIAN_RETURN_IF_ERROR(LoadProfileObjectives(profile, *task, &objectives));
     if (name != chosen) continue;
+    task->objectives = std::move(objectives);
     task->profile = name;
     task->resources.memory_bytes = memory;
     task->resources.gpus = gpus;

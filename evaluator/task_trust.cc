@@ -72,19 +72,8 @@ absl::Status LoadHidden(TomlTable& trusted, Task* task) {
 
 // plausible = [lo, hi] and plausible_if = "EXPR".
 absl::Status LoadPlausible(TomlTable& fitness, Task* task) {
-  constexpr char kRange[] = "[lo, hi] with lo <= hi, the fitness values possible at all";
-  if (const toml::node* node = fitness.Find("plausible"); node != nullptr) {
-    const toml::array* range = node->as_array();
-    if (range == nullptr || range->size() != 2 || !range->get(0)->is_number() ||
-        !range->get(1)->is_number()) {
-      return fitness.WrongType("plausible", kRange);
-    }
-    const double lo = range->get(0)->value<double>().value_or(NAN);
-    const double hi = range->get(1)->value<double>().value_or(NAN);
-    if (!(lo <= hi)) return fitness.WrongType("plausible", kRange);
-    task->plausible_lo = lo;
-    task->plausible_hi = hi;
-  }
+  CAMBRIAN_RETURN_IF_ERROR(
+      LoadRange(fitness, "plausible", &task->plausible_lo, &task->plausible_hi));
   CAMBRIAN_ASSIGN_OR_RETURN(
       std::optional<std::string> plausible_if,
       fitness.OptionalString("plausible_if", "an expression like \"gflops <= 1.5 * peak_gflops\""));
@@ -135,24 +124,63 @@ absl::Status LoadTrusted(TomlTable& root, const TaskPaths& paths, Task* task) {
   return LoadHidden(trusted, task);
 }
 
-absl::Status LoadFitness(TomlTable& root, const TaskPaths& paths, Task* task) {
-  CAMBRIAN_ASSIGN_OR_RETURN(const toml::table* table,
-                            root.Table("fitness", "a table [fitness] with score and goal"));
-  TomlTable fitness(*table, "fitness", paths.file);
-  CAMBRIAN_RETURN_IF_ERROR(fitness.AllowOnly({"score", "goal", "tolerance", "noise", "confirm",
-                                              "confirm_seeds", "plausible", "plausible_if"}));
+namespace {
+
+// [fitness] program and program_timeout.
+absl::Status LoadFitnessProgram(TomlTable& fitness, Task* task) {
+  CAMBRIAN_ASSIGN_OR_RETURN(
+      std::optional<std::string> program,
+      fitness.OptionalString("program", "a shell command like \"python3 $CAMBRIAN_TRUSTED/f.py\""));
+  if (program.has_value()) {
+    if (program->empty()) return fitness.Error("program", "expected a shell command, got \"\"");
+    if (task->trusted_root.empty()) {
+      return fitness.Error("program",
+                           "a fitness program is trusted code: put it in the task's [trusted] "
+                           "root and declare that table");
+    }
+    task->fitness_program = *program;
+  }
+  return LoadDuration(fitness, "program_timeout", &task->fitness_program_timeout);
+}
+
+// score and goal: required for a single fitness, refused beside
+// [[objectives]] (whose first is the headline).
+absl::Status LoadScore(TomlTable& fitness, Task* task) {
+  if (!task->objectives.empty()) {
+    for (const char* key : {"score", "goal", "noise"}) {
+      if (fitness.Find(key) != nullptr) {
+        return fitness.Error(key, absl::StrCat("with [[objectives]] the first objective is the "
+                                               "headline score; give its ",
+                                               key, " there and remove fitness.", key));
+      }
+    }
+    return absl::OkStatus();
+  }
   CAMBRIAN_ASSIGN_OR_RETURN(task->fitness_score,
                             fitness.String("score", "an expression over metrics like \"gflops\""));
   CAMBRIAN_RETURN_IF_ERROR(CheckExpression(fitness, "score", task->fitness_score));
-  constexpr char kGoal[] = "\"maximize\" or \"minimize\"";
-  absl::StatusOr<std::string> goal = fitness.String("goal", kGoal);
-  if (!goal.ok()) return goal.status();
-  if (*goal != "maximize" && *goal != "minimize") return fitness.WrongType("goal", kGoal);
-  task->goal = *goal == "maximize" ? Goal::kMaximize : Goal::kMinimize;
+  CAMBRIAN_ASSIGN_OR_RETURN(task->goal, LoadGoal(fitness));
+  return LoadNoise(fitness, "noise", &task->noise);
+}
+
+}  // namespace
+
+absl::Status LoadFitness(TomlTable& root, const TaskPaths& paths, Task* task) {
+  CAMBRIAN_RETURN_IF_ERROR(LoadObjectives(root, paths, task));
+  const toml::table empty;
+  const toml::table* table = &empty;
+  if (task->objectives.empty() || root.Find("fitness") != nullptr) {
+    CAMBRIAN_ASSIGN_OR_RETURN(table,
+                              root.Table("fitness", "a table [fitness] with score and goal"));
+  }
+  TomlTable fitness(*table, "fitness", paths.file);
+  CAMBRIAN_RETURN_IF_ERROR(
+      fitness.AllowOnly({"score", "goal", "tolerance", "noise", "confirm", "confirm_seeds",
+                         "plausible", "plausible_if", "program", "program_timeout"}));
+  CAMBRIAN_RETURN_IF_ERROR(LoadScore(fitness, task));
+  CAMBRIAN_RETURN_IF_ERROR(LoadFitnessProgram(fitness, task));
   CAMBRIAN_RETURN_IF_ERROR(LoadNonNegative(fitness, "tolerance",
                                            "a relative tolerance >= 0 like 0.1", &task->tolerance));
-  CAMBRIAN_RETURN_IF_ERROR(LoadNonNegative(
-      fitness, "noise", "a standard deviation >= 0 in fitness units like 0.015", &task->noise));
   CAMBRIAN_RETURN_IF_ERROR(LoadCount(fitness, "confirm", 0, &task->confirm));
   CAMBRIAN_RETURN_IF_ERROR(LoadCount(fitness, "confirm_seeds", 1, &task->confirm_seeds));
   return LoadPlausible(fitness, task);

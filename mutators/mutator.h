@@ -40,6 +40,7 @@ struct ScoredProgram {
   std::string outcome;   // "ok", "build_error", ... ("" if not evaluated yet)
   std::string feedback;  // the job's feedback or the harness's failure note
   std::string failure;   // for a failed candidate: the failing stage's output tail
+  Metrics objectives;    // a multi-objective task's, by name (empty otherwise)
 };
 
 struct MutationContext {

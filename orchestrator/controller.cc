@@ -34,6 +34,7 @@ archive::CandidateResult ToCandidateResult(const evaluator::Evaluation& evaluati
   result.outcome = evaluation.outcome;
   result.metrics = evaluation.metrics;
   result.fitness = evaluation.fitness;
+  if (evaluation.fitness) result.objectives = evaluation.objectives;
   // The evaluator's note says why a candidate failed (a stage, or the
   // fitness); keep it with the job's own feedback for people and prompts.
   result.feedback = evaluation.note.empty() ? evaluation.feedback
@@ -54,8 +55,8 @@ archive::CandidateResult ToCandidateResult(const evaluator::Evaluation& evaluati
 Controller::Controller(ControllerDeps deps)
     : deps_(std::move(deps)),
       rng_(deps_.config->seed),
-      population_(deps_.config->population, deps_.task->goal, deps_.task->features),
-      scoreboard_(deps_.task->goal),
+      population_(deps_.config->population, AxesOf(*deps_.task), deps_.task->features),
+      scoreboard_(AxesOf(*deps_.task)),
       proposer_({deps_.task, deps_.config, deps_.archive, deps_.mutators, deps_.brief, deps_.clock,
                  deps_.embedder},
                 population_, scoreboard_, rng_) {}
@@ -80,6 +81,7 @@ absl::StatusOr<RunSummary> Controller::Run() {
   summary_.failed = scoreboard_.failed();
   summary_.best_id = scoreboard_.best_id();
   summary_.best_fitness = scoreboard_.best_fitness();
+  if (MultiObjective(*deps_.task)) summary_.front = scoreboard_.front();
   // The time of this session counts against the run's time budget on resume.
   if (status.ok()) status = deps_.archive->SetRunState(RunStateJson());
   deps_.progress->Finish();
@@ -214,10 +216,11 @@ void Controller::RestoreCandidate(const archive::Candidate& c) {
   mutators::ScoredProgram info;
   info.metrics = c.metrics;
   info.fitness = c.fitness;
+  info.objectives = c.objectives;
   info.outcome = c.outcome ? std::string(OutcomeName(*c.outcome)) : "";
   info.feedback = c.feedback;
   proposer_.Finished(c.id, info.outcome);
-  scoreboard_.Add(c.id, std::move(info));
+  scoreboard_.Add(c.id, std::move(info), ObjectivePoint(*deps_.task, c.objectives));
 }
 
 absl::Status Controller::SubmitSeed() {
@@ -299,17 +302,20 @@ absl::StatusOr<bool> Controller::Absorb(int64_t id, const archive::CandidateResu
   mutators::ScoredProgram info;
   info.metrics = result.metrics;
   info.fitness = result.fitness;
+  info.objectives = result.objectives;
   info.outcome = std::string(OutcomeName(result.outcome));
   info.feedback = result.feedback;
   for (const archive::StageRecord& stage : result.stages) {
     if (stage.outcome != Outcome::kOk) info.failure = stage.output_tail;
   }
-  const bool new_best = scoreboard_.Add(id, std::move(info));
+  Point objectives = ObjectivePoint(*deps_.task, result.objectives);
+  const bool new_best = scoreboard_.Add(id, std::move(info), objectives);
   proposer_.Finished(id, std::string(OutcomeName(result.outcome)), result.fitness);
   int island = island_of_[id];
   island_of_.erase(id);
   CAMBRIAN_ASSIGN_OR_RETURN(Metrics features, FeatureMetrics(id, result.metrics));
-  for (const std::string& line : population_.Add(id, island, result.fitness, features)) {
+  for (const std::string& line :
+       population_.Add(id, island, result.fitness, features, std::move(objectives))) {
     LogInfo(line);
   }
   return new_best;
@@ -317,7 +323,15 @@ absl::StatusOr<bool> Controller::Absorb(int64_t id, const archive::CandidateResu
 
 void Controller::NoteResult(int64_t id, const evaluator::Evaluation& evaluation, bool new_best) {
   std::string line = absl::StrFormat("#%d %s", id, OutcomeName(evaluation.outcome));
-  if (evaluation.fitness) {
+  if (evaluation.fitness && MultiObjective(*deps_.task)) {
+    for (const ObjectiveSpec& objective : deps_.task->objectives) {
+      auto it = evaluation.objectives.find(objective.name);
+      if (it != evaluation.objectives.end()) {
+        absl::StrAppend(&line, absl::StrFormat(" %s %.6g", objective.name, it->second));
+      }
+    }
+    if (new_best && scoreboard_.scored().size() > 1) absl::StrAppend(&line, " (on the front)");
+  } else if (evaluation.fitness) {
     absl::StrAppend(&line, absl::StrFormat(" fitness %.6g", *evaluation.fitness));
     // The first score is the best by default, not news.
     if (new_best && scoreboard_.scored().size() > 1) absl::StrAppend(&line, " (new best)");

@@ -38,13 +38,37 @@ namespace cambrian::orchestrator {
 
 // A top candidate re-run on more seeds at the end of a run (the task's
 // [fitness] confirm / confirm_seeds): its recorded fitness first.
+// Mean, spread (sample standard deviation, 0 for one value) and count.
+struct Stats {
+  double mean = 0;
+  double spread = 0;
+  int count = 0;
+};
+Stats StatsOf(const std::vector<double>& values);
+
+// One re-run of a confirmation: its fitness (nullopt: it failed) and, for a
+// multi-objective task, its objectives.
+struct ConfirmRun {
+  std::optional<double> fitness;
+  Metrics objectives;
+};
+
 struct Confirmation {
   int64_t id = 0;
   std::vector<std::optional<double>> fitness;  // nullopt: that run failed
   double mean = 0;                             // over the runs that scored
   double spread = 0;                           // sample standard deviation (0 for one)
   int failed = 0;
+  // A multi-objective task's objectives over the runs that scored, by name.
+  std::map<std::string, Stats> objectives;
+  // Several objectives: no other confirmed candidate's means dominate its
+  // means beyond the noise.
+  bool on_front = false;
 };
+
+// Marks the confirmed candidates whose means no other's dominate (a
+// multi-objective task; nothing otherwise).
+void MarkConfirmedFront(const Task& task, std::vector<Confirmation>* confirmed);
 
 struct RunSummary {
   int64_t evaluated = 0;  // over the whole run, earlier sessions included
@@ -57,6 +81,8 @@ struct RunSummary {
   int64_t llm_children = 0;         // those a slow (LLM) mutator made
   std::optional<int64_t> best_id;
   std::optional<double> best_fitness;
+  // A multi-objective run's Pareto front, ids in the order they joined it.
+  std::vector<int64_t> front;
   std::string stop_reason;
   // Why the seed failed, when it did: the run stopped there, since every
   // child of a broken seed would fail the same way. "" when it scored.
@@ -128,7 +154,11 @@ class Controller {
 
   // controller_confirm.cc: the top candidates on more seeds.
   absl::Status Confirm();
+  // The candidates to confirm: the top `confirm` by fitness, or with
+  // several objectives that many of the run's front, spread along it.
+  std::vector<Scored> ToConfirm() const;
   absl::Status RecordConfirmation(EvaluationDone done);
+  Confirmation Summarise(int64_t id, const std::vector<ConfirmRun>& extra) const;
   void SummariseConfirmations();
 
   ControllerDeps deps_;
@@ -141,7 +171,7 @@ class Controller {
   int64_t seed_id_ = 0;                          // this session submitted the seed
   Scoreboard scoreboard_;                        // finished: results, fitness, the best
   Proposer proposer_;                            // mutators, parents, children
-  std::map<int64_t, std::vector<std::optional<double>>> confirmations_;  // id -> extra runs
+  std::map<int64_t, std::vector<ConfirmRun>> confirmations_;  // id -> extra runs
   // Candidates the controller died under, and how often (in the run state).
   static constexpr int kMaxCrashes = 2;
   std::map<int64_t, int> crashes_;

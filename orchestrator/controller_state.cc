@@ -73,7 +73,15 @@ std::string Controller::RunStateJson() const {
   json confirmations = json::object();
   for (const auto& [id, runs] : confirmations_) {
     json list = json::array();
-    for (const std::optional<double>& f : runs) list.push_back(f ? json(*f) : json(nullptr));
+    for (const ConfirmRun& run : runs) {
+      if (!run.fitness) {
+        list.push_back(json(nullptr));
+      } else if (run.objectives.empty()) {
+        list.push_back(*run.fitness);
+      } else {
+        list.push_back({{"fitness", *run.fitness}, {"objectives", run.objectives}});
+      }
+    }
     confirmations[std::to_string(id)] = list;
   }
   json crashes = json::object();
@@ -104,7 +112,8 @@ absl::Status Controller::RestoreState(const std::vector<archive::Candidate>& rec
     int64_t since_improvement = 0;
     for (const archive::Candidate* c : InFinishOrder(recorded)) {
       CAMBRIAN_ASSIGN_OR_RETURN(Metrics features, FeatureMetrics(c->id, c->metrics));
-      population_.Add(c->id, c->island, c->fitness, features);
+      population_.Add(c->id, c->island, c->fitness, features,
+                      ObjectivePoint(*deps_.task, c->objectives));
       ++since_improvement;
       if (c->fitness && (!best || Better(deps_.task->goal, *c->fitness, *best))) {
         best = c->fitness;
@@ -122,7 +131,8 @@ absl::Status Controller::RestoreState(const std::vector<archive::Candidate>& rec
   if (!state.is_object()) return absl::DataLossError("the stored run state is not JSON");
   std::vector<Member> scored;
   for (const Scored& s : scoreboard_.scored()) {
-    scored.push_back({s.id, s.fitness, population_.CellOf(scoreboard_.Find(s.id)->metrics)});
+    scored.push_back(
+        {s.id, s.fitness, population_.CellOf(scoreboard_.Find(s.id)->metrics), s.objectives});
   }
   try {
     stop_->Resume(absl::Seconds(state.at("elapsed_seconds").get<double>()),
@@ -141,9 +151,14 @@ absl::Status Controller::RestoreState(const std::vector<archive::Candidate>& rec
     }
     const json confirmations = state.value("confirmations", json::object());
     for (const auto& [id, runs] : confirmations.items()) {
-      std::vector<std::optional<double>>& restored = confirmations_[std::stoll(id)];
+      std::vector<ConfirmRun>& restored = confirmations_[std::stoll(id)];
       for (const json& f : runs) {
-        restored.push_back(f.is_number() ? std::optional<double>(f.get<double>()) : std::nullopt);
+        if (f.is_object()) {
+          restored.push_back({f.at("fitness").get<double>(), f.at("objectives").get<Metrics>()});
+        } else {
+          restored.push_back(
+              {f.is_number() ? std::optional<double>(f.get<double>()) : std::nullopt});
+        }
       }
     }
     return Annotate(population_.Restore(state.at("population").dump(), std::move(scored)),

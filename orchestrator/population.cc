@@ -24,16 +24,37 @@ absl::Status CheckPopulationConfig(const PopulationConfig& config) {
   return absl::OkStatus();
 }
 
-Population::Population(PopulationConfig config, Goal goal, std::vector<FeatureSpec> features)
-    : config_(config), goal_(goal), features_(std::move(features)) {
+Point ObjectivePoint(const Task& task, const Metrics& objectives) {
+  Point point;
+  if (!MultiObjective(task)) return point;
+  for (const ObjectiveSpec& objective : task.objectives) {
+    auto it = objectives.find(objective.name);
+    point.push_back(it == objectives.end() ? std::nan("") : it->second);
+  }
+  return point;
+}
+
+Population::Population(PopulationConfig config, std::vector<Axis> axes,
+                       std::vector<FeatureSpec> features)
+    : config_(config), axes_(std::move(axes)), features_(std::move(features)) {
+  if (axes_.empty()) axes_.push_back({});
   islands_.resize(std::max(1, config_.islands));
 }
 
-bool Population::Better(double a, double b) const { return cambrian::Better(goal_, a, b); }
+Point Population::PointOf(const Member& member) const {
+  return multi() ? member.objectives : Point{member.fitness};
+}
 
 bool Population::BetterMember(const Member& a, const Member& b) const {
-  // Ties go to the older candidate, so the order of arrival decides nothing.
-  if (a.fitness != b.fitness) return Better(a.fitness, b.fitness);
+  // Differences within the noise are ties, and ties go to the older
+  // candidate, so neither noise nor the order of arrival decides.
+  if (Dominates(axes_, PointOf(a), PointOf(b))) return true;
+  if (Dominates(axes_, PointOf(b), PointOf(a))) return false;
+  return a.id < b.id;
+}
+
+bool Population::BetterHeadline(const Member& a, const Member& b) const {
+  if (a.fitness != b.fitness) return Better(axes_[0].goal, a.fitness, b.fitness);
   return a.id < b.id;
 }
 
@@ -58,12 +79,12 @@ std::vector<int> Population::CellOf(const Metrics& metrics) const {
 }
 
 std::vector<std::string> Population::Add(int64_t id, int island, std::optional<double> fitness,
-                                         const Metrics& metrics) {
+                                         const Metrics& metrics, Point objectives) {
   Island& home = islands_.at(std::clamp(island, 0, island_count() - 1));
   ++home.stale;
   ++since_migration_;
   if (fitness) {
-    Member member{id, *fitness, CellOf(metrics)};
+    Member member{id, *fitness, CellOf(metrics), std::move(objectives)};
     scored_.push_back(member);
     AddElite(member);
     if (Place(home, member)) home.stale = 0;
@@ -82,46 +103,13 @@ std::vector<std::string> Population::Add(int64_t id, int island, std::optional<d
   return log;
 }
 
-bool Population::Place(Island& island, const Member& member) {
-  for (const Member& present : island.members) {
-    if (present.id == member.id) return false;  // a migrant that is already here
-  }
-  island.members.push_back(member);
-  auto [cell, inserted] = island.grid.emplace(member.cell, member);
-  if (!inserted && BetterMember(member, cell->second)) cell->second = member;
-  Trim(island);
-  if (island.best && !Better(member.fitness, island.best->fitness)) return false;
-  island.best = member;
-  return true;
-}
-
-void Population::Trim(Island& island) {
-  while (static_cast<int>(island.members.size()) > std::max(1, config_.island_size)) {
-    // Drop the worst member that is not the elite of its cell.
-    auto worst = island.members.end();
-    for (auto it = island.members.begin(); it != island.members.end(); ++it) {
-      if (island.grid.at(it->cell).id == it->id) continue;
-      if (worst == island.members.end() || BetterMember(*worst, *it)) worst = it;
-    }
-    if (worst == island.members.end()) return;  // only elites left
-    island.members.erase(worst);
-  }
-}
-
-void Population::AddElite(const Member& member) {
-  auto at = std::find_if(elites_.begin(), elites_.end(),
-                         [&](const Member& elite) { return BetterMember(member, elite); });
-  elites_.insert(at, member);
-  if (static_cast<int>(elites_.size()) > std::max(1, config_.elite_size)) elites_.pop_back();
-}
-
 std::vector<std::string> Population::Migrate() {
   if (island_count() < 2) return {};
-  ++migrations_;
   // Take every island's best before placing any, so one migration moves
   // each best exactly one step around the ring.
   std::vector<std::optional<Member>> bests;
-  for (const Island& island : islands_) bests.push_back(island.best);
+  for (const Island& island : islands_) bests.push_back(MigrantOf(island));
+  ++migrations_;
   std::vector<std::string> log;
   for (int from = 0; from < island_count(); ++from) {
     if (!bests[from]) continue;
@@ -138,9 +126,10 @@ std::vector<std::string> Population::Reseed(int index) {
   fresh.reseeds = islands_[index].reseeds + 1;
   std::vector<std::string> ids;
   for (int i = 0; i < island_count(); ++i) {
-    if (i == index || !islands_[i].best) continue;
-    Place(fresh, *islands_[i].best);
-    ids.push_back(absl::StrCat("#", islands_[i].best->id));
+    std::optional<Member> migrant = MigrantOf(islands_[i]);
+    if (i == index || !migrant) continue;
+    Place(fresh, *migrant);
+    ids.push_back(absl::StrCat("#", migrant->id));
   }
   if (ids.empty()) {
     islands_[index].stale = 0;  // nothing better to take: keep it as it is
@@ -158,12 +147,7 @@ std::optional<int64_t> Population::SelectParent(int island, Rng& rng) const {
   if (!home.grid.empty() && draw < config_.exploit_rate) {
     std::vector<const Member*> elites;
     for (const auto& [cell, member] : home.grid) elites.push_back(&member);
-    const Member* pick = nullptr;
-    for (int i = 0; i < std::max(1, config_.tournament_size); ++i) {
-      const Member* drawn = elites[rng.UniformInt(0, elites.size() - 1)];
-      if (pick == nullptr || BetterMember(*drawn, *pick)) pick = drawn;
-    }
-    return pick->id;
+    return Tournament(elites, rng)->id;
   }
   if (!home.members.empty() && draw < config_.exploit_rate + config_.explore_rate) {
     return home.members[rng.UniformInt(0, home.members.size() - 1)].id;

@@ -3,6 +3,16 @@
 // across the run. Pure logic (no I/O, no clock): every random choice comes
 // from the Rng the caller passes, so a run with a fixed seed repeats itself.
 //
+// Comparisons respect the task's noise (common/pareto.h): a candidate
+// replaces a cell's elite or an island's best only when it is better beyond
+// the noise; ties keep the older one. With several objectives each island
+// and the elite archive keep a Pareto front: a cell's elite is replaced
+// only by a candidate that dominates it, tournaments use NSGA-II's crowded
+// comparison (Pareto rank, then crowding distance), trimming drops the
+// worst-ranked, most crowded member, the elite archive is the run's front
+// (most crowded dropped beyond elite_size), and migration sends the island's
+// front members round in turn.
+//
 // Parent selection for a child of island i (see docs/search.md):
 //   exploit  tournament among island i's grid elites (the best of each cell)
 //   explore  uniformly among island i's members (any fitness, any cell)
@@ -22,6 +32,7 @@
 
 #include "absl/status/statusor.h"
 #include "common/metrics.h"
+#include "common/pareto.h"
 #include "common/rng.h"
 #include "common/task.h"
 
@@ -41,13 +52,19 @@ struct PopulationConfig {
 struct Scored {
   int64_t id = 0;
   double fitness = 0;
+  Point objectives;  // a multi-objective task's, in task order; empty otherwise
 };
 
 struct Member {
   int64_t id = 0;
   double fitness = 0;
   std::vector<int> cell;  // one bin per task feature
+  Point objectives;       // as in Scored
 };
+
+// A multi-objective task's objectives in task order (NaN for a missing one),
+// or empty for a single-fitness task.
+Point ObjectivePoint(const Task& task, const Metrics& objectives);
 
 struct IslandView {
   std::optional<Member> best;
@@ -62,7 +79,10 @@ struct IslandView {
 
 class Population {
  public:
-  Population(PopulationConfig config, Goal goal, std::vector<FeatureSpec> features);
+  // One axis: a single fitness (its goal and noise); several: objectives.
+  Population(PopulationConfig config, std::vector<Axis> axes, std::vector<FeatureSpec> features);
+  Population(PopulationConfig config, Goal goal, std::vector<FeatureSpec> features)
+      : Population(config, std::vector<Axis>{{goal, {}}}, std::move(features)) {}
 
   // The island the next child belongs to (round robin; advances).
   int NextIsland();
@@ -72,7 +92,7 @@ class Population {
   // elite archive, then migrates or reseeds when due. Returns one line per
   // migration or reseed that happened, for the log.
   std::vector<std::string> Add(int64_t id, int island, std::optional<double> fitness,
-                               const Metrics& metrics);
+                               const Metrics& metrics, Point objectives = {});
 
   // A parent for a child of `island`, or nullopt while nothing is scored.
   std::optional<int64_t> SelectParent(int island, Rng& rng) const;
@@ -107,17 +127,26 @@ class Population {
     int reseeds = 0;
   };
 
-  bool Better(double a, double b) const;
+  bool multi() const { return axes_.size() > 1; }
+  Point PointOf(const Member& member) const;
+  // `a` dominates `b`, or they tie and `a` is older.
   bool BetterMember(const Member& a, const Member& b) const;
-  // Returns true if `member` became the island's best.
+  // The better headline (the fitness), then the older.
+  bool BetterHeadline(const Member& a, const Member& b) const;
+  // Returns true if `member` improved the island (population_front.cc).
   bool Place(Island& island, const Member& member);
   void Trim(Island& island);
+  void TrimFront(Island& island);
   void AddElite(const Member& member);
+  void AddFrontElite(const Member& member);
+  // The member an island sends on migration or reseeding.
+  std::optional<Member> MigrantOf(const Island& island) const;
+  const Member* Tournament(const std::vector<const Member*>& elites, Rng& rng) const;
   std::vector<std::string> Migrate();
   std::vector<std::string> Reseed(int index);
 
   PopulationConfig config_;
-  Goal goal_;
+  std::vector<Axis> axes_;
   std::vector<FeatureSpec> features_;
   std::vector<Island> islands_;
   std::vector<Member> elites_;  // best first

@@ -9,12 +9,16 @@ namespace {
 using nlohmann::json;
 
 json MemberJson(const Member& member) {
-  return json::array({member.id, member.fitness, member.cell});
+  json out = json::array({member.id, member.fitness, member.cell});
+  if (!member.objectives.empty()) out.push_back(member.objectives);
+  return out;
 }
 
 Member MemberFrom(const json& value) {
-  return Member{value.at(0).get<int64_t>(), value.at(1).get<double>(),
+  Member member{value.at(0).get<int64_t>(), value.at(1).get<double>(),
                 value.at(2).get<std::vector<int>>()};
+  if (value.size() > 3) member.objectives = value.at(3).get<Point>();
+  return member;
 }
 
 std::vector<Member> MembersFrom(const json& value) {

@@ -22,11 +22,6 @@ std::string Truncate(const std::string& text, size_t width) {
   return text.substr(0, Utf8CutPoint(text, width - 3)) + "...";
 }
 
-// A table cell: one line whatever the candidate wrote, then cut to `width`.
-std::string Cell(const std::string& text, size_t width) {
-  return Truncate(QuoteForNote(text, 4 * width), width);
-}
-
 std::string IdOrDash(const std::optional<int64_t>& id) {
   return id ? absl::StrCat("#", *id) : std::string("-");
 }
@@ -48,7 +43,16 @@ std::string MetricsSummary(const Metrics& metrics, int most) {
   return text;
 }
 
+// An objective's column: as wide as its name (at most 24), at least 12.
+int ObjectiveWidth(const std::string& name) {
+  return static_cast<int>(std::clamp<size_t>(name.size(), 12, 24));
+}
+
 }  // namespace
+
+std::string Cell(const std::string& text, size_t width) {
+  return Truncate(QuoteForNote(text, 4 * width), width);
+}
 
 absl::StatusOr<OpenedRun> OpenRun(const std::optional<std::filesystem::path>& run_dir,
                                   archive::OpenMode mode) {
@@ -116,32 +120,71 @@ std::string FormatLeaderboard(const std::vector<archive::Candidate>& candidates,
   for (const archive::Candidate& c : candidates) {
     width = std::max(width, std::min(limit, Cell(MetricsSummary(c.metrics, 8), limit).size()));
   }
-  std::string out =
-      absl::StrFormat("%-5s %-6s %-12s %-13s %-9s %-7s %-*s %s\n", "rank", "id", "fitness",
-                      "status", "mutator", "parent", width, "metrics", "change");
+  // One column per objective where the task has several, else the fitness.
+  auto scores = [&](const archive::Candidate& c) {
+    if (format.objectives.empty()) {
+      return absl::StrFormat("%-12s", c.fitness ? absl::StrFormat("%.6g", *c.fitness) : "-");
+    }
+    std::string cells;
+    for (const std::string& name : format.objectives) {
+      auto it = c.objectives.find(name);
+      absl::StrAppend(
+          &cells, cells.empty() ? "" : " ",
+          absl::StrFormat(
+              "%-*s", ObjectiveWidth(name),
+              it == c.objectives.end() ? std::string("-") : absl::StrFormat("%.6g", it->second)));
+    }
+    return cells;
+  };
+  std::string header = absl::StrFormat("%-12s", "fitness");
+  if (!format.objectives.empty()) {
+    header.clear();
+    for (const std::string& name : format.objectives) {
+      absl::StrAppend(&header, header.empty() ? "" : " ",
+                      absl::StrFormat("%-*s", ObjectiveWidth(name), Cell(name, 24)));
+    }
+  }
+  std::string out = absl::StrFormat("%-5s %-6s %s %-13s %-9s %-7s %-*s %s\n", "rank", "id", header,
+                                    "status", "mutator", "parent", width, "metrics", "change");
   std::optional<double> best;
-  int rank = 0, ties = 0;
+  int rank = 0, ties = 0, on_front = 0;
   for (const archive::Candidate& c : candidates) {
-    std::string fitness = c.fitness ? absl::StrFormat("%.6g", *c.fitness) : "-";
     std::string place = absl::StrCat(++rank);
-    if (c.fitness && best && format.noise > 0 && std::abs(*c.fitness - *best) <= format.noise) {
+    if (format.front.count(c.id) > 0) {
+      absl::StrAppend(&place, "*");
+      ++on_front;
+    } else if (c.fitness && best && format.objectives.empty() && !format.noise.zero() &&
+               WithinNoise(format.noise, *c.fitness, *best)) {
       absl::StrAppend(&place, "~");
       ++ties;
     }
     if (c.fitness && !best) best = c.fitness;
-    absl::StrAppend(&out, absl::StrFormat("%-5s %-6s %-12s %-13s %-9s %-7s %-*s %s\n", place,
-                                          absl::StrCat("#", c.id), fitness, StatusText(c),
+    absl::StrAppend(&out, absl::StrFormat("%-5s %-6s %s %-13s %-9s %-7s %-*s %s\n", place,
+                                          absl::StrCat("#", c.id), scores(c), StatusText(c),
                                           Cell(c.mutator, 9), IdOrDash(c.parent_id), width,
                                           Cell(MetricsSummary(c.metrics, 8), width),
                                           Cell(c.description, format.wide ? 4096 : 60)));
   }
   if (candidates.empty()) absl::StrAppend(&out, "(no candidates yet)\n");
   if (ties > 0) {
-    absl::StrAppend(&out, absl::StrFormat("~ within the task's noise floor (%.4g) of the best: "
+    absl::StrAppend(&out, absl::StrFormat("~ within the task's noise floor (%s) of the best: "
                                           "a tie, not a loss (replay to tell them apart)\n",
-                                          format.noise));
+                                          NoiseText(format.noise)));
+  }
+  if (on_front > 0) {
+    absl::StrAppend(&out,
+                    "* on the run's Pareto front: no candidate is better on one objective "
+                    "without being worse on another (beyond the noise)\n");
   }
   return out;
+}
+
+std::string NoiseText(const Noise& noise) {
+  std::vector<std::string> parts;
+  if (noise.absolute > 0 || noise.relative == 0)
+    parts.push_back(absl::StrFormat("%.4g", noise.absolute));
+  if (noise.relative > 0) parts.push_back(absl::StrFormat("%.4g%%", 100 * noise.relative));
+  return absl::StrJoin(parts, " + ");
 }
 
 std::vector<archive::Candidate> BestOverTime(std::vector<archive::Candidate> candidates,
@@ -190,6 +233,7 @@ nlohmann::json CandidateJson(const archive::Candidate& c) {
       {"status", std::string(archive::CandidateStatusName(c.status))},
       {"outcome", c.outcome ? nlohmann::json(std::string(OutcomeName(*c.outcome))) : nullptr},
       {"fitness", c.fitness ? nlohmann::json(*c.fitness) : nlohmann::json(nullptr)},
+      {"objectives", c.objectives},
       {"metrics", c.metrics},
       {"feedback", c.feedback},
       {"program_hash", c.program_hash},

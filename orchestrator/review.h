@@ -43,10 +43,20 @@ struct OpenedRun {
 // The id of the run's seed candidate (the one with mutator "seed").
 [[nodiscard]] absl::StatusOr<int64_t> SeedId(archive::Archive& archive);
 
+// A table cell: one line whatever the candidate wrote, then cut to `width`.
+std::string Cell(const std::string& text, size_t width);
+
+// "0.1", "5%", "0.1 + 5%".
+std::string NoiseText(const Noise& noise);
+
 struct LeaderboardFormat {
   // The task's noise floor: a scored row within it of the best is marked a
-  // tie ("~"), since its lead or lag may be noise. 0: nothing is marked.
-  double noise = 0;
+  // tie ("~"), since its lead or lag may be noise. Zero: nothing is marked.
+  Noise noise;
+  // A multi-objective task's objective names: one column each instead of
+  // the fitness; rows on the run's front are marked "*".
+  std::vector<std::string> objectives;
+  std::set<int64_t> front;
   bool wide = false;  // cells are not cut (otherwise metrics up to 72, changes 60)
 };
 
@@ -65,8 +75,9 @@ std::vector<archive::Candidate> BestOverTime(std::vector<archive::Candidate> can
 std::string FormatBestOverTime(const std::vector<archive::Candidate>& bests, absl::Time start);
 
 // {"id", "parent_id", "second_parent_id", "mutator", "description", "status",
-//  "outcome", "fitness", "metrics", "feedback", "program_hash", "created_at",
-//  "finished_at"}; absent optionals are null, times RFC 3339 UTC.
+//  "outcome", "fitness", "objectives", "metrics", "feedback", "program_hash",
+//  "created_at", "finished_at"}; absent optionals are null, times RFC 3339
+//  UTC; objectives {} for a single-fitness task.
 nlohmann::json CandidateJson(const archive::Candidate& candidate);
 
 // "123 MiB", for peak memory columns.

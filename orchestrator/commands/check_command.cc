@@ -35,8 +35,18 @@ void PrintPlan(const Task& task, const std::vector<mutators::Knob>& knobs) {
   std::cout << "task      " << task.name << " (" << task.dir.string() << ")\n"
             << "stages    " << absl::StrJoin(stages, " -> ") << "\n"
             << "fitness   " << task.fitness_score << " ("
-            << (task.goal == Goal::kMaximize ? "maximize" : "minimize") << ")\n"
-            << "knobs     ";
+            << (task.goal == Goal::kMaximize ? "maximize" : "minimize") << ")\n";
+  if (MultiObjective(task)) {
+    std::cout << "objectives "
+              << absl::StrJoin(task.objectives, ", ",
+                               [](std::string* out, const ObjectiveSpec& o) {
+                                 absl::StrAppend(out, o.name, " (",
+                                                 o.goal == Goal::kMaximize ? "max" : "min", ")");
+                               })
+              << ": a Pareto front\n";
+  }
+  if (!task.fitness_program.empty()) std::cout << "program   " << task.fitness_program << "\n";
+  std::cout << "knobs     ";
   if (knobs.empty()) {
     std::cout << "none: only an LLM (--llm) can change the seed\n";
   } else {

@@ -75,6 +75,9 @@ void PrintEvaluation(const evaluator::Evaluation& evaluation, bool json) {
   if (!evaluation.feedback.empty()) std::cout << "feedback  " << evaluation.feedback << "\n";
   std::cout << "outcome   " << OutcomeName(evaluation.outcome);
   if (evaluation.fitness) std::cout << absl::StrFormat("  fitness %.6g", *evaluation.fitness);
+  for (const auto& [name, value] : evaluation.objectives) {
+    std::cout << absl::StrFormat("  %s %.6g", name, value);
+  }
   if (!evaluation.note.empty()) std::cout << "  (" << evaluation.note << ")";
   std::cout << "\n";
 }
@@ -130,6 +133,8 @@ absl::Status KeepStagesUntil(const std::string& until, Task* task) {
     if (task->stages[i].name != until) continue;
     task->stages.resize(i + 1);
     task->fitness_score = "0";
+    task->objectives.clear();
+    task->fitness_program.clear();
     task->plausible_lo.reset();
     task->plausible_hi.reset();
     task->plausible_if.clear();

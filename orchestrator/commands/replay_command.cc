@@ -59,6 +59,12 @@ void PrintComparison(const archive::Candidate& stored,
   auto fitness = [](const std::optional<double>& f) {
     return f ? absl::StrFormat("%.6g", *f) : std::string("-");
   };
+  for (const auto& [name, value] : stored.objectives) {
+    std::cout << absl::StrFormat("%-20s %14s", Cell("objective " + name, 20),
+                                 cell(stored.objectives, name));
+    for (const auto& run : runs) std::cout << absl::StrFormat(" %14s", cell(run.objectives, name));
+    std::cout << "\n";
+  }
   std::cout << absl::StrFormat("%-20s %14s", "fitness", fitness(stored.fitness));
   for (const auto& run : runs) std::cout << absl::StrFormat(" %14s", fitness(run.fitness));
   std::cout << absl::StrFormat("\n%-20s %14s", "outcome",
@@ -120,12 +126,28 @@ absl::StatusOr<int> Replay(const ReplayOptions& options) {
   PrintComparison(stored, runs);
   bool agree = true;
   nlohmann::json fitnesses = nlohmann::json::array();
+  std::vector<double> scores;
   for (const evaluator::Evaluation& fresh : runs) {
     bool same_outcome = stored.outcome && fresh.outcome == *stored.outcome;
     bool same_fitness = !stored.fitness ||
                         (fresh.fitness && Agrees(*stored.fitness, *fresh.fitness, task.tolerance));
+    // Each objective within its own tolerance (the task's where it has none).
+    for (const ObjectiveSpec& objective : task.objectives) {
+      auto was = stored.objectives.find(objective.name);
+      auto now = fresh.objectives.find(objective.name);
+      if (was == stored.objectives.end() || !stored.fitness) continue;
+      same_fitness = same_fitness && now != fresh.objectives.end() &&
+                     Agrees(was->second, now->second, objective.tolerance.value_or(task.tolerance));
+    }
     agree = agree && same_outcome && same_fitness;
     fitnesses.push_back(fresh.fitness ? nlohmann::json(*fresh.fitness) : nlohmann::json(nullptr));
+    if (fresh.fitness) scores.push_back(*fresh.fitness);
+  }
+  if (runs.size() > 1) {
+    const Stats stats = StatsOf(scores);
+    std::cout << absl::StrFormat(
+        "fitness over the replays: mean %.6g, spread %.3g, %d of %d scored\n", stats.mean,
+        stats.spread, stats.count, static_cast<int>(runs.size()));
   }
   std::cout << absl::StrFormat(
       "\n#%d %s: %d replay(s) %s the stored result within the task's "

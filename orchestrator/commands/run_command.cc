@@ -33,6 +33,7 @@
 #include "orchestrator/llm_setup.h"
 #include "orchestrator/notifier.h"
 #include "orchestrator/review.h"
+#include "orchestrator/review_front.h"
 #include "orchestrator/run_dir.h"
 #include "orchestrator/task_locator.h"
 #include "sandbox/gpu.h"
@@ -96,6 +97,10 @@ std::vector<std::string> NamedMetrics(const Task& task) {
   std::set<std::string> names;
   std::vector<std::string> expressions = {task.fitness_score, task.plausible_if};
   for (const StageSpec& stage : task.stages) expressions.push_back(stage.pass_if);
+  for (const ObjectiveSpec& objective : task.objectives) {
+    expressions.push_back(objective.expression);
+    names.insert(objective.name);  // a fitness program's metric, by the default expr
+  }
   for (const std::string& text : expressions) {
     if (text.empty()) continue;
     absl::StatusOr<evaluator::Expression> expression = evaluator::Expression::Compile(text);
@@ -106,10 +111,24 @@ std::vector<std::string> NamedMetrics(const Task& task) {
   return {names.begin(), names.end()};
 }
 
+// With several objectives the prompt names them all and what progress is.
 mutators::TaskBrief BriefOf(const Task& task) {
-  return {task.name,          task.description,
-          task.instructions,  task.goal == Goal::kMaximize ? "maximize" : "minimize",
-          task.fitness_score, NamedMetrics(task)};
+  auto goal = [](Goal g) { return std::string(g == Goal::kMaximize ? "maximize" : "minimize"); };
+  if (!MultiObjective(task)) {
+    return {task.name,       task.description,   task.instructions,
+            goal(task.goal), task.fitness_score, NamedMetrics(task)};
+  }
+  std::vector<std::string> parts;
+  for (const ObjectiveSpec& o : task.objectives) {
+    parts.push_back(absl::StrCat(o.name, " (", goal(o.goal), ")"));
+  }
+  return {task.name,
+          task.description,
+          task.instructions,
+          "improve along the Pareto front: better on one objective without being worse on the "
+          "others",
+          absl::StrJoin(parts, ", "),
+          NamedMetrics(task)};
 }
 
 // What the model bandit learned, one line per model.
@@ -288,11 +307,19 @@ absl::StatusOr<int> RunSearch(const RunOptions& options) {
   if (config.llm.enabled()) {
     CAMBRIAN_ASSIGN_OR_RETURN(llm, archive->GetLlmTotals());
   }
+  std::set<int64_t> front;
+  if (MultiObjective(task)) {
+    // The front as review computes it, from every recorded candidate.
+    CAMBRIAN_ASSIGN_OR_RETURN(std::vector<archive::Candidate> scored,
+                              archive->ListCandidates({.scored_only = true}));
+    front = RunFront(task, scored);
+    summary->front.assign(front.begin(), front.end());
+  }
   PrintSummary(*summary, config, llm);
   PrintConfirmations(*summary, task);
   archive::ListOptions top{.scored_only = false, .best_first = true, .limit = options.top};
   CAMBRIAN_ASSIGN_OR_RETURN(std::vector<archive::Candidate> best, archive->ListCandidates(top));
-  std::cout << "\n" << FormatLeaderboard(best);
+  std::cout << "\n" << FormatLeaderboard(best, TaskLeaderboardFormat(task, front));
   if (!summary->seed_failure.empty()) {
     return absl::FailedPreconditionError(
         absl::StrCat(summary->seed_failure, "\n  `cambrian check ", ShellQuote(task.dir.string()),

@@ -9,6 +9,7 @@
 #include "common/status_macros.h"
 #include "orchestrator/commands/commands.h"
 #include "orchestrator/review.h"
+#include "orchestrator/review_front.h"
 
 namespace cambrian::orchestrator {
 namespace {
@@ -77,13 +78,41 @@ void PrintLlmCall(const archive::LlmCall& call) {
       call.latency_seconds, call.attempts, call.outcome);
 }
 
+// Where a candidate of a multi-objective run stands: its objectives and
+// whether it is on the run's front (else who dominates it). Empty for a
+// single-fitness run, or one whose task cannot be read back.
+struct FrontFacts {
+  std::string objectives;
+  bool on_front = false;
+  std::optional<int64_t> dominated_by;
+};
+
+absl::StatusOr<std::optional<FrontFacts>> FrontFactsOf(const OpenedRun& run,
+                                                       const archive::Candidate& c) {
+  absl::StatusOr<Task> task = LoadRecordedTask(run.info);
+  if (!task.ok() || !MultiObjective(*task)) return std::optional<FrontFacts>();
+  CAMBRIAN_ASSIGN_OR_RETURN(std::vector<archive::Candidate> scored,
+                            run.archive->ListCandidates({.scored_only = true}));
+  FrontFacts facts{FormatObjectives(*task, c)};
+  facts.dominated_by = DominatedBy(*task, c, scored);
+  facts.on_front = c.fitness && !facts.dominated_by;
+  return std::optional<FrontFacts>(std::move(facts));
+}
+
 void PrintCandidate(const archive::Candidate& c, const std::vector<archive::StageRecord>& stages,
-                    const std::string& lineage, int lines) {
+                    const std::string& lineage, int lines, const std::optional<FrontFacts>& front) {
   std::cout << absl::StrFormat("candidate #%d\n", c.id);
   std::cout << absl::StrFormat(
       "  status    %s%s\n", archive::CandidateStatusName(c.status),
       c.outcome ? absl::StrCat(" / ", Sv(OutcomeName(*c.outcome))) : std::string());
   std::cout << "  fitness   " << (c.fitness ? absl::StrFormat("%.6g", *c.fitness) : "-") << "\n";
+  if (front && c.fitness) {
+    std::cout << "  objectives " << front->objectives << "\n";
+    std::cout << "  front     "
+              << (front->on_front ? std::string("on the run's Pareto front")
+                                  : absl::StrCat("dominated by #", *front->dominated_by))
+              << "\n";
+  }
   std::cout << "  mutator   " << c.mutator << ": " << c.description << "\n";
   std::cout << "  lineage   " << lineage << "\n";
   if (c.second_parent_id) std::cout << "  crossed   with #" << *c.second_parent_id << "\n";
@@ -149,6 +178,7 @@ absl::Status Show(const ShowOptions& options) {
   CAMBRIAN_ASSIGN_OR_RETURN(std::vector<archive::StageRecord> stages,
                             run.archive->GetStages(options.id));
   CAMBRIAN_ASSIGN_OR_RETURN(std::string lineage, Lineage(*run.archive, candidate));
+  CAMBRIAN_ASSIGN_OR_RETURN(const std::optional<FrontFacts> front, FrontFactsOf(run, candidate));
   std::optional<archive::LlmCall> call;
   if (candidate.llm_call_id) {
     CAMBRIAN_ASSIGN_OR_RETURN(call, run.archive->GetLlmCall(*candidate.llm_call_id));
@@ -160,10 +190,15 @@ absl::Status Show(const ShowOptions& options) {
     json["lineage"] = lineage;
     json["llm_call"] = call ? LlmCallJson(*call) : nlohmann::json(nullptr);
     json["warning"] = IsolationWarning(SandboxModesUsed(*run.archive));
+    if (front) {
+      json["on_front"] = front->on_front;
+      json["dominated_by"] =
+          front->dominated_by ? nlohmann::json(*front->dominated_by) : nlohmann::json(nullptr);
+    }
     std::cout << DumpJson(json) << "\n";
     return absl::OkStatus();
   }
-  PrintCandidate(candidate, stages, lineage, options.lines);
+  PrintCandidate(candidate, stages, lineage, options.lines, front);
   if (call) PrintLlmCall(*call);
   std::string warning = IsolationWarning(SandboxModesUsed(*run.archive));
   if (!warning.empty()) std::cout << "\n" << warning << "\n";

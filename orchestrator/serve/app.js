@@ -48,7 +48,7 @@ const section = (title, ...body) => el("section", {}, el("h2", {}, title), ...bo
 
 function setMain(...nodes) {
   const main = document.getElementById("main");
-  main.replaceChildren(...nodes);
+  main.replaceChildren(...nodes.filter((n) => n !== null && n !== undefined));
 }
 
 async function showRuns() {
@@ -84,10 +84,10 @@ function leaderboard(run, state) {
       if (y === null || y === undefined) return -1;
       return (x < y ? -1 : 1) * sign;
     });
-    const best = run.best_fitness;
+    const best = run.best_fitness, front = new Set(run.front);
     body.replaceChildren(...rows.slice(0, 500).map((c) => el("tr",
-      {class: c.fitness !== null && best !== null && c.id !== run.best_id && run.noise > 0 &&
-              Math.abs(c.fitness - best) <= run.noise ? "tie" : ""},
+      {class: front.has(c.id) ? "front" : c.fitness !== null && best !== null &&
+              c.id !== run.best_id && !run.objectives.length && tie(run, c.fitness, best) ? "tie" : ""},
       el("td", {}, link("#/run/" + run.key + "/c/" + c.id, "#" + c.id)),
       el("td", {class: "num"}, fmt(c.fitness)),
       el("td", {class: c.outcome === "ok" ? "ok" : "bad"}, c.outcome || c.status),
@@ -103,7 +103,54 @@ function leaderboard(run, state) {
        pick("mutator", run.candidates.map((c) => c.mutator)),
        pick("outcome", run.candidates.map((c) => c.outcome || c.status))),
     el("table", {id: "leaderboard"}, el("thead", {}, head), body),
-    run.noise > 0 ? el("p", {class: "muted"}, "~ within the task's noise (" + run.noise + ") of the best") : null);
+    run.noise > 0 || run.noise_relative > 0 ? el("p", {class: "muted"}, "~ within the task's noise (" +
+      noiseText(run) + ") of the best") : null,
+    run.front.length ? el("p", {class: "muted"}, "* on the run's Pareto front") : null);
+}
+
+function noiseText(run) {
+  return [run.noise > 0 || !run.noise_relative ? String(run.noise) : null,
+          run.noise_relative > 0 ? (100 * run.noise_relative) + "%" : null].filter((x) => x).join(" + ");
+}
+
+// Within the task's noise of each other: a tie, not a win.
+function tie(run, a, b) {
+  return (run.noise > 0 || run.noise_relative > 0) &&
+    Math.abs(a - b) <= run.noise + run.noise_relative * Math.max(Math.abs(a), Math.abs(b));
+}
+
+// A multi-objective run: its first two objectives against each other, every
+// scored candidate a dot, the front's members joined, and the front as a table.
+function frontView(run) {
+  if (run.objectives.length < 2) return null;
+  const [ox, oy] = run.objectives, front = new Set(run.front);
+  const scored = run.candidates.filter((c) => c.fitness !== null && ox.name in c.objectives &&
+                                              oy.name in c.objectives);
+  if (!scored.length) return section("Pareto front", el("p", {class: "muted"}, "no scored candidate yet"));
+  const xs = scored.map((c) => c.objectives[ox.name]), ys = scored.map((c) => c.objectives[oy.name]);
+  const w = 640, h = 320, lo = Math.min(...xs), hi = Math.max(...xs);
+  const x = scale(lo, hi, 50, w - 10), y = scale(Math.min(...ys), Math.max(...ys), h - 30, 10);
+  const plot = plotFrame("front-plot", "the Pareto front", w, h, ox.name + " (" + ox.goal + ")",
+                         oy.name, Math.min(...ys), Math.max(...ys), hi);
+  plot.querySelector("text:nth-of-type(5)").textContent = fmt(lo);
+  const members = scored.filter((c) => front.has(c.id))
+    .sort((a, b) => a.objectives[ox.name] - b.objectives[ox.name]);
+  plot.append(svg("polyline", {points: members.map((c) => x(c.objectives[ox.name]).toFixed(1) + "," +
+    y(c.objectives[oy.name]).toFixed(1)).join(" "), fill: "none", stroke: "#1d2430", "stroke-width": 1.5}));
+  for (const c of scored) {
+    const on = front.has(c.id);
+    plot.append(svg("circle", {cx: x(c.objectives[ox.name]), cy: y(c.objectives[oy.name]), r: on ? 5 : 3,
+      "class": on ? "front-point" : "point", fill: on ? "#c0392b" : "#7f8c8d", "fill-opacity": on ? 0.9 : 0.4},
+      svg("title", {}, "#" + c.id + " " + run.objectives.map((o) => o.name + " " + fmt(c.objectives[o.name])).join(", "))));
+  }
+  const table = el("table", {id: "front"},
+    el("tr", {}, ["id", ...run.objectives.map((o) => o.name + " (" + o.goal + ")"), "mutator", "change"]
+      .map((t) => el("th", {}, t))),
+    members.map((c) => el("tr", {}, el("td", {}, link("#/run/" + run.key + "/c/" + c.id, "#" + c.id)),
+      run.objectives.map((o) => el("td", {class: "num"}, fmt(c.objectives[o.name]))),
+      el("td", {}, c.mutator), el("td", {}, c.description))));
+  return section("Pareto front (" + members.length + " of " + scored.length + " scored)", plot, table,
+    el("p", {class: "muted"}, "red: on the front (no other is better on one objective and no worse on the rest, beyond the noise); grey: the rest"));
 }
 
 // x, y scales over [lo, hi] onto a plot area.
@@ -252,11 +299,15 @@ async function showRun(key) {
   const state = showRun.state && showRun.state.key === key ? showRun.state : {key, sort: "fitness",
     descending: run.goal === "maximize", filters: {}};
   showRun.state = state;
-  setMain(section("Summary", el("p", {},
-      run.candidates.length + " candidates, best " + (run.best_id ? "#" + run.best_id : "-") +
-      " with fitness " + fmt(run.best_fitness) + " (" + run.goal + ")")),
+  const summary = run.objectives.length
+    ? run.candidates.length + " candidates, " + run.front.length + " on the Pareto front of " +
+      run.objectives.map((o) => o.name + " (" + o.goal + ")").join(" and ") + "; best " +
+      run.objectives[0].name + " " + fmt(run.best_fitness) + " (#" + run.best_id + ")"
+    : run.candidates.length + " candidates, best " + (run.best_id ? "#" + run.best_id : "-") +
+      " with fitness " + fmt(run.best_fitness) + " (" + run.goal + ")";
+  setMain(section("Summary", el("p", {}, summary)),
     el("div", {class: "plots"}, fitnessPlot(run), llmPlot(run)),
-    leaderboard(run, state), heatmaps(run), lineageTree(run));
+    frontView(run), leaderboard(run, state), heatmaps(run), lineageTree(run));
   if (run.running && !DATA) timer = setTimeout(route, 5000);
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <memory>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -9,6 +10,7 @@
 #include "common/status_macros.h"
 #include "common/text_diff.h"
 #include "orchestrator/review.h"
+#include "orchestrator/review_front.h"
 #include "orchestrator/run_dir.h"
 
 namespace cambrian::orchestrator {
@@ -32,6 +34,7 @@ json BriefJson(const archive::Candidate& c) {
           {"status", std::string(archive::CandidateStatusName(c.status))},
           {"outcome", c.outcome ? json(std::string(OutcomeName(*c.outcome))) : json(nullptr)},
           {"fitness", OrNull(c.fitness)},
+          {"objectives", c.objectives},
           {"metrics", c.metrics},
           {"created", Unix(c.created_at)},
           {"finished", c.finished_at ? json(Unix(*c.finished_at)) : json(nullptr)}};
@@ -41,28 +44,46 @@ absl::StatusOr<OpenedRun> Open(const ServedRun& run) {
   return OpenRun(run.dir, archive::OpenMode::kReadOnly);
 }
 
-// The task's noise and features, where its directory still loads. Loading
-// a task hashes its trusted files, so each run's are read once per process,
-// not on every refresh of a live page.
-void AddTaskFacts(const archive::RunInfo& info, json& out) {
+// The run's task, where its directory still loads (nullptr otherwise).
+// Loading a task hashes its trusted files, so each run's is read once per
+// process, not on every refresh of a live page.
+std::shared_ptr<const Task> RecordedTask(const archive::RunInfo& info) {
   static absl::Mutex mutex;
-  static auto* cache = new std::map<std::string, std::pair<json, json>>();
+  static auto* cache = new std::map<std::string, std::shared_ptr<const Task>>();
   const std::string key =
       absl::StrCat(info.task_dir, "\n", absl::ToUnixNanos(info.created_at), "\n", info.config_json);
   absl::MutexLock lock(&mutex);
   auto it = cache->find(key);
   if (it == cache->end()) {
-    json noise = 0.0, features = json::array();
-    if (absl::StatusOr<Task> task = LoadRecordedTask(info); task.ok()) {
-      noise = task->noise;
-      for (const FeatureSpec& f : task->features) {
-        features.push_back({{"name", f.name}, {"bins", f.bins}, {"lo", f.lo}, {"hi", f.hi}});
+    absl::StatusOr<Task> task = LoadRecordedTask(info);
+    it = cache->emplace(key, task.ok() ? std::make_shared<const Task>(*std::move(task)) : nullptr)
+             .first;
+  }
+  return it->second;
+}
+
+// The task's noise, features and objectives, and the run's Pareto front
+// (a multi-objective task).
+void AddTaskFacts(const archive::RunInfo& info, const std::vector<archive::Candidate>& all,
+                  json& out) {
+  std::shared_ptr<const Task> task = RecordedTask(info);
+  json features = json::array(), objectives = json::array();
+  out["noise"] = task ? task->noise.absolute : 0.0;
+  out["noise_relative"] = task ? task->noise.relative : 0.0;
+  if (task) {
+    for (const FeatureSpec& f : task->features) {
+      features.push_back({{"name", f.name}, {"bins", f.bins}, {"lo", f.lo}, {"hi", f.hi}});
+    }
+    if (MultiObjective(*task)) {
+      for (const ObjectiveSpec& o : task->objectives) {
+        objectives.push_back(
+            {{"name", o.name}, {"goal", o.goal == Goal::kMaximize ? "maximize" : "minimize"}});
       }
     }
-    it = cache->emplace(key, std::make_pair(noise, features)).first;
   }
-  out["noise"] = it->second.first;
-  out["features"] = it->second.second;
+  out["features"] = features;
+  out["objectives"] = objectives;
+  out["front"] = task ? json(RunFront(*task, all)) : json::array();
 }
 
 json IslandsJson(archive::Archive& archive) {
@@ -183,7 +204,7 @@ absl::StatusOr<json> RunJson(const ServedRun& run) {
     }
     out["candidates"].push_back(BriefJson(c));
   }
-  AddTaskFacts(opened.info, out);
+  AddTaskFacts(opened.info, all, out);
   out["islands"] = IslandsJson(*opened.archive);
   out["llm_calls"] = LlmCallsJson(*opened.archive);
   return out;

@@ -69,7 +69,7 @@ TEST_F(SqliteMigrationTest, Version1RunIsMigratedInPlaceOnReadWriteOpen) {
   EXPECT_EQ(RawSql(db_, "PRAGMA user_version"), "1");
   {
     ASSERT_OK_AND_ASSIGN(auto archive, SqliteArchive::Open(db_, OpenMode::kReadWrite));
-    EXPECT_EQ(internal::LatestSchemaVersion(), 3);
+    EXPECT_EQ(internal::LatestSchemaVersion(), 4);
     // The old run is intact and its candidate has no LLM call.
     ASSERT_OK_AND_ASSIGN(RunInfo info, archive->GetRunInfo());
     EXPECT_EQ(info.task_name, "matmul");
@@ -77,6 +77,7 @@ TEST_F(SqliteMigrationTest, Version1RunIsMigratedInPlaceOnReadWriteOpen) {
     EXPECT_EQ(seed.description, "the seed");
     EXPECT_EQ(seed.fitness, 2.0);
     EXPECT_EQ(seed.llm_call_id, std::nullopt);
+    EXPECT_TRUE(seed.objectives.empty());  // version 4: '{}' for an old candidate
     // The new tables work.
     LlmCall call = SimpleCall("prompt", "reply");
     call.provider = "anthropic";
@@ -93,7 +94,7 @@ TEST_F(SqliteMigrationTest, Version1RunIsMigratedInPlaceOnReadWriteOpen) {
     ASSERT_OK_AND_ASSIGN(const int64_t child_id, archive->AddCandidate(child));
     EXPECT_EQ(child_id, 2);
   }
-  EXPECT_EQ(RawSql(db_, "PRAGMA user_version"), "3");
+  EXPECT_EQ(RawSql(db_, "PRAGMA user_version"), "4");
   EXPECT_EQ(RawSql(db_, "SELECT llm_call_id FROM candidates WHERE id = 2"), "1");
   ASSERT_OK_AND_ASSIGN(auto reopened, SqliteArchive::Open(db_, OpenMode::kReadOnly));
   ASSERT_OK_AND_ASSIGN(std::optional<std::string> cached,

@@ -132,6 +132,31 @@ def check_run_page(driver, base, key, where):
     no_console_errors(driver, where)
 
 
+def check_front(driver, base):
+    """A task with two objectives: the front plotted, joined up and listed, and
+    marked in the leaderboard, as the API says it is."""
+    data = json.load(urllib.request.urlopen(base + "api/run/pareto"))
+    front = set(data["front"])
+    if [o["name"] for o in data["objectives"]] != ["quality", "cost"] or len(front) < 3:
+        fail("the pareto run's API: objectives %s, front %s" % (data["objectives"], front))
+    driver.get(base + "#/run/pareto")
+    on = wait_for(driver, "#front-plot circle.front-point", len(front))
+    off = driver.find_elements(By.CSS_SELECTOR, "#front-plot circle.point")
+    scored = [c for c in data["candidates"] if c["fitness"] is not None]
+    if len(on) != len(front) or len(on) + len(off) != len(scored):
+        fail("front plot: %d on, %d off; expected %d of %d" % (len(on), len(off), len(front), len(scored)))
+    wait_for(driver, "#front-plot polyline")
+    listed = {int(r.find_elements(By.TAG_NAME, "td")[0].text.lstrip("#"))
+              for r in driver.find_elements(By.CSS_SELECTOR, "#front tr") if r.find_elements(By.TAG_NAME, "td")}
+    if listed != front:
+        fail("the front table lists %s, the API says %s" % (listed, front))
+    marked = len(driver.find_elements(By.CSS_SELECTOR, "#leaderboard tbody tr.front"))
+    if marked != len(front):
+        fail("%d leaderboard rows marked on the front, expected %d" % (marked, len(front)))
+    no_console_errors(driver, "the pareto run")
+    shot(driver, "pareto.png")
+
+
 def main():
     os.makedirs(ARTIFACTS, exist_ok=True)
     # CAMBRIAN_DASHBOARD_WORK keeps the runs between tries (while editing).
@@ -156,6 +181,9 @@ def main():
                 "--llm-key-env", "", "--llm-share", "0.5")
         finally:
             llm.kill()
+    if not os.path.exists("runs/pareto"):
+        run("run", os.path.join(SRC, "tests/data/tasks/pareto"), "--run-dir", "runs/pareto",
+            "--budget", "30", "--workers", "2", "--seed", "1")
     # A run going on while the page is open: slow evaluations of the tiny task.
     slow = os.path.join(work, "slow")
     shutil.rmtree(slow, ignore_errors=True)
@@ -187,6 +215,7 @@ def main():
             fail("the lineage path is not links from the seed: %r" % facts)
         no_console_errors(driver, "a candidate page")
         shot(driver, "candidate.png")
+        check_front(driver, base)
         # Hostile text is shown as text and runs nothing.
         for cid in (1, 2, 3):
             open_candidate(driver, base, "hostile", cid)

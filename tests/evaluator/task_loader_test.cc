@@ -63,7 +63,7 @@ fitness = { score = "x", goal = "minimize" }
   EXPECT_EQ(task->stages[0].timeout, absl::Seconds(60));
   EXPECT_EQ(task->goal, Goal::kMinimize);
   EXPECT_DOUBLE_EQ(task->tolerance, 0.1);
-  EXPECT_DOUBLE_EQ(task->noise, 0);
+  EXPECT_DOUBLE_EQ(task->noise.absolute, 0);
   // Winners are confirmed on fresh seeds unless a task says otherwise.
   EXPECT_EQ(task->confirm, 3);
   EXPECT_EQ(task->confirm_seeds, 2);
@@ -253,7 +253,7 @@ TEST_F(TaskLoaderTest, NoiseAndConfirmation) {
                                             "tolerance = 0.25\nnoise = 0.015\nconfirm = 3\n"
                                             "confirm_seeds = 4"}}));
   ASSERT_TRUE(task.ok()) << task.status();
-  EXPECT_DOUBLE_EQ(task->noise, 0.015);
+  EXPECT_DOUBLE_EQ(task->noise.absolute, 0.015);
   EXPECT_EQ(task->confirm, 3);
   EXPECT_EQ(task->confirm_seeds, 4);
   EXPECT_THAT(ErrorFor("tolerance = 0.25", "noise = -1"), HasSubstr("key 'fitness.noise'"));

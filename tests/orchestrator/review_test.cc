@@ -118,7 +118,7 @@ TEST(FormatLeaderboardTest, TheMetricsColumnIsAsWideAsItsWidestCell) {
 TEST(FormatLeaderboardTest, RowsWithinTheNoiseOfTheBestAreMarkedTies) {
   std::vector<archive::Candidate> rows = {MakeCandidate(4, 10.0), MakeCandidate(2, 9.96),
                                           MakeCandidate(3, 9.5), MakeCandidate(5, std::nullopt)};
-  std::vector<std::string> lines = Lines(FormatLeaderboard(rows, {.noise = 0.05}));
+  std::vector<std::string> lines = Lines(FormatLeaderboard(rows, {.noise = {.absolute = 0.05}}));
   ASSERT_EQ(lines.size(), 6u);
   EXPECT_EQ(Fields(lines[1])[0], "1");
   EXPECT_EQ(Fields(lines[2])[0], "2~");
@@ -205,9 +205,10 @@ TEST(CandidateJsonTest, HasTheDocumentedKeys) {
   nlohmann::json json = CandidateJson(c);
   std::set<std::string> keys;
   for (const auto& [key, value] : json.items()) keys.insert(key);
-  EXPECT_EQ(keys, (std::set<std::string>{"id", "parent_id", "second_parent_id", "mutator",
-                                         "description", "status", "outcome", "fitness", "metrics",
-                                         "feedback", "program_hash", "created_at", "finished_at"}));
+  EXPECT_EQ(keys,
+            (std::set<std::string>{"id", "parent_id", "second_parent_id", "mutator", "description",
+                                   "status", "outcome", "fitness", "objectives", "metrics",
+                                   "feedback", "program_hash", "created_at", "finished_at"}));
   EXPECT_EQ(json["id"], 5);
   EXPECT_EQ(json["parent_id"], 2);
   EXPECT_TRUE(json["second_parent_id"].is_null());

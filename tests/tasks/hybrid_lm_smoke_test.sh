@@ -25,7 +25,7 @@ run_once() {
   "$cambrian" run "$task" --profile smoke --budget 3 --workers 1 --seed 1 --run-dir "$work/$1" \
     >"$work/$1.log" 2>&1 || { cat "$work/$1.log"; fail "cambrian run exited non-zero"; }
   # "rank id fitness status mutator ..." rows of the final table
-  awk '$1 ~ /^[0-9]+$/ && $2 ~ /^#[0-9]+$/ {print $2, $3, $4}' "$work/$1.log" | sort >"$work/$1.table"
+  awk '$1 ~ /^[0-9]+[~*]?$/ && $2 ~ /^#[0-9]+$/ {print $2, $3, $4}' "$work/$1.log" | sort >"$work/$1.table"
 }
 
 run_once first

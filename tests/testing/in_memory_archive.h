@@ -111,6 +111,7 @@ class InMemoryArchive : public archive::Archive {
     candidate->outcome = result.outcome;
     candidate->metrics = result.metrics;
     candidate->fitness = result.fitness;
+    candidate->objectives = result.objectives;
     candidate->feedback = result.feedback;
     candidate->finished_at = clock_->Now();
     stages_[id] = result.stages;
