@@ -1,10 +1,22 @@
 #include "common/pareto.h"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
 #include <numeric>
 
 namespace cambrian {
+
+Point Comparable(const std::vector<Axis>& axes, Point point) {
+  point.resize(axes.size(), std::nan(""));
+  for (size_t i = 0; i < axes.size(); ++i) {
+    if (std::isnan(point[i])) {
+      point[i] = axes[i].goal == Goal::kMaximize ? -std::numeric_limits<double>::infinity()
+                                                 : std::numeric_limits<double>::infinity();
+    }
+  }
+  return point;
+}
 
 std::vector<Axis> AxesOf(const Task& task) {
   std::vector<Axis> axes;
@@ -40,13 +52,16 @@ bool ImprovesFront(const std::vector<Axis>& axes, const std::vector<Point>& poin
 }
 
 std::vector<size_t> FrontOf(const std::vector<Axis>& axes, const std::vector<Point>& points) {
-  std::vector<size_t> front;
+  std::vector<int> dominators(points.size(), 0);
   for (size_t i = 0; i < points.size(); ++i) {
-    bool dominated = false;
-    for (size_t j = 0; j < points.size() && !dominated; ++j) {
-      dominated = j != i && Dominates(axes, points[j], points[i]);
+    for (size_t j = 0; j < points.size(); ++j) {
+      if (j != i && Dominates(axes, points[j], points[i])) ++dominators[i];
     }
-    if (!dominated) front.push_back(i);
+  }
+  std::vector<size_t> front;
+  const int fewest = points.empty() ? 0 : *std::min_element(dominators.begin(), dominators.end());
+  for (size_t i = 0; i < points.size(); ++i) {
+    if (dominators[i] == fewest) front.push_back(i);
   }
   return front;
 }
@@ -96,7 +111,7 @@ std::vector<double> CrowdingDistances(const std::vector<Point>& points,
                      [&](size_t x, size_t y) { return value(x) < value(y); });
     const double range = value(order.back()) - value(order.front());
     distance[order.front()] = distance[order.back()] = kInfinity;
-    if (!(range > 0)) continue;
+    if (!(range > 0) || !std::isfinite(range)) continue;
     for (size_t k = 1; k + 1 < order.size(); ++k) {
       distance[order[k]] += (value(order[k + 1]) - value(order[k - 1])) / range;
     }

@@ -27,6 +27,11 @@ std::vector<Axis> AxesOf(const Task& task);
 
 using Point = std::vector<double>;  // one value per axis
 
+// `point` made comparable on `axes`: one value per axis (missing ones
+// added), and a missing or NaN value the worst possible (-inf when
+// maximising, +inf when minimising), so that it dominates nothing.
+Point Comparable(const std::vector<Axis>& axes, Point point);
+
 bool Dominates(const std::vector<Axis>& axes, const Point& a, const Point& b);
 
 // True if `a` and `b` are within the noise of each other on every axis.
@@ -39,6 +44,8 @@ bool ImprovesFront(const std::vector<Axis>& axes, const std::vector<Point>& poin
                    const Point& point);
 
 // The indices of the points no other point dominates, in index order.
+// Noise makes dominance intransitive: should a cycle leave every point
+// dominated, the front is the points with the fewest dominators.
 std::vector<size_t> FrontOf(const std::vector<Axis>& axes, const std::vector<Point>& points);
 
 // The Pareto rank of every point: 0 for the front, 1 for the front of what
@@ -48,7 +55,8 @@ std::vector<int> ParetoRanks(const std::vector<Axis>& axes, const std::vector<Po
 // NSGA-II crowding distance of each of `members` (indices into `points`)
 // among themselves: the sum over axes of the gap between its two
 // neighbours, normalised by the axis's range; the two ends of an axis get
-// infinity. Larger: a less crowded part of the front.
+// infinity. Larger: a less crowded part of the front. An axis with an
+// infinite value in it only marks its ends.
 std::vector<double> CrowdingDistances(const std::vector<Point>& points,
                                       const std::vector<size_t>& members);
 

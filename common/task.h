@@ -129,6 +129,7 @@ inline bool HasJudge(const Task& task) {
 
 // True if `a` and `b` are within `noise` of each other.
 inline bool WithinNoise(const Noise& noise, double a, double b) {
+  if (a == b) return true;  // infinities included
   const double scale = std::max(std::abs(a), std::abs(b));
   return std::abs(a - b) <= noise.absolute + noise.relative * scale;
 }

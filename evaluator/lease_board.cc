@@ -12,7 +12,7 @@ absl::StatusOr<Evaluation> LeaseBoard::Run(Work work, const std::atomic<bool>* c
   std::unique_lock lock(mutex_);
   const uint64_t ticket = next_ticket_++;
   if (auto early = early_.find(work.job + "\n" + work.request); early != early_.end()) {
-    Evaluation evaluation = std::move(early->second);
+    absl::StatusOr<Evaluation> evaluation = std::move(early->second);
     early_.erase(early);
     return evaluation;  // delivered by an earlier controller's worker
   }
@@ -92,7 +92,8 @@ absl::Status LeaseBoard::Heartbeat(const std::string& id, const std::string& job
 }
 
 absl::Status LeaseBoard::Deliver(const std::string& id, const std::string& job,
-                                 const std::string& request, Evaluation evaluation) {
+                                 const std::string& request,
+                                 absl::StatusOr<Evaluation> evaluation) {
   std::lock_guard lock(mutex_);
   Entry* entry = Find(id, job, request);
   if (entry == nullptr && clock_.Now() < grace_until_) {

@@ -55,10 +55,12 @@ class LeaseBoard {
   // controller granted: an unknown id whose job is queued with the same
   // request becomes that job's lease.
   absl::Status Heartbeat(const std::string& id, const std::string& job, const std::string& request);
-  // Delivers the result of lease `id` (or, as above, of an adopted one).
-  // NotFound if the lease is gone (its evaluation was redone elsewhere).
+  // Delivers the result of lease `id` (or, as above, of an adopted one):
+  // an evaluation, or the error that ended it on the worker (the task is
+  // broken: the run stops with it). NotFound if the lease is gone (its
+  // evaluation was redone elsewhere).
   absl::Status Deliver(const std::string& id, const std::string& job, const std::string& request,
-                       Evaluation evaluation);
+                       absl::StatusOr<Evaluation> evaluation);
   // Keeps `jobs` from being leased before `until`: on resume, the workers
   // of the earlier controller get that long to heartbeat or deliver them
   // (and so have them adopted) before another worker starts them again.
@@ -98,7 +100,8 @@ class LeaseBoard {
   uint64_t next_ticket_ = 0;
   std::map<std::string, absl::Time> held_;  // job -> not leased before
   absl::Time grace_until_ = absl::InfinitePast();
-  std::map<std::string, Evaluation> early_;  // "JOB\nREQUEST" -> a result delivered in grace
+  std::map<std::string, absl::StatusOr<Evaluation>>
+      early_;  // "JOB\nREQUEST" -> a result delivered in grace
   bool closed_ = false;
 };
 

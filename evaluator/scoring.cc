@@ -84,7 +84,8 @@ absl::Status Evaluator::Score(const ScoreContext& context, std::set<std::string>
 }
 
 absl::StatusOr<bool> Evaluator::ScoreObjectives(Evaluation* evaluation) const {
-  if (!MultiObjective(task_)) return true;
+  // One objective too: its bounds hold (its tolerance is replay's).
+  if (task_.objectives.empty()) return true;
   Metrics values;
   for (const ObjectiveSpec& objective : task_.objectives) {
     CAMBRIAN_ASSIGN_OR_RETURN(const Expression expression,
@@ -95,6 +96,10 @@ absl::StatusOr<bool> Evaluator::ScoreObjectives(Evaluation* evaluation) const {
       Fail(Outcome::kWrongAnswer,
            absl::StrCat(what, " needs metric '", *missing, "', which no stage reported"),
            evaluation);
+      return false;
+    }
+    if (value.status().code() == absl::StatusCode::kInvalidArgument) {
+      Fail(Outcome::kWrongAnswer, absl::StrCat(what, ": ", value.status().message()), evaluation);
       return false;
     }
     CAMBRIAN_RETURN_IF_ERROR(value.status());

@@ -262,6 +262,15 @@ void WorkerExecutor::Route() {
                 });
   server_->Post("/v1/result", [this](const httplib::Request& request, httplib::Response& response) {
     const json body = json::parse(request.body, nullptr, false);
+    // A worker whose evaluation failed because the task is broken (its
+    // fitness program, its setup) sends the error: the run stops with it.
+    if (body.is_object() && body.value("error", json()).is_string()) {
+      absl::Status taken =
+          board_.Deliver(body.value("lease", ""), body.value("job", ""), body.value("request", ""),
+                         absl::FailedPreconditionError(body["error"].get<std::string>()));
+      response.status = taken.ok() ? 200 : 410;
+      return;
+    }
     absl::StatusOr<Evaluation> evaluation = body.is_object() && body.contains("evaluation")
                                                 ? EvaluationFromJson(body["evaluation"].dump())
                                                 : absl::DataLossError("no evaluation");

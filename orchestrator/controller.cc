@@ -157,12 +157,9 @@ absl::Status Controller::Restore(const std::vector<archive::Candidate>& recorded
   for (const archive::Candidate& c : recorded) {
     proposer_.Recorded(c.id, c.program_hash, c.mutator);
     stop_->Submitted();
-    if (c.status == archive::CandidateStatus::kDone) {
-      RestoreCandidate(c);
-    } else {
-      rerun.push_back(&c);
-    }
+    if (c.status != archive::CandidateStatus::kDone) rerun.push_back(&c);
   }
+  for (const archive::Candidate* c : InFinishOrder(recorded)) RestoreCandidate(*c);
   CAMBRIAN_RETURN_IF_ERROR(RestoreState(recorded));
   // Fresh choices for this session, still a function of the run's seed.
   rng_ =

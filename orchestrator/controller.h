@@ -66,6 +66,12 @@ struct Confirmation {
   bool on_front = false;
 };
 
+// The done candidates of `recorded` in the order they finished: a resume
+// replays results in that order, since with noise which candidate is the
+// best (and what is progress) depends on it.
+std::vector<const archive::Candidate*> InFinishOrder(
+    const std::vector<archive::Candidate>& recorded);
+
 // Marks the confirmed candidates whose means no other's dominate (a
 // multi-objective task; nothing otherwise).
 void MarkConfirmedFront(const Task& task, std::vector<Confirmation>* confirmed);

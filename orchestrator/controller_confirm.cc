@@ -50,10 +50,12 @@ Stats StatsOf(const std::vector<double>& values) {
 std::vector<Scored> Controller::ToConfirm() const {
   std::vector<Scored> top = scoreboard_.scored();
   if (MultiObjective(*deps_.task)) {
-    const std::vector<int64_t> front = scoreboard_.front();
-    std::erase_if(top, [&](const Scored& s) {
-      return std::find(front.begin(), front.end(), s.id) == front.end();
-    });
+    // The front as review shows it: every scored candidate none dominates.
+    std::vector<Point> points;
+    for (const Scored& s : top) points.push_back(s.objectives);
+    std::vector<Scored> front;
+    for (size_t i : FrontOf(AxesOf(*deps_.task), points)) front.push_back(top[i]);
+    top = std::move(front);
   }
   std::sort(top.begin(), top.end(), [&](const Scored& a, const Scored& b) {
     if (a.fitness != b.fitness) return Better(deps_.task->goal, a.fitness, b.fitness);

@@ -15,20 +15,6 @@ namespace {
 
 using nlohmann::json;
 
-// Stored runs from before the islands (or whose state was lost) rebuild the
-// population by replaying their results in the order they finished.
-std::vector<const archive::Candidate*> InFinishOrder(
-    const std::vector<archive::Candidate>& recorded) {
-  std::vector<const archive::Candidate*> done;
-  for (const archive::Candidate& c : recorded) {
-    if (c.status == archive::CandidateStatus::kDone) done.push_back(&c);
-  }
-  std::stable_sort(done.begin(), done.end(), [](const auto* a, const auto* b) {
-    return a->finished_at.value_or(a->created_at) < b->finished_at.value_or(b->created_at);
-  });
-  return done;
-}
-
 // The value of a knob as a feature: a choice's position, a number's value,
 // a sequence's length.
 std::optional<double> KnobFeature(const mutators::Knob& knob) {
@@ -49,6 +35,18 @@ std::optional<double> KnobFeature(const mutators::Knob& knob) {
 }
 
 }  // namespace
+
+std::vector<const archive::Candidate*> InFinishOrder(
+    const std::vector<archive::Candidate>& recorded) {
+  std::vector<const archive::Candidate*> done;
+  for (const archive::Candidate& c : recorded) {
+    if (c.status == archive::CandidateStatus::kDone) done.push_back(&c);
+  }
+  std::stable_sort(done.begin(), done.end(), [](const auto* a, const auto* b) {
+    return a->finished_at.value_or(a->created_at) < b->finished_at.value_or(b->created_at);
+  });
+  return done;
+}
 
 absl::StatusOr<Metrics> Controller::FeatureMetrics(int64_t id, const Metrics& metrics) {
   Metrics features = metrics;
@@ -115,7 +113,8 @@ absl::Status Controller::RestoreState(const std::vector<archive::Candidate>& rec
       population_.Add(c->id, c->island, c->fitness, features,
                       ObjectivePoint(*deps_.task, c->objectives));
       ++since_improvement;
-      if (c->fitness && (!best || Better(deps_.task->goal, *c->fitness, *best))) {
+      if (c->fitness &&
+          (!best || BetterBeyondNoise(deps_.task->goal, deps_.task->noise, *c->fitness, *best))) {
         best = c->fitness;
         since_improvement = 0;
       }

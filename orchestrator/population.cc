@@ -42,7 +42,9 @@ Population::Population(PopulationConfig config, std::vector<Axis> axes,
 }
 
 Point Population::PointOf(const Member& member) const {
-  return multi() ? member.objectives : Point{member.fitness};
+  // A member stored before the task had these objectives (or without one
+  // of them) compares as the worst on what it lacks.
+  return multi() ? Comparable(axes_, member.objectives) : Point{member.fitness};
 }
 
 bool Population::BetterMember(const Member& a, const Member& b) const {

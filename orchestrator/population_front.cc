@@ -88,7 +88,7 @@ void Population::AddFrontElite(const Member& member) {
   std::erase_if(elites_,
                 [&](const Member& elite) { return Dominates(axes_, point, PointOf(elite)); });
   elites_.push_back(member);
-  while (static_cast<int>(elites_.size()) > std::max(2, config_.elite_size)) {
+  while (static_cast<int>(elites_.size()) > std::max(1, config_.elite_size)) {
     std::vector<Point> points;
     std::vector<size_t> all;
     for (const Member& elite : elites_) {
@@ -115,6 +115,7 @@ std::optional<Member> Population::MigrantOf(const Island& island) const {
   for (const Member& member : island.members) points.push_back(PointOf(member));
   std::vector<Member> front;
   for (size_t i : FrontOf(axes_, points)) front.push_back(island.members[i]);
+  if (front.empty()) return island.best;
   std::sort(front.begin(), front.end(),
             [&](const Member& a, const Member& b) { return BetterHeadline(a, b); });
   // Each migration sends the next point of the front along, so over time

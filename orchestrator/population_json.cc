@@ -1,4 +1,6 @@
 // Population state <-> JSON, for the archive's run_state (resume).
+#include <cmath>
+
 #include "absl/strings/str_cat.h"
 #include "nlohmann/json.hpp"
 #include "orchestrator/population.h"
@@ -10,14 +12,23 @@ using nlohmann::json;
 
 json MemberJson(const Member& member) {
   json out = json::array({member.id, member.fitness, member.cell});
-  if (!member.objectives.empty()) out.push_back(member.objectives);
+  if (!member.objectives.empty()) {
+    json values = json::array();
+    // JSON has no NaN (a missing objective): null.
+    for (double v : member.objectives) values.push_back(std::isfinite(v) ? json(v) : json());
+    out.push_back(values);
+  }
   return out;
 }
 
 Member MemberFrom(const json& value) {
   Member member{value.at(0).get<int64_t>(), value.at(1).get<double>(),
                 value.at(2).get<std::vector<int>>()};
-  if (value.size() > 3) member.objectives = value.at(3).get<Point>();
+  if (value.size() > 3) {
+    for (const json& v : value.at(3)) {
+      member.objectives.push_back(v.is_number() ? v.get<double>() : std::nan(""));
+    }
+  }
   return member;
 }
 

@@ -33,7 +33,7 @@ std::set<int64_t> RunFront(const Task& task, const std::vector<archive::Candidat
   std::vector<int64_t> ids;
   for (const archive::Candidate& c : scored) {
     if (!c.fitness) continue;
-    points.push_back(ObjectivesOf(task, c));
+    points.push_back(Comparable(AxesOf(task), ObjectivesOf(task, c)));
     ids.push_back(c.id);
   }
   std::set<int64_t> front;
@@ -45,9 +45,11 @@ std::optional<int64_t> DominatedBy(const Task& task, const archive::Candidate& c
                                    const std::vector<archive::Candidate>& scored) {
   if (!MultiObjective(task) || !candidate.fitness) return std::nullopt;
   const std::vector<Axis> axes = AxesOf(task);
-  const Point point = ObjectivesOf(task, candidate);
+  const Point point = Comparable(axes, ObjectivesOf(task, candidate));
   for (const archive::Candidate& other : scored) {
-    if (other.fitness && Dominates(axes, ObjectivesOf(task, other), point)) return other.id;
+    if (other.fitness && Dominates(axes, Comparable(axes, ObjectivesOf(task, other)), point)) {
+      return other.id;
+    }
   }
   return std::nullopt;
 }

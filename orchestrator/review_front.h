@@ -24,8 +24,8 @@ Point ObjectivesOf(const Task& task, const archive::Candidate& candidate);
 // one fitness.
 std::set<int64_t> RunFront(const Task& task, const std::vector<archive::Candidate>& scored);
 
-// The candidate on the front that dominates `candidate`, if any (the
-// first, by id): why it is not on the front.
+// A scored candidate that dominates `candidate`, if any (the first in
+// `scored`): why it is not on the front.
 std::optional<int64_t> DominatedBy(const Task& task, const archive::Candidate& candidate,
                                    const std::vector<archive::Candidate>& scored);
 

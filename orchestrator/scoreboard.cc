@@ -11,8 +11,8 @@ bool Scoreboard::Add(int64_t id, mutators::ScoredProgram result, Point objective
   results_[id] = std::move(result);
   if (!fitness) return false;
   const bool multi = axes_.size() > 1;
-  Point point = multi ? std::move(objectives) : Point{*fitness};
-  scored_.push_back({id, *fitness, multi ? point : Point{}});
+  Point point = multi ? Comparable(axes_, std::move(objectives)) : Point{*fitness};
+  scored_.push_back({id, *fitness, multi ? point : Point{}});  // comparable, never NaN
   std::vector<Point> front;
   for (const auto& [member, at] : front_) front.push_back(at);
   const bool progress = ImprovesFront(axes_, front, point);

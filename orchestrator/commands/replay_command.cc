@@ -73,6 +73,26 @@ void PrintComparison(const archive::Candidate& stored,
   std::cout << "\n";
 }
 
+// Mean, spread and count of the replays' fitness, and of each objective.
+void PrintReplayStats(const Task& task, const std::vector<evaluator::Evaluation>& runs,
+                      const std::vector<double>& scores) {
+  auto line = [&](const std::string& what, const std::vector<double>& values) {
+    const Stats stats = StatsOf(values);
+    std::cout << absl::StrFormat("%s over the replays: mean %.6g, spread %.3g, %d of %d scored\n",
+                                 what, stats.mean, stats.spread, stats.count,
+                                 static_cast<int>(runs.size()));
+  };
+  line("fitness", scores);
+  for (const ObjectiveSpec& objective : task.objectives) {
+    std::vector<double> values;
+    for (const evaluator::Evaluation& run : runs) {
+      auto it = run.objectives.find(objective.name);
+      if (it != run.objectives.end()) values.push_back(it->second);
+    }
+    line(absl::StrCat("objective ", objective.name), values);
+  }
+}
+
 absl::StatusOr<std::vector<evaluator::Evaluation>> Rerun(const Task& task, const Program& program,
                                                          const ReplayOptions& options,
                                                          const OpenedRun& run) {
@@ -143,12 +163,7 @@ absl::StatusOr<int> Replay(const ReplayOptions& options) {
     fitnesses.push_back(fresh.fitness ? nlohmann::json(*fresh.fitness) : nlohmann::json(nullptr));
     if (fresh.fitness) scores.push_back(*fresh.fitness);
   }
-  if (runs.size() > 1) {
-    const Stats stats = StatsOf(scores);
-    std::cout << absl::StrFormat(
-        "fitness over the replays: mean %.6g, spread %.3g, %d of %d scored\n", stats.mean,
-        stats.spread, stats.count, static_cast<int>(runs.size()));
-  }
+  if (runs.size() > 1) PrintReplayStats(task, runs, scores);
   std::cout << absl::StrFormat(
       "\n#%d %s: %d replay(s) %s the stored result within the task's "
       "tolerance of %.0f%%\n",

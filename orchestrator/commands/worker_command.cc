@@ -104,11 +104,13 @@ void Heartbeat(ControllerLink& link, const evaluator::Lease& lease, std::atomic<
 
 // Sends the result until the controller takes it (or says it is redone).
 void Deliver(ControllerLink& link, const evaluator::Lease& lease,
-             const evaluator::Evaluation& evaluation) {
-  const json body = {{"lease", lease.id},
-                     {"job", lease.work.job},
-                     {"request", lease.work.request},
-                     {"evaluation", json::parse(evaluator::EvaluationToJson(evaluation))}};
+             const absl::StatusOr<evaluator::Evaluation>& evaluation) {
+  json body = {{"lease", lease.id}, {"job", lease.work.job}, {"request", lease.work.request}};
+  if (evaluation.ok()) {
+    body["evaluation"] = json::parse(evaluator::EvaluationToJson(*evaluation));
+  } else {
+    body["error"] = std::string(evaluation.status().message());
+  }
   const absl::Time give_up = absl::Now() + kPatience;
   while (absl::Now() < give_up) {
     std::optional<std::pair<int, std::string>> reply =
@@ -152,8 +154,11 @@ absl::StatusOr<int> Work(const WorkerOptions& options) {
         lease.work.program, lease.work.job, lease.work.seed, &cancel, gpus);
     done = true;
     heartbeat.join();
-    // A harness failure here ends this worker; its lease expires and
-    // another worker takes the evaluation.
+    // The task is broken (its fitness program or setup failed): the
+    // controller stops the run with the error. Any other harness failure
+    // ends this worker; its lease expires and another worker takes the
+    // evaluation.
+    if (absl::IsFailedPrecondition(evaluation.status())) Deliver(link, lease, evaluation);
     if (!evaluation.ok()) return evaluation.status();
     if (cancel) continue;
     Deliver(link, lease, *evaluation);

@@ -74,6 +74,29 @@ TEST(ParetoTest, CrowdingFavoursTheEndsAndTheSparseMiddle) {
   EXPECT_FALSE(standing.Better(2, 1));
 }
 
+TEST(ParetoTest, ACycleOfDominanceStillHasAFront) {
+  // With noise, dominance is not transitive: a > b > c > a here.
+  const std::vector<Axis> three(3, Axis{Goal::kMaximize, {.absolute = 0.5}});
+  const std::vector<Point> points = {{0, 0, 0}, {-0.6, 0.5, 0.5}, {-0.5, 1, -0.4}};
+  ASSERT_TRUE(Dominates(three, points[0], points[1]));
+  ASSERT_TRUE(Dominates(three, points[1], points[2]));
+  ASSERT_TRUE(Dominates(three, points[2], points[0]));
+  EXPECT_THAT(FrontOf(three, points), ElementsAre(0, 1, 2));
+  EXPECT_THAT(ParetoRanks(three, points), ElementsAre(0, 0, 0));
+}
+
+TEST(ParetoTest, AMissingValueIsTheWorst) {
+  const Point comparable = Comparable(kTwo, {std::nan("")});
+  ASSERT_EQ(comparable.size(), 2u);
+  EXPECT_TRUE(std::isinf(comparable[0]) && comparable[0] > 0);  // minimised: +inf
+  EXPECT_TRUE(std::isinf(comparable[1]) && comparable[1] < 0);  // maximised: -inf
+  EXPECT_TRUE(Dominates(kTwo, {100, 0}, comparable));
+  EXPECT_FALSE(Dominates(kTwo, comparable, {100, 0}));
+  EXPECT_FALSE(ImprovesFront(kTwo, {comparable}, comparable));  // a tie with itself
+  const std::vector<double> d = CrowdingDistances({{1, 1}, comparable, {2, 2}}, {0, 1, 2});
+  EXPECT_TRUE(std::isinf(d[1]));
+}
+
 TEST(ParetoTest, AxesOfATask) {
   Task task;
   task.goal = Goal::kMinimize;

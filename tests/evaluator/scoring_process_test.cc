@@ -139,6 +139,19 @@ TEST_F(ScoringProcessTest, AMissingObjectiveMetricIsAWrongAnswer) {
               HasSubstr("objective 'cost' needs metric 'latency', which no stage reported"));
 }
 
+TEST_F(ScoringProcessTest, OneObjectiveKeepsItsBounds) {
+  std::string toml = kTaskToml;
+  const std::string quality = "[[objectives]]\nname = \"quality\"\ngoal = \"maximize\"\n\n";
+  toml.erase(toml.find(quality), quality.size());
+  ASSERT_TRUE(WriteFile(root_ / "task" / "task.toml", toml).ok());
+  absl::StatusOr<Evaluation> evaluation = Evaluate("echo 200\n");
+  ASSERT_TRUE(evaluation.ok()) << evaluation.status();
+  EXPECT_EQ(evaluation->outcome, Outcome::kImplausible) << evaluation->note;
+  evaluation = Evaluate("echo 5\n");
+  ASSERT_TRUE(evaluation.ok()) << evaluation.status();
+  EXPECT_EQ(evaluation->fitness, 25);  // cost, the only objective
+}
+
 TEST(FitnessProgramInputTest, InATaskWithAJudgeOnlyJudgesMetricsArePassed) {
   Task task;
   task.stages = {{.name = "build", .run = "make"}, {.name = "bench", .run = "./w", .judge = "./j"}};

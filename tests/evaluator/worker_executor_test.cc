@@ -113,5 +113,43 @@ TEST(WorkerExecutorTest, AWorkerWithTheTokenLeasesAndDeliversOthersAreRefused) {
   fs::remove_all(root);
 }
 
+TEST(WorkerExecutorTest, ATaskErrorOnAWorkerStopsTheEvaluationWithItsMessage) {
+  const fs::path root = fs::path(::testing::TempDir()) / absl::StrCat("workers_error_", getpid());
+  fs::remove_all(root);
+  ArrayOnlySlurm slurm;
+  SlurmJobPlan plan;
+  plan.cambrian = "/opt/cambrian";
+  plan.task_dir = "/tasks/t";
+  plan.jobs_root = root;
+  WorkerExecutor executor(slurm, {}, plan, {.workers = 1, .host = "127.0.0.1"});
+  ASSERT_TRUE(executor.Start().ok());
+  const std::string token =
+      std::string(absl::StripAsciiWhitespace(*ReadFile(root / "workers.token")));
+  httplib::Client client("127.0.0.1", executor.port());
+  client.set_read_timeout(30, 0);
+  const httplib::Headers good = {{"Authorization", "Bearer " + token}};
+  std::thread worker([&] {
+    httplib::Result leased =
+        client.Post("/v1/lease", good, R"({"worker": "w"})", "application/json");
+    while (leased && leased->status == 204) {
+      leased = client.Post("/v1/lease", good, R"({"worker": "w"})", "application/json");
+    }
+    ASSERT_TRUE(leased && leased->status == 200);
+    absl::StatusOr<Lease> lease = LeaseFromJson(leased->body);
+    ASSERT_TRUE(lease.ok()) << lease.status();
+    const json failed = {{"lease", lease->id},
+                         {"job", "c4"},
+                         {"request", lease->work.request},
+                         {"error", "task 't': its [fitness] program failed (exit code 1)"}};
+    EXPECT_EQ(client.Post("/v1/result", good, failed.dump(), "application/json")->status, 200);
+  });
+  absl::StatusOr<Evaluation> evaluation = executor.Evaluate({{"a.sh", "X=1\n"}}, "c4", 4, nullptr);
+  worker.join();
+  ASSERT_FALSE(evaluation.ok());
+  EXPECT_EQ(evaluation.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(evaluation.status().message(), ::testing::HasSubstr("its [fitness] program failed"));
+  fs::remove_all(root);
+}
+
 }  // namespace
 }  // namespace cambrian::evaluator
