@@ -38,10 +38,20 @@ if ! "$CAMBRIAN" doctor --json | python3 -c \
 fi
 
 # The editable file the cases replace, and the task's goal and tolerance.
-read -r EDITABLE GOAL TOLERANCE < <(python3 - "$SRC/tasks/$TASK/task.toml" <<'EOF'
+# With [[objectives]] the goal is the headline's: the first objective the
+# profile (--profile NAME, else the default) counts.
+read -r EDITABLE GOAL TOLERANCE < <(python3 - "$SRC/tasks/$TASK/task.toml" "${RUN_FLAGS[@]}" <<'EOF'
 import sys, tomllib
 task = tomllib.load(open(sys.argv[1], "rb"))
-print(task["program"]["editable"][0], task["fitness"]["goal"], task["fitness"].get("tolerance", 0.1))
+flags = sys.argv[2:]
+fitness = task.get("fitness", {})
+goal = fitness.get("goal")
+if "objectives" in task:
+    name = flags[flags.index("--profile") + 1] if "--profile" in flags else task.get("default_profile")
+    chosen = task.get("profiles", {}).get(name, {}).get("objectives") if name else None
+    by_name = {o["name"]: o for o in task["objectives"]}
+    goal = by_name[chosen[0]]["goal"] if chosen else task["objectives"][0]["goal"]
+print(task["program"]["editable"][0], goal, fitness.get("tolerance", 0.1))
 EOF
 )
 EXT=${EDITABLE##*.}
