@@ -27,6 +27,10 @@ struct StageSpec {
   // run in a sandbox of its own while `run` (the candidate's worker) runs in
   // the candidate's; only the judge's report counts. Empty: not judged.
   std::string judge;
+  // A judge-only stage's judge kept running between evaluations, one
+  // process per concurrent evaluation, answering one request at a time
+  // (evaluator/warm_judge.h).
+  bool warm = false;
 
   bool judged() const { return !judge.empty(); }
 };

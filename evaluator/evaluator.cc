@@ -297,7 +297,8 @@ absl::StatusOr<StageResult> Evaluator::RunStage(size_t index, uint64_t seed,
   }
   CAMBRIAN_ASSIGN_OR_RETURN(bool intact_after, TrustedIntact());
   if (!intact_after) {
-    // Never scored, whatever the job reported.
+    // Never scored, whatever the job reported; warm judges that saw it go.
+    if (spec.warm) WarmFor(spec).Reset();
     stage.outcome = Outcome::kTampered;
     stage.note = "trusted files changed: the job wrote outside its own directories";
     return stage;
@@ -327,7 +328,9 @@ absl::Status Evaluator::RunJudged(const StageSpec& spec, uint64_t seed, const st
   // candidate's device code itself.
   judge.gpus = gpus;
   absl::StatusOr<JudgedRun> run;
-  if (spec.run.empty()) {
+  if (spec.warm) {
+    run = RunWarm(spec, seed, job_name, paths, cancel);
+  } else if (spec.run.empty()) {
     run = RunJudgeAlone(sandbox_, std::move(judge));
   } else {
     sandbox::JobSpec worker =
@@ -350,6 +353,38 @@ absl::Status Evaluator::RunJudged(const StageSpec& spec, uint64_t seed, const st
   }
   stage->judge = std::move(run->judge);
   return absl::OkStatus();
+}
+
+WarmJudges& Evaluator::WarmFor(const StageSpec& spec) const {
+  std::lock_guard lock(warm_mutex_);
+  std::unique_ptr<WarmJudges>& judges = warm_[spec.name];
+  if (!judges) {
+    const fs::path root = options_.jobs_root.string() + ".warm";
+    judges = std::make_unique<WarmJudges>(
+        sandbox_,
+        [this, &spec, root](int n) -> absl::StatusOr<sandbox::JobSpec> {
+          const fs::path scratch = root / absl::StrCat(spec.name, "-", n);
+          CAMBRIAN_RETURN_IF_ERROR(FreshDir(scratch));
+          return WarmJudgeJob(task_, Places(), spec, options_.jobs_root, scratch);
+        },
+        spec.timeout);
+  }
+  return *judges;
+}
+
+absl::StatusOr<JudgedRun> Evaluator::RunWarm(const StageSpec& spec, uint64_t seed,
+                                             const std::string& job_name, const JobPaths& paths,
+                                             const std::atomic<bool>* cancel) const {
+  CAMBRIAN_ASSIGN_OR_RETURN(
+      WarmReply reply,
+      WarmFor(spec).Judge({paths.job_dir.string(), job_name, seed, spec.name}, cancel));
+  // The answer is the report a one-shot judge writes; the harness writes it
+  // where the stage's report is read.
+  if (!reply.report.empty()) {
+    CAMBRIAN_RETURN_IF_ERROR(
+        WriteFile(paths.out_root / spec.name / kMetricsFileName, reply.report));
+  }
+  return JudgeOnly(std::move(reply.judge));
 }
 
 }  // namespace cambrian::evaluator

@@ -6,6 +6,9 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <string>
@@ -20,6 +23,8 @@
 #include "evaluator/executor.h"
 #include "evaluator/fitness.h"
 #include "evaluator/job_specs.h"
+#include "evaluator/judged_stage.h"
+#include "evaluator/warm_judge.h"
 #include "sandbox/sandbox.h"
 
 namespace cambrian::evaluator {
@@ -133,6 +138,12 @@ class Evaluator : public Executor {
                          const JobPaths& paths, const std::atomic<bool>* cancel,
                          const std::optional<std::vector<int>>& gpus, StageResult* stage) const;
   TrustedPlaces Places() const;
+  // The warm judges of a warm stage, started on first use.
+  WarmJudges& WarmFor(const StageSpec& spec) const;
+  // A warm stage's judge: answers `job_name`'s request.
+  absl::StatusOr<JudgedRun> RunWarm(const StageSpec& spec, uint64_t seed,
+                                    const std::string& job_name, const JobPaths& paths,
+                                    const std::atomic<bool>* cancel) const;
   // Whether the trusted files and the setup's output still hash as recorded.
   absl::StatusOr<bool> TrustedIntact() const;
   // Where the evaluation runs, for the fitness program.
@@ -162,7 +173,9 @@ class Evaluator : public Executor {
   const FitnessFunction& fitness_;
   EvaluatorOptions options_;
   std::string trusted_hash_;  // empty: no trusted directory to check
-  std::string setup_hash_;    // empty: no setup (or not prepared yet)
+  mutable std::mutex warm_mutex_;
+  mutable std::map<std::string, std::unique_ptr<WarmJudges>> warm_;  // by stage name
+  std::string setup_hash_;  // empty: no setup (or not prepared yet)
 };
 
 }  // namespace cambrian::evaluator

@@ -127,6 +127,27 @@ sandbox::JobSpec SetupJob(const Task& task, const TrustedPlaces& places) {
   return spec;
 }
 
+sandbox::JobSpec WarmJudgeJob(const Task& task, const TrustedPlaces& places, const StageSpec& stage,
+                              const fs::path& jobs_root, const fs::path& scratch_dir) {
+  sandbox::JobSpec spec;
+  spec.argv = {"/bin/sh", "-c", stage.judge};
+  spec.work_dir = scratch_dir;
+  std::map<std::string, std::string> vars = {{"CAMBRIAN_WARM_FD", "3"},
+                                             {"CAMBRIAN_STAGE", stage.name},
+                                             {"HOME", scratch_dir.string()},
+                                             {"TMPDIR", scratch_dir.string()}};
+  const bool has_setup = !task.setup.empty() && !places.setup_dir.empty();
+  if (has_setup) vars["CAMBRIAN_SETUP_DIR"] = places.setup_dir.string();
+  spec.env = BaseEnvironment(task, places, std::move(vars));
+  // The process lives for the session; each answer has the stage's timeout.
+  SetLimits(task, places, absl::Hours(24 * 30), &spec);
+  AddReadable(task.trusted_root, &spec);
+  AddReadable(places.kernels_dir, &spec);
+  if (has_setup) AddReadable(places.setup_dir, &spec);
+  AddReadable(jobs_root, &spec);
+  return spec;
+}
+
 sandbox::JobSpec FitnessProgramJob(const Task& task, const TrustedPlaces& places,
                                    const std::string& job_name, uint64_t seed,
                                    const fs::path& scratch_dir, const fs::path& input,

@@ -57,6 +57,15 @@ sandbox::JobSpec JudgeJob(const Task& task, const TrustedPlaces& places, const S
 // candidate.
 sandbox::JobSpec SetupJob(const Task& task, const TrustedPlaces& places);
 
+// A warm judge's process (warm_judge.h): `/bin/sh -c JUDGE` in
+// `scratch_dir`, with $CAMBRIAN_WARM_FD = 3, reading the trusted, setup and
+// kernels directories and every job directory under `jobs_root` (a request
+// names the candidate's); no GPU. The stage's timeout bounds each answer,
+// not the process.
+sandbox::JobSpec WarmJudgeJob(const Task& task, const TrustedPlaces& places, const StageSpec& stage,
+                              const std::filesystem::path& jobs_root,
+                              const std::filesystem::path& scratch_dir);
+
 // The task's [fitness] program: `/bin/sh -c PROGRAM` in `scratch_dir` (its
 // HOME and TMPDIR, holding the input file `input`, $CAMBRIAN_METRICS),
 // reporting into `out_dir`, reading the trusted, setup and kernels

@@ -123,14 +123,18 @@ absl::StatusOr<JudgedRun> RunJudgedPair(sandbox::Sandbox& sandbox, sandbox::JobS
       .worker = *std::move(worked), .judge = *std::move(judged), .cpu_accounted = cpu.get() >= 0};
 }
 
-absl::StatusOr<JudgedRun> RunJudgeAlone(sandbox::Sandbox& sandbox, sandbox::JobSpec judge) {
-  absl::StatusOr<sandbox::JobResult> judged = sandbox.Run(judge);
-  if (!judged.ok()) return Annotate(judged.status(), "judge");
+JudgedRun JudgeOnly(sandbox::JobResult judge) {
   sandbox::JobResult no_worker;
   no_worker.outcome = Outcome::kOk;
   no_worker.exit_code = 0;
   no_worker.detail = "no worker (a judge-only stage)";
-  return JudgedRun{.worker = std::move(no_worker), .judge = *std::move(judged)};
+  return JudgedRun{.worker = std::move(no_worker), .judge = std::move(judge)};
+}
+
+absl::StatusOr<JudgedRun> RunJudgeAlone(sandbox::Sandbox& sandbox, sandbox::JobSpec judge) {
+  absl::StatusOr<sandbox::JobResult> judged = sandbox.Run(judge);
+  if (!judged.ok()) return Annotate(judged.status(), "judge");
+  return JudgeOnly(*std::move(judged));
 }
 
 Outcome JudgedOutcome(const JudgedRun& run, std::string* note) {

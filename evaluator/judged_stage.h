@@ -33,8 +33,11 @@ struct JudgedRun {
 // A stage with a judge and no worker (`run` left out): the judge alone, in
 // its sandbox, reading what earlier stages left in the job directory. The
 // result's worker reads as a clean exit.
-[[nodiscard]] absl::StatusOr<JudgedRun> RunJudgeAlone(sandbox::Sandbox& sandbox,
-                                                      sandbox::JobSpec judge);
+[[nodiscard]]  // A judge-only stage's run from the judge's result (no worker).
+JudgedRun
+JudgeOnly(sandbox::JobResult judge);
+
+absl::StatusOr<JudgedRun> RunJudgeAlone(sandbox::Sandbox& sandbox, sandbox::JobSpec judge);
 
 // How a judged stage ended before its report is read: the worker's cap
 // outcomes (timeout, memory, processes, disk, output) win, since the judge's

@@ -86,7 +86,7 @@ absl::Status LoadProgram(TomlTable& root, const TaskPaths& paths, Task* task) {
 }
 
 absl::StatusOr<StageSpec> LoadStage(TomlTable& stage) {
-  CAMBRIAN_RETURN_IF_ERROR(stage.AllowOnly({"name", "run", "timeout", "pass_if", "judge"}));
+  CAMBRIAN_RETURN_IF_ERROR(stage.AllowOnly({"name", "run", "timeout", "pass_if", "judge", "warm"}));
   StageSpec spec;
   CAMBRIAN_ASSIGN_OR_RETURN(spec.name, stage.String("name", "a stage name like \"build\""));
   if (!IsStageName(spec.name)) {
@@ -117,6 +117,11 @@ absl::StatusOr<StageSpec> LoadStage(TomlTable& stage) {
     return stage.Error("run", "expected a shell command, got an empty string");
   }
   spec.run = run.value_or("");
+  CAMBRIAN_ASSIGN_OR_RETURN(std::optional<bool> warm, stage.OptionalBool("warm", "true or false"));
+  spec.warm = warm.value_or(false);
+  if (spec.warm && (!judge.has_value() || run.has_value())) {
+    return stage.Error("warm", "only a judge-only stage (a `judge` and no `run`) can be warm");
+  }
   CAMBRIAN_RETURN_IF_ERROR(internal::LoadDuration(stage, "timeout", &spec.timeout));
   CAMBRIAN_ASSIGN_OR_RETURN(std::optional<std::string> pass_if,
                             stage.OptionalString("pass_if", "an expression like \"correct == 1\""));
