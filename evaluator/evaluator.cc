@@ -375,16 +375,37 @@ WarmJudges& Evaluator::WarmFor(const StageSpec& spec) const {
 absl::StatusOr<JudgedRun> Evaluator::RunWarm(const StageSpec& spec, uint64_t seed,
                                              const std::string& job_name, const JobPaths& paths,
                                              const std::atomic<bool>* cancel) const {
-  CAMBRIAN_ASSIGN_OR_RETURN(
-      WarmReply reply,
-      WarmFor(spec).Judge({paths.job_dir.string(), job_name, seed, spec.name}, cancel));
+  WarmRequest request{paths.job_dir.string(), job_name, seed, spec.name};
+  if (!spec.run.empty()) {
+    // A fresh, sandboxed worker per evaluation, as for a one-shot judge;
+    // the warm judge gets its end of the socket with the request.
+    sandbox::JobSpec worker =
+        CandidateJob(task_, Places(), spec, seed, job_name, paths, {}, cancel);
+    return RunWorkerWith(sandbox_, std::move(worker),
+                         [&](int fd, int cpu_fd,
+                             const std::string& cpu_format) -> absl::StatusOr<sandbox::JobResult> {
+                           request.worker_fd = fd;
+                           request.cpu_fd = cpu_fd;
+                           request.cpu_format = cpu_format;
+                           return AskWarm(spec, request, paths, cancel);
+                         });
+  }
+  CAMBRIAN_ASSIGN_OR_RETURN(sandbox::JobResult judge, AskWarm(spec, request, paths, cancel));
+  return JudgeOnly(std::move(judge));
+}
+
+absl::StatusOr<sandbox::JobResult> Evaluator::AskWarm(const StageSpec& spec,
+                                                      const WarmRequest& request,
+                                                      const JobPaths& paths,
+                                                      const std::atomic<bool>* cancel) const {
+  CAMBRIAN_ASSIGN_OR_RETURN(WarmReply reply, WarmFor(spec).Judge(request, cancel));
   // The answer is the report a one-shot judge writes; the harness writes it
   // where the stage's report is read.
   if (!reply.report.empty()) {
     CAMBRIAN_RETURN_IF_ERROR(
         WriteFile(paths.out_root / spec.name / kMetricsFileName, reply.report));
   }
-  return JudgeOnly(std::move(reply.judge));
+  return std::move(reply.judge);
 }
 
 }  // namespace cambrian::evaluator

@@ -140,10 +140,15 @@ class Evaluator : public Executor {
   TrustedPlaces Places() const;
   // The warm judges of a warm stage, started on first use.
   WarmJudges& WarmFor(const StageSpec& spec) const;
-  // A warm stage's judge: answers `job_name`'s request.
+  // A warm stage: its warm judge answers `job_name`'s request, with a fresh
+  // worker when the stage has one (`run`).
   absl::StatusOr<JudgedRun> RunWarm(const StageSpec& spec, uint64_t seed,
                                     const std::string& job_name, const JobPaths& paths,
                                     const std::atomic<bool>* cancel) const;
+  // Asks the warm judge and writes its answer as the stage's report.
+  absl::StatusOr<sandbox::JobResult> AskWarm(const StageSpec& spec, const WarmRequest& request,
+                                             const JobPaths& paths,
+                                             const std::atomic<bool>* cancel) const;
   // Whether the trusted files and the setup's output still hash as recorded.
   absl::StatusOr<bool> TrustedIntact() const;
   // Where the evaluation runs, for the fitness program.

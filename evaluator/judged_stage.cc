@@ -85,8 +85,10 @@ std::string LastLine(const std::string& text) {
 
 }  // namespace
 
-absl::StatusOr<JudgedRun> RunJudgedPair(sandbox::Sandbox& sandbox, sandbox::JobSpec worker,
-                                        sandbox::JobSpec judge) {
+absl::StatusOr<JudgedRun> RunWorkerWith(
+    sandbox::Sandbox& sandbox, sandbox::JobSpec worker,
+    const std::function<absl::StatusOr<sandbox::JobResult>(int fd, int cpu_fd,
+                                                           const std::string& cpu_format)>& judge) {
   int pair[2];
   // Close-on-exec, so no other job forked meanwhile holds an end (the worker
   // would never see the judge's end close); the sandbox dups them into place.
@@ -107,20 +109,29 @@ absl::StatusOr<JudgedRun> RunJudgedPair(sandbox::Sandbox& sandbox, sandbox::JobS
   Fd cpu(started.cpu_usage_file.empty()
              ? -1
              : open(started.cpu_usage_file.c_str(), O_RDONLY | O_CLOEXEC));
-  judge.inherit_fds = {judge_end.get()};
-  judge.env["CAMBRIAN_WORKER_FD"] = "3";
-  if (cpu.get() >= 0) {
-    judge.inherit_fds.push_back(cpu.get());
-    judge.env["CAMBRIAN_WORKER_CPU_FD"] = "4";
-    judge.env["CAMBRIAN_WORKER_CPU_FORMAT"] = started.cpu_usage_format;
-  }
-  absl::StatusOr<sandbox::JobResult> judged = sandbox.Run(judge);
+  absl::StatusOr<sandbox::JobResult> judged =
+      judge(judge_end.get(), cpu.get(), started.cpu_usage_format);
   judge_end.Close();
   absl::StatusOr<sandbox::JobResult> worked = running.Stop();
   if (!judged.ok()) return Annotate(judged.status(), "judge");
   if (!worked.ok()) return Annotate(worked.status(), "worker");
   return JudgedRun{
       .worker = *std::move(worked), .judge = *std::move(judged), .cpu_accounted = cpu.get() >= 0};
+}
+
+absl::StatusOr<JudgedRun> RunJudgedPair(sandbox::Sandbox& sandbox, sandbox::JobSpec worker,
+                                        sandbox::JobSpec judge) {
+  return RunWorkerWith(sandbox, std::move(worker),
+                       [&](int fd, int cpu_fd, const std::string& cpu_format) {
+                         judge.inherit_fds = {fd};
+                         judge.env["CAMBRIAN_WORKER_FD"] = "3";
+                         if (cpu_fd >= 0) {
+                           judge.inherit_fds.push_back(cpu_fd);
+                           judge.env["CAMBRIAN_WORKER_CPU_FD"] = "4";
+                           judge.env["CAMBRIAN_WORKER_CPU_FORMAT"] = cpu_format;
+                         }
+                         return sandbox.Run(judge);
+                       });
 }
 
 JudgedRun JudgeOnly(sandbox::JobResult judge) {

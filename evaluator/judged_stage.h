@@ -5,6 +5,7 @@
 #ifndef CAMBRIAN_EVALUATOR_JUDGED_STAGE_H_
 #define CAMBRIAN_EVALUATOR_JUDGED_STAGE_H_
 
+#include <functional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -30,14 +31,23 @@ struct JudgedRun {
                                                       sandbox::JobSpec worker,
                                                       sandbox::JobSpec judge);
 
+// Runs `worker` and, once it has started, `judge(fd, cpu_fd, cpu_format)`
+// with the judge's end of the socket and the worker's CPU counter (-1:
+// none); the worker is stopped when `judge` returns. A warm judge answers
+// this way (warm_judge.h). Errors as RunJudgedPair's, and `judge`'s.
+[[nodiscard]] absl::StatusOr<JudgedRun> RunWorkerWith(
+    sandbox::Sandbox& sandbox, sandbox::JobSpec worker,
+    const std::function<absl::StatusOr<sandbox::JobResult>(int fd, int cpu_fd,
+                                                           const std::string& cpu_format)>& judge);
+
+// A judge-only stage's run from the judge's result (no worker).
+JudgedRun JudgeOnly(sandbox::JobResult judge);
+
 // A stage with a judge and no worker (`run` left out): the judge alone, in
 // its sandbox, reading what earlier stages left in the job directory. The
 // result's worker reads as a clean exit.
-[[nodiscard]]  // A judge-only stage's run from the judge's result (no worker).
-JudgedRun
-JudgeOnly(sandbox::JobResult judge);
-
-absl::StatusOr<JudgedRun> RunJudgeAlone(sandbox::Sandbox& sandbox, sandbox::JobSpec judge);
+[[nodiscard]] absl::StatusOr<JudgedRun> RunJudgeAlone(sandbox::Sandbox& sandbox,
+                                                      sandbox::JobSpec judge);
 
 // How a judged stage ended before its report is read: the worker's cap
 // outcomes (timeout, memory, processes, disk, output) win, since the judge's

@@ -119,8 +119,8 @@ absl::StatusOr<StageSpec> LoadStage(TomlTable& stage) {
   spec.run = run.value_or("");
   CAMBRIAN_ASSIGN_OR_RETURN(std::optional<bool> warm, stage.OptionalBool("warm", "true or false"));
   spec.warm = warm.value_or(false);
-  if (spec.warm && (!judge.has_value() || run.has_value())) {
-    return stage.Error("warm", "only a judge-only stage (a `judge` and no `run`) can be warm");
+  if (spec.warm && !judge.has_value()) {
+    return stage.Error("warm", "only a judged stage (one with a `judge`) can be warm");
   }
   CAMBRIAN_RETURN_IF_ERROR(internal::LoadDuration(stage, "timeout", &spec.timeout));
   CAMBRIAN_ASSIGN_OR_RETURN(std::optional<std::string> pass_if,

@@ -4,7 +4,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -16,6 +18,25 @@ namespace {
 
 // The largest answer read: a report is refused past 1 MiB anyway.
 constexpr size_t kMaxAnswerBytes = size_t{1} << 20;
+
+// Sends one message, with `fds` as SCM_RIGHTS when there are any.
+bool SendWithFds(int socket, const std::string& message, const std::vector<int>& fds) {
+  iovec data{const_cast<char*>(message.data()), message.size()};
+  msghdr header{};
+  header.msg_iov = &data;
+  header.msg_iovlen = 1;
+  std::vector<char> control(CMSG_SPACE(sizeof(int) * std::max<size_t>(fds.size(), 1)));
+  if (!fds.empty()) {
+    header.msg_control = control.data();
+    header.msg_controllen = CMSG_SPACE(sizeof(int) * fds.size());
+    cmsghdr* rights = CMSG_FIRSTHDR(&header);
+    rights->cmsg_level = SOL_SOCKET;
+    rights->cmsg_type = SCM_RIGHTS;
+    rights->cmsg_len = CMSG_LEN(sizeof(int) * fds.size());
+    std::memcpy(CMSG_DATA(rights), fds.data(), sizeof(int) * fds.size());
+  }
+  return sendmsg(socket, &header, MSG_NOSIGNAL) >= 0;
+}
 
 }  // namespace
 
@@ -96,10 +117,11 @@ void WarmJudges::Release(Process* process, bool keep) {
 }
 
 std::optional<WarmReply> WarmJudges::Ask(Process& process, const std::string& request,
+                                         const std::vector<int>& fds,
                                          const std::atomic<bool>* cancel) {
   WarmReply reply;
   const absl::Time start = absl::Now();
-  if (send(process.fd, request.data(), request.size(), MSG_NOSIGNAL) < 0) return std::nullopt;
+  if (!SendWithFds(process.fd, request, fds)) return std::nullopt;
   std::string buffer(kMaxAnswerBytes + 1, '\0');
   while (true) {
     const absl::Duration left = timeout_ - (absl::Now() - start);
@@ -133,15 +155,24 @@ std::optional<WarmReply> WarmJudges::Ask(Process& process, const std::string& re
 
 absl::StatusOr<WarmReply> WarmJudges::Judge(const WarmRequest& request,
                                             const std::atomic<bool>* cancel) {
-  const std::string text = nlohmann::json{
-      {"job_dir", request.job_dir},
-      {"candidate", request.candidate},
-      {"seed", request.seed},
-      {"stage", request.stage}}.dump();
+  nlohmann::json message = {{"job_dir", request.job_dir},
+                            {"candidate", request.candidate},
+                            {"seed", request.seed},
+                            {"stage", request.stage},
+                            {"worker", request.worker_fd >= 0}};
+  std::vector<int> fds;
+  if (request.worker_fd >= 0) {
+    fds.push_back(request.worker_fd);
+    if (request.cpu_fd >= 0) {
+      fds.push_back(request.cpu_fd);
+      message["cpu_format"] = request.cpu_format;
+    }
+  }
+  const std::string text = message.dump();
   for (int attempt = 0;; ++attempt) {
     absl::StatusOr<Process*> process = Acquire();
     if (!process.ok()) return process.status();
-    std::optional<WarmReply> reply = Ask(**process, text, cancel);
+    std::optional<WarmReply> reply = Ask(**process, text, fds, cancel);
     if (reply && reply->judge.outcome == Outcome::kOk) {
       Release(*process, /*keep=*/true);
       return *std::move(reply);

@@ -19,6 +19,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
@@ -31,6 +32,13 @@ struct WarmRequest {
   std::string candidate;
   uint64_t seed = 0;
   std::string stage;
+  // A stage with a worker: the judge's end of the socket to this
+  // evaluation's fresh worker, and the worker's CPU counter (-1: none),
+  // passed with the request (SCM_RIGHTS); the request then says
+  // "worker": true and the counter's "cpu_format".
+  int worker_fd = -1;
+  int cpu_fd = -1;
+  std::string cpu_format;
 };
 
 struct WarmReply {
@@ -72,7 +80,7 @@ class WarmJudges {
   // One attempt: sends `request` and waits for the answer. nullopt: the
   // process died before answering (it is gone; retry).
   std::optional<WarmReply> Ask(Process& process, const std::string& request,
-                               const std::atomic<bool>* cancel);
+                               const std::vector<int>& fds, const std::atomic<bool>* cancel);
   static void Stop(Process& process);
 
   sandbox::Sandbox& sandbox_;

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <string>
 
+#include "absl/strings/str_cat.h"
 #include "common/file_util.h"
 #include "evaluator/evaluator.h"
 #include "evaluator/task_loader.h"
@@ -126,17 +127,84 @@ TEST_F(WarmJudgeTest, AnAnswerPastTheTimeoutStopsTheProcess) {
   EXPECT_EQ(after.outcome, Outcome::kOk) << after.note;
 }
 
-TEST(WarmStageTest, OnlyAJudgeOnlyStageCanBeWarm) {
+// A stage with a worker: a fresh worker per evaluation (the candidate's
+// answer and its own pid declared), the warm judge's exchange with it
+// through cambrian_kernels (hello, a shared buffer, a call it checks).
+constexpr char kWorker[] = R"(import os
+from cambrian_kernels.worker import Worker
+worker = Worker.from_env()
+worker.start({"params": int(open("answer.txt").read()), "pid": os.getpid()})
+def handle(call):
+    return {"sum": sum(worker.input[:call.args[0]])}
+worker.serve(handle, idle_timeout=30)
+worker.exit(0)
+)";
+
+constexpr char kPairJudge[] = R"(import os
+from cambrian_kernels import declarations, warm
+
+def judge(request):
+    exchange = request["judge"]
+    declared = exchange.hello(timeout=10)
+    inputs, outputs = exchange.share(64, 64)
+    data = os.getrandom(16)
+    inputs[:16] = data
+    total = declarations.number(exchange.call(2, [16], timeout=10).declarations, "sum")
+    exchange.bye()
+    return {"metrics": {"value": declarations.number(declared, "params"),
+                        "worker_pid": declarations.number(declared, "pid"),
+                        "judge_pid": os.getpid(), "sum_ok": int(total == sum(data))}}
+
+warm.serve(judge)
+)";
+
+TEST(WarmWorkerStageTest, AFreshWorkerEachTimeAndOneWarmJudge) {
+  const fs::path root = fs::path(::testing::TempDir()) / "warm_worker_stage";
+  fs::remove_all(root);
+  std::string toml = kTaskToml;
+  toml.replace(toml.find("warm = true"), 11,
+               "run = 'PYTHONPATH=\"$CAMBRIAN_KERNELS/python\" exec python3 "
+               "\"$CAMBRIAN_TRUSTED/worker.py\"'\nwarm = true");
+  ASSERT_TRUE(WriteFile(root / "task" / "task.toml", toml).ok());
+  ASSERT_TRUE(WriteFile(root / "task" / "program" / "answer.txt", "1\n").ok());
+  ASSERT_TRUE(WriteFile(root / "task" / "harness" / "judge.py", kPairJudge).ok());
+  ASSERT_TRUE(WriteFile(root / "task" / "harness" / "worker.py", kWorker).ok());
+  fs::create_directories(root / "jobs");
+  absl::StatusOr<Task> task = LoadTask(root / "task");
+  ASSERT_TRUE(task.ok()) << task.status();
+  auto fitness = MakeExpressionFitness(task->fitness_score);
+  ASSERT_TRUE(fitness.ok());
+  sandbox::ProcessSandbox sandbox;
+  Evaluator evaluator(
+      *task, sandbox, **fitness,
+      {.jobs_root = root / "jobs", .kernels_dir = fs::path(CAMBRIAN_SOURCE_DIR) / "kernels"});
+  std::vector<Evaluation> runs;
+  for (const char* answer : {"5\n", "6\n"}) {
+    absl::StatusOr<Evaluation> evaluation = evaluator.Evaluate(
+        {{"answer.txt", answer}}, absl::StrCat("c", runs.size() + 1), 3, nullptr);
+    ASSERT_TRUE(evaluation.ok()) << evaluation.status();
+    ASSERT_EQ(evaluation->outcome, Outcome::kOk) << evaluation->note;
+    EXPECT_EQ(evaluation->metrics.at("sum_ok"), 1);
+    runs.push_back(*std::move(evaluation));
+  }
+  EXPECT_EQ(runs[0].fitness, 5);
+  EXPECT_EQ(runs[1].fitness, 6);
+  EXPECT_EQ(runs[0].metrics.at("judge_pid"), runs[1].metrics.at("judge_pid"));
+  EXPECT_NE(runs[0].metrics.at("worker_pid"), runs[1].metrics.at("worker_pid"));
+  fs::remove_all(root);
+}
+
+TEST(WarmStageTest, OnlyAJudgedStageCanBeWarm) {
   const fs::path dir = fs::path(::testing::TempDir()) / "warm_stage_load";
   fs::remove_all(dir);
   std::string toml = kTaskToml;
-  toml.replace(toml.find("warm = true"), 11, "run = \"true\"\nwarm = true");
+  toml.replace(toml.find("judge = "), 8, "run = ");
   ASSERT_TRUE(WriteFile(dir / "task.toml", toml).ok());
   ASSERT_TRUE(WriteFile(dir / "program" / "answer.txt", "1\n").ok());
   fs::create_directories(dir / "harness");
   absl::StatusOr<Task> task = LoadTask(dir);
   ASSERT_FALSE(task.ok());
-  EXPECT_THAT(task.status().message(), HasSubstr("only a judge-only stage"));
+  EXPECT_THAT(std::string(task.status().message()), HasSubstr("only a judged stage"));
   fs::remove_all(dir);
 }
 
