@@ -3,7 +3,8 @@
 # trivial task (X=<n>, score -(X-13)^2) with the same scripted instant LLM
 # (instant_llm.py). Not run in CI: the peers come from PyPI into a venv.
 #
-#   bench/peers/peers.sh [--evals N] [--slots "2 4"] [--only cambrian|openevolve|shinka]
+#   bench/peers/peers.sh [--evals N] [--slots "2 4"]
+#                        [--only cambrian|cambrian-py|cambrian-py-cold|openevolve|shinka]
 #                        [--sleep S] [--keep]
 #
 # Per system and slot count, three runs of N evaluations each:
@@ -84,6 +85,15 @@ run_system() {
       cp -r "$HERE/cambrian-task" "$dir/task"
       printf 'BENCH_EVAL_SLEEP=%s\nBENCH_EVAL_LOG=%s\n' "$sleep" "$log" > "$dir/task/harness/bench.env"
       # --budget counts the seed's evaluation: N evaluations in all.
+      cmd=("$CAMBRIAN" run "$dir/task" --run-dir "$dir/run" --budget "$EVALS" --workers "$slots"
+           --sandbox "$CAMBRIAN_SANDBOX" --seed 1
+           --llm openai:fake-model --llm-base-url "$BASE" --llm-key-env ''
+           --llm-share 1 --weight crossover=0 --weight knob=0) ;;
+    cambrian-py|cambrian-py-cold)
+      # The natural Python form: a warm judge, or (cold) a one-shot one.
+      cp -r "$HERE/cambrian-py-task" "$dir/task"
+      [ "$system" = cambrian-py-cold ] && sed -i '/^warm = true$/d' "$dir/task/task.toml"
+      printf 'BENCH_EVAL_SLEEP=%s\nBENCH_EVAL_LOG=%s\n' "$sleep" "$log" > "$dir/task/harness/bench.env"
       cmd=("$CAMBRIAN" run "$dir/task" --run-dir "$dir/run" --budget "$EVALS" --workers "$slots"
            --sandbox "$CAMBRIAN_SANDBOX" --seed 1
            --llm openai:fake-model --llm-base-url "$BASE" --llm-key-env ''

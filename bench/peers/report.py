@@ -10,7 +10,7 @@ import sqlite3
 
 def recorded(system, run_dir):
     """Evaluations the system's persistent store holds after the kill -9."""
-    if system == "cambrian":  # every finished evaluation is a row of RUN_DIR/cambrian.db
+    if system.startswith("cambrian"):  # every finished evaluation is a row of RUN_DIR/cambrian.db
         db = os.path.join(run_dir, "run", "cambrian.db")
         if not os.path.exists(db):
             return 0
