@@ -319,6 +319,11 @@ absl::Status Evaluator::RunJudged(const StageSpec& spec, uint64_t seed, const st
                                   const JobPaths& paths, const std::atomic<bool>* cancel,
                                   const std::optional<std::vector<int>>& gpus,
                                   StageResult* stage) const {
+  absl::StatusOr<JudgedRun> run;
+  if (spec.warm) {
+    run = RunWarm(spec, seed, job_name, paths, cancel, gpus);
+    return FinishJudged(std::move(run), spec, stage);
+  }
   const fs::path out_dir = paths.out_root / spec.name;
   const fs::path scratch = paths.out_root / (spec.name + ".judge");
   CAMBRIAN_RETURN_IF_ERROR(FreshDir(scratch));
@@ -327,10 +332,7 @@ absl::Status Evaluator::RunJudged(const StageSpec& spec, uint64_t seed, const st
   // The judge holds the job's GPUs too: a CUDA task's judge launches the
   // candidate's device code itself.
   judge.gpus = gpus;
-  absl::StatusOr<JudgedRun> run;
-  if (spec.warm) {
-    run = RunWarm(spec, seed, job_name, paths, cancel);
-  } else if (spec.run.empty()) {
+  if (spec.run.empty()) {
     run = RunJudgeAlone(sandbox_, std::move(judge));
   } else {
     sandbox::JobSpec worker =
@@ -338,6 +340,11 @@ absl::Status Evaluator::RunJudged(const StageSpec& spec, uint64_t seed, const st
     worker.gpus = gpus;
     run = RunJudgedPair(sandbox_, std::move(worker), std::move(judge));
   }
+  return FinishJudged(std::move(run), spec, stage);
+}
+
+absl::Status Evaluator::FinishJudged(absl::StatusOr<JudgedRun> run, const StageSpec& spec,
+                                     StageResult* stage) const {
   if (!run.ok()) return Annotate(run.status(), absl::StrCat("stage '", spec.name, "'"));
   stage->outcome = JudgedOutcome(*run, &stage->note);
   MarkCutOutput(&run->worker);
@@ -374,13 +381,15 @@ WarmJudges& Evaluator::WarmFor(const StageSpec& spec) const {
 
 absl::StatusOr<JudgedRun> Evaluator::RunWarm(const StageSpec& spec, uint64_t seed,
                                              const std::string& job_name, const JobPaths& paths,
-                                             const std::atomic<bool>* cancel) const {
+                                             const std::atomic<bool>* cancel,
+                                             const std::optional<std::vector<int>>& gpus) const {
   WarmRequest request{paths.job_dir.string(), job_name, seed, spec.name};
   if (!spec.run.empty()) {
     // A fresh, sandboxed worker per evaluation, as for a one-shot judge;
     // the warm judge gets its end of the socket with the request.
     sandbox::JobSpec worker =
         CandidateJob(task_, Places(), spec, seed, job_name, paths, {}, cancel);
+    worker.gpus = gpus;
     return RunWorkerWith(sandbox_, std::move(worker),
                          [&](int fd, int cpu_fd,
                              const std::string& cpu_format) -> absl::StatusOr<sandbox::JobResult> {

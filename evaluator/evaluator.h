@@ -138,13 +138,19 @@ class Evaluator : public Executor {
                          const JobPaths& paths, const std::atomic<bool>* cancel,
                          const std::optional<std::vector<int>>& gpus, StageResult* stage) const;
   TrustedPlaces Places() const;
+  // Fills `stage` from a judged stage's run (outcome, note, both sides'
+  // output).
+  absl::Status FinishJudged(absl::StatusOr<JudgedRun> run, const StageSpec& spec,
+                            StageResult* stage) const;
   // The warm judges of a warm stage, started on first use.
   WarmJudges& WarmFor(const StageSpec& spec) const;
   // A warm stage: its warm judge answers `job_name`'s request, with a fresh
-  // worker when the stage has one (`run`).
+  // worker when the stage has one (`run`), holding the evaluation's GPUs (a
+  // warm judge holds none).
   absl::StatusOr<JudgedRun> RunWarm(const StageSpec& spec, uint64_t seed,
                                     const std::string& job_name, const JobPaths& paths,
-                                    const std::atomic<bool>* cancel) const;
+                                    const std::atomic<bool>* cancel,
+                                    const std::optional<std::vector<int>>& gpus) const;
   // Asks the warm judge and writes its answer as the stage's report.
   absl::StatusOr<sandbox::JobResult> AskWarm(const StageSpec& spec, const WarmRequest& request,
                                              const JobPaths& paths,

@@ -16,9 +16,6 @@
 
 namespace cambrian::orchestrator {
 
-// A candidate's objectives in the task's order (NaN where one is missing).
-Point ObjectivesOf(const Task& task, const archive::Candidate& candidate);
-
 // The ids on the front of `scored` (candidates with a fitness): those no
 // other dominates beyond the noise (common/pareto.h). Empty for a task with
 // one fitness.
@@ -35,9 +32,6 @@ std::string FormatObjectives(const Task& task, const archive::Candidate& candida
 // The leaderboard's format for `task`: its noise, and with several
 // objectives their columns and the front's marks.
 LeaderboardFormat TaskLeaderboardFormat(const Task& task, std::set<int64_t> front);
-
-// The front as a table, sorted by the headline: one column per objective.
-std::string FormatFront(const Task& task, std::vector<archive::Candidate> front);
 
 }  // namespace cambrian::orchestrator
 
